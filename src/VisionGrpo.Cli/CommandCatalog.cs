@@ -1,0 +1,13 @@
+using System.CommandLine;
+using VisionGrpo.Cli.Commands;
+
+namespace VisionGrpo.Cli;
+
+/// <summary>Every verb of <c>visiongrpo</c>, one line each (one file per verb under Commands/).</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return EnvCommand.Create();
+    }
+}

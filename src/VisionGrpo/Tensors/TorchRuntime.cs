@@ -1,0 +1,75 @@
+using TorchSharp;
+
+namespace VisionGrpo.Tensors;
+
+/// <summary>
+/// One place that brings libtorch up the way this project wants it: thread counts from
+/// <c>VISIONGRPO_THREADS</c> (tests set 1) or an explicit value, and version facts for <c>visiongrpo env</c>.
+/// </summary>
+public static class TorchRuntime
+{
+    static readonly object Gate = new();
+    static bool _initialized;
+
+    /// <summary>Environment variable that fixes the intra-op thread count (the test runner sets it to 1).</summary>
+    public const string ThreadsVariable = "VISIONGRPO_THREADS";
+
+    /// <summary>Initializes libtorch once. <paramref name="threads"/> overrides <c>VISIONGRPO_THREADS</c>; 0 keeps libtorch's default.</summary>
+    public static void EnsureInitialized(int? threads = null)
+    {
+        lock (Gate)
+        {
+            int wanted = threads ?? ThreadsFromEnvironment();
+            if (!_initialized)
+            {
+                // Touching torch runs TorchSharp's static loader; fail here with a readable message.
+                try { _ = torch.get_num_threads(); }
+                catch (TypeInitializationException e)
+                {
+                    throw new InvalidOperationException(
+                        "TorchSharp could not load libtorch. Build with the repository's MSBuild files (they patch " +
+                        "libLibTorchSharp.so for Debian 12's libstdc++); see docs/torchsharp.md. " +
+                        (e.InnerException?.Message ?? e.Message), e);
+                }
+                _initialized = true;
+            }
+            if (wanted > 0 && torch.get_num_threads() != wanted) torch.set_num_threads(wanted);
+        }
+    }
+
+    static int ThreadsFromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable(ThreadsVariable);
+        if (string.IsNullOrWhiteSpace(value)) return 0;
+        if (int.TryParse(value, out int n) && n > 0) return n;
+        throw new ArgumentException($"{ThreadsVariable}='{value}' is not a positive integer.");
+    }
+
+    /// <summary>libtorch version this build ships (the native package chosen by <c>TorchBackend</c>).</summary>
+    public static string LibTorchVersion => BuildMetadata("LibTorchVersion");
+
+    /// <summary>libtorch backend this build was compiled for: <c>cpu</c> or <c>cuda</c>.</summary>
+    public static string Backend => BuildMetadata("TorchBackend");
+
+    static string BuildMetadata(string key) =>
+        typeof(TorchRuntime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value ?? "unknown";
+
+    /// <summary>TorchSharp assembly version.</summary>
+    public static string TorchSharpVersion =>
+        typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
+    /// <summary>True when bf16 matmul runs on <paramref name="device"/> (and gives the fp32 result to bf16 precision).</summary>
+    public static bool SupportsBFloat16(torch.Device device)
+    {
+        EnsureInitialized();
+        try
+        {
+            using var scope = torch.NewDisposeScope();
+            var a = torch.ones(8, 8, dtype: torch.ScalarType.BFloat16, device: device);
+            var s = a.mm(a).to(torch.ScalarType.Float32).sum().item<float>();
+            return Math.Abs(s - 512f) < 1e-3f;
+        }
+        catch (Exception) { return false; }
+    }
+}
