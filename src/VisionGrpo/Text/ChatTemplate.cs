@@ -56,14 +56,29 @@ public sealed class ChatTemplate
     /// object of template variables (<c>add_generation_prompt</c>, <c>tools</c>, <c>add_vision_id</c>, ...).</summary>
     public string Render(JsonElement messages, JsonElement? kwargs = null, IReadOnlyDictionary<string, object?>? specialTokens = null)
     {
-        if (messages.ValueKind != JsonValueKind.Array) throw new ArgumentException("'messages' must be a JSON array of message objects.", nameof(messages));
-        var extra = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var vars = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (kwargs is { ValueKind: JsonValueKind.Object } k)
-            foreach (var p in k.EnumerateObject()) extra[p.Name] = JinjaJson.FromJson(p.Value);
+            foreach (var p in k.EnumerateObject()) vars[p.Name] = JinjaJson.FromJson(p.Value);
+        return RenderWithKwargs(MessagesFromJson(messages), vars, specialTokens);
+    }
+
+    /// <summary>Converts a JSON conversation array to template values.</summary>
+    /// <exception cref="ArgumentException"><paramref name="messages"/> is not an array.</exception>
+    public static List<object?> MessagesFromJson(JsonElement messages) =>
+        messages.ValueKind == JsonValueKind.Array
+            ? (List<object?>)JinjaJson.FromJson(messages)!
+            : throw new ArgumentException("'messages' must be a JSON array of message objects.", nameof(messages));
+
+    /// <summary>Renders with <c>apply_chat_template</c>-style kwargs: <c>add_generation_prompt</c> and <c>tools</c>
+    /// are taken from <paramref name="kwargs"/>, every other entry becomes a template variable.</summary>
+    public string RenderWithKwargs(IReadOnlyList<object?> messages, IReadOnlyDictionary<string, object?> kwargs,
+        IReadOnlyDictionary<string, object?>? specialTokens = null)
+    {
+        var extra = kwargs.ToDictionary(StringComparer.Ordinal);
         bool addGenerationPrompt = extra.Remove("add_generation_prompt", out var agp) && JinjaValues.IsTruthy(agp);
         extra.Remove("tools", out var tools);
-        if (tools is not null and not List<object?>) throw new ArgumentException("'tools' must be a JSON array or null.", nameof(kwargs));
-        return Render((List<object?>)JinjaJson.FromJson(messages)!, addGenerationPrompt, (List<object?>?)tools, extra, specialTokens);
+        if (tools is not null and not List<object?>) throw new ArgumentException("'tools' must be a list (JSON array) or null.", nameof(kwargs));
+        return Render(messages, addGenerationPrompt, (List<object?>?)tools, extra, specialTokens);
     }
 
     /// <summary>The special tokens a tokenizer exposes to templates (<c>bos_token</c>, <c>eos_token</c>, ...), as

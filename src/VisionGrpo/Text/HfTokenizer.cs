@@ -72,7 +72,7 @@ public sealed class HfTokenizer
         string json = Path.Combine(modelDir, "tokenizer.json");
         if (!File.Exists(json))
         {
-            var present = Directory.EnumerateFiles(modelDir).Select(Path.GetFileName).Order().Take(20);
+            var present = Directory.EnumerateFiles(modelDir).Select(Path.GetFileName).Order().Take(10);
             throw new FileNotFoundException(
                 $"No usable tokenizer in '{modelDir}': looked for tokenizer.json (with optional tokenizer_config.json and " +
                 $"special_tokens_map.json); vocab.json + merges.txt alone are not supported. Files present: {string.Join(", ", present)}", json);
