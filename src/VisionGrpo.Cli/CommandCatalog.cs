@@ -10,5 +10,7 @@ internal static class CommandCatalog
     {
         yield return EnvCommand.Create();
         yield return ConfigCommand.Create();
+        yield return TokenizeCommand.Create();
+        yield return ChatTemplateCommand.Create();
     }
 }
