@@ -9,6 +9,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return EnvCommand.Create();
+        yield return ConfigCommand.Create();
         yield return PreprocessImageCommand.Create();
     }
 }
