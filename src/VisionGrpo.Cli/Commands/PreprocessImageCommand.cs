@@ -60,6 +60,7 @@ internal static class PreprocessImageCommand
                 $"{grid.Patches} patches, {grid.Patches / (config.MergeSize * config.MergeSize)} tokens"));
         }
 
+        if (Path.GetDirectoryName(Path.GetFullPath(outputPath)) is { } dir) Directory.CreateDirectory(dir);
         TorchRuntime.EnsureInitialized();
         using (var scope = torch.NewDisposeScope())
         {

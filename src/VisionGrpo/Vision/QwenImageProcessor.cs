@@ -77,7 +77,11 @@ public sealed class QwenImageProcessor
         {
             Parallel.For(0, n, options, i =>
             {
-                var resized = PillowResize.Resize(images[i], sizes[i].Width, sizes[i].Height, Config.Resample);
+                var image = images[i];
+                // Same size: Pillow would return an identical copy, so read the input directly.
+                var resized = image.Width == sizes[i].Width && image.Height == sizes[i].Height
+                    ? image
+                    : PillowResize.Resize(image, sizes[i].Width, sizes[i].Height, Config.Resample);
                 Patchify(resized, pixels.AsSpan((int)offsets[i], (int)(offsets[i + 1] - offsets[i])));
             });
         }
