@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return ConfigCommand.Create();
         yield return TokenizeCommand.Create();
         yield return ChatTemplateCommand.Create();
+        yield return PreprocessImageCommand.Create();
     }
 }
