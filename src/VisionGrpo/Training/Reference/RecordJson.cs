@@ -14,6 +14,8 @@ internal static class RecordJson
         if (node is JsonValue v)
         {
             if (v.TryGetValue(out double d)) return d;
+            if (v.TryGetValue(out long l)) return l;
+            if (v.TryGetValue(out int i)) return i;
             if (v.TryGetValue(out bool b)) return b ? 1 : 0;
             if (v.TryGetValue(out string? s))
             {
