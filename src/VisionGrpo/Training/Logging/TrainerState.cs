@@ -158,7 +158,7 @@ public sealed class TrainerState
                 return s switch { "\u0000NaN" => double.NaN, "\u0000Infinity" => double.PositiveInfinity, "\u0000-Infinity" => double.NegativeInfinity, _ => s };
             case JsonValueKind.Number:
                 string raw = element.GetRawText();
-                return raw.IndexOfAny(new[] { '.', 'e', 'E' }) < 0 && long.TryParse(raw, out long l) ? l : element.GetDouble();
+                return raw.IndexOfAny(new[] { '.', 'e', 'E' }) < 0 && long.TryParse(raw, out long l) ? (object)l : element.GetDouble();
             case JsonValueKind.True: return true;
             case JsonValueKind.False: return false;
             default: return null;
