@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return TokenizeCommand.Create();
         yield return ChatTemplateCommand.Create();
         yield return PreprocessImageCommand.Create();
+        yield return GrpoCommand.Create();
     }
 }
