@@ -1,6 +1,13 @@
+using VisionGrpo.Bench;
 using VisionGrpo.Tensors;
 
 // Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name>`; results go to docs/benchmarks.md.
 TorchRuntime.EnsureInitialized();
-Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>");
-return 2;
+switch (args.FirstOrDefault())
+{
+    case "model":
+        return ModelBench.Run(args[1..]);
+    default:
+        Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: model)");
+        return 2;
+}

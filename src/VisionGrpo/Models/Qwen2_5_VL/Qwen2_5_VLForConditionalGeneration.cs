@@ -75,11 +75,11 @@ public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
         if (inputs.AttentionMask is { } m && !m.shape.SequenceEqual(ids.shape))
             throw new ArgumentException($"attention_mask [{string.Join(", ", m.shape)}] must match input_ids [{string.Join(", ", ids.shape)}].");
         var embeds = model.Embed(ids);
-        Tensor? imageEmbeds = null;
-        if (inputs.PixelValues is not null)
+        Tensor? imageEmbeds = inputs.ImageEmbeds;
+        if (imageEmbeds is not null || inputs.PixelValues is not null)
         {
-            if (inputs.ImageGridThw is null) throw new ArgumentException("pixel_values were given without image_grid_thw.");
-            imageEmbeds = GetImageFeatures(inputs.PixelValues, inputs.ImageGridThw);
+            if (inputs.ImageGridThw is null) throw new ArgumentException("pixel_values / image embeddings were given without image_grid_thw.");
+            imageEmbeds ??= GetImageFeatures(inputs.PixelValues!, inputs.ImageGridThw);
             embeds = ScatterImages(ids, embeds, imageEmbeds);
         }
 

@@ -14,6 +14,11 @@ public sealed class Qwen2_5_VLInputs
     public Tensor? PixelValues { get; init; }
     /// <summary><c>image_grid_thw</c> <c>[images, 3]</c> int64.</summary>
     public Tensor? ImageGridThw { get; init; }
+    /// <summary>
+    /// Precomputed vision-tower output <c>[image tokens, hidden]</c> used instead of running the tower on
+    /// <see cref="PixelValues"/> (still needs <see cref="ImageGridThw"/> for the positions).
+    /// </summary>
+    public Tensor? ImageEmbeds { get; init; }
     /// <summary>Cache to extend (null: a plain forward without cache). An empty cache means prefill.</summary>
     public KvCache? Cache { get; init; }
     /// <summary>Positions that get logits.</summary>
