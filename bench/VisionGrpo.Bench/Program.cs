@@ -9,5 +9,8 @@ switch (args.FirstOrDefault())
         return ImageProcessorBench.Run();
     default:
         Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>; benchmarks: image-processor");
+    case "model":
+        return ModelBench.Run(args[1..]);
+        Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: model)");
         return 2;
 }

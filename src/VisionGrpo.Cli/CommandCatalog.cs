@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return ChatTemplateCommand.Create();
         yield return PreprocessImageCommand.Create();
         yield return GrpoCommand.Create();
+        yield return ModelCommand.Create();
     }
 }
