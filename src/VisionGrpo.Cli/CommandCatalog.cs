@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return PreprocessImageCommand.Create();
         yield return GrpoCommand.Create();
         yield return ModelCommand.Create();
+        yield return DataCommand.Create();
     }
 }
