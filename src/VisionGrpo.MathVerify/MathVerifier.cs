@@ -29,8 +29,11 @@ public static class MathVerifier
         TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        using var guard = ComputeGuard.Start(timeout ?? TimeSpan.FromSeconds(5), cancellationToken);
-        try { return AnswerExtractor.Extract(text, targets ?? DefaultTargets, fallback, mode); }
+        try
+        {
+            using var guard = ComputeGuard.Start(timeout ?? TimeSpan.FromSeconds(5), cancellationToken);
+            return AnswerExtractor.Extract(text, targets ?? DefaultTargets, fallback, mode);
+        }
         catch (Exception ex) when (IsRecoverable(ex)) { return []; }
     }
 
@@ -61,8 +64,11 @@ public static class MathVerifier
             return gs.Length > 0 && ps.Length > 0 && gs == ps;
         }
         if (gold is not MathValue gv || pred is not MathValue pv) return false;
-        using var guard = ComputeGuard.Start(options.EffectiveTimeout, token);
-        try { return new ExprEquality(options.FloatRounding, options.Strict, options.AllowSetRelationComp).Equal(gv.Expr, pv.Expr); }
+        try
+        {
+            using var guard = ComputeGuard.Start(options.EffectiveTimeout, token);
+            return new ExprEquality(options.FloatRounding, options.Strict, options.AllowSetRelationComp).Equal(gv.Expr, pv.Expr);
+        }
         catch (Exception ex) when (IsRecoverable(ex)) { return false; }
     }
 

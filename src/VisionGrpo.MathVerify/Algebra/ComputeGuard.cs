@@ -26,6 +26,7 @@ internal sealed class ComputeGuard : IDisposable
         if (_previous != null) _deadlineTicks = Math.Min(_deadlineTicks, _previous._deadlineTicks);
         _token = token;
         _current = this;
+        if (token.IsCancellationRequested) { _current = _previous; throw new MathTimeoutException("cancelled"); }
     }
 
     /// <summary>Starts a budget on this thread; dispose to restore the previous one.</summary>

@@ -94,6 +94,7 @@ internal sealed class SympyStringParser
             return items.Count == 1 && !_s[.._i].TrimEnd().EndsWith(",)") ? items[0] : new Tup(items.ToArray());
         }
         if (c == '{') { _i++; return new FSet(Args("}")); }
+        if (c == '~') { _i++; return new NotRel(Primary()); }
         if (c == '[') { _i++; return new Tup(Args("]").ToArray()); }
         if (char.IsAsciiDigit(c) || c == '.')
         {

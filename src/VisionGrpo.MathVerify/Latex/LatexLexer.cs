@@ -16,7 +16,7 @@ internal static class LatexLexer
     static readonly Regex PercentNumberRe = new(@"\G(?:[0-9]+|[0-9]*\.[0-9]+)[ \t\r\n]?(?:\\%|%)", RegexOptions.CultureInvariant);
     static readonly Regex DifferentialRe = new(@"\Gd[ \t\r\n]*?(?:[a-zA-Z]|\\[a-zA-Z]+)", RegexOptions.CultureInvariant);
     static readonly Regex AccentRe = new(@"\G\\(?:acute|bar|overline|breve|check|widecheck|dot|ddot|grave|hat|tilde|widetilde|vec|overrightarrow|bm|boldsymbol|text|textit|textbf|textnormal|mathbb|mathbin|mathbf|mathcal|mathclap|mathclose|mathellipsis|mathfrak|mathinner|mathit|mathnormal|mathop|mathopen|mathord|mathpunct|mathrel|mathring|mathrlap|mathrm|mathscr|mathsf|mathsterling|mathtt|mbox)[ \t\r\n]?\{(?:\\\}|[^}])*?\}", RegexOptions.CultureInvariant);
-    static readonly Regex VariableRe = new(@"\G\\variable\{[^{}]+\}(?:\\%|%)?", RegexOptions.CultureInvariant);
+    static readonly Regex VariableRe = new(@"\G\\variable\{(?:\\[a-zA-Z]+ ?|[a-zA-Z0-9])+(?:_(?:\{(?:\\[a-zA-Z]+ ?|[a-zA-Z0-9,])+\}|\\[a-zA-Z]+ ?|[a-zA-Z0-9]))?\}(?:\\%|%)?", RegexOptions.CultureInvariant);
     static readonly Regex MatrixRe = new(@"\G\\(begin|end)\{(matrix|pmatrix|bmatrix|vmatrix)\}", RegexOptions.CultureInvariant);
     static readonly Regex ArrayStartRe = new(@"\G\\begin\{array\}\{[clr]*\}", RegexOptions.CultureInvariant);
     static readonly Regex CharGreekRe = new(@"\G\\char""?0003[0-9A-F]{2}", RegexOptions.CultureInvariant);

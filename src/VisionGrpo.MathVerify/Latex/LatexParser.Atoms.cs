@@ -77,6 +77,19 @@ internal sealed partial class LatexParser
         return Ops.Fn(fn, e);
     }
 
+    /// <summary>A single atom token without its own sub/superscripts (inside a script).</summary>
+    Expr ScriptAtom()
+    {
+        if (Kind is T.Letter or T.Greek or T.OtherSymbol or T.Accent)
+        {
+            var t = Next();
+            if (t.Kind == T.Letter && t.Text == "I") return Const.I;
+            return MakeSymbol(t.Kind == T.Accent ? AccentName(t.Text) : t.Text);
+        }
+        if (Kind == T.Number) return Atomic(ParseNumber(Next().Text));
+        return Atom();
+    }
+
     Expr Atom()
     {
         Enter();
@@ -109,7 +122,7 @@ internal sealed partial class LatexParser
                 {
                     Next();
                     bool pct = t.Text.EndsWith('%');
-                    var inner = t.Text[10..t.Text.IndexOf('}')];
+                    var inner = t.Text[10..(t.Text.Length - (pct ? (t.Text.EndsWith(@"\%") ? 3 : 2) : 1))];
                     var sym = new Sym(inner.ToLowerInvariant());
                     return pct ? new Pct(sym) : sym;
                 }
@@ -183,7 +196,7 @@ internal sealed partial class LatexParser
             var text = TextOf(inner, end).Trim();
             return text.Length > 1 ? "_{" + text + "}" : "_" + text;
         }
-        Atom();
+        ScriptAtom();
         var t = TextOf(from, _pos).Trim();
         return t.Length > 1 ? "_{" + t + "}" : "_" + t;
     }
@@ -198,6 +211,6 @@ internal sealed partial class LatexParser
     {
         Expect(T.Caret);
         if (Accept(T.LBrace)) { var e = Expression(); Expect(T.RBrace); return e; }
-        return Atom();
+        return ScriptAtom();
     }
 }

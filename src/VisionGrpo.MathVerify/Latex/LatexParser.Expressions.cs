@@ -186,13 +186,13 @@ internal sealed partial class LatexParser
         try
         {
             var b = Comp(allowFunc);
-            while (Kind == T.Caret)
+            while (Kind == T.Caret && !(_inLimit && Peek(1) == T.LBrace && Peek(2) is T.Add or T.Sub && Peek(3) == T.RBrace))
             {
                 Next();
                 if (b is DiffMarker) throw new LatexParseException("Cannot raise derivative to power");
                 Expr exponent;
                 if (Accept(T.LBrace)) { exponent = Expression(); Expect(T.RBrace); }
-                else exponent = Atom();
+                else exponent = ScriptAtom();
                 if (Kind == T.Underscore) SubExprText();
                 b = Ops.Pow(b, exponent);
             }

@@ -232,7 +232,9 @@ internal sealed partial class LatexParser
             _ => throw Error("expected limit variable"),
         };
         Expect(T.LimApproach);
-        var to = Expression();
+        _inLimit = true;
+        Expr to;
+        try { to = Expression(); } finally { _inLimit = false; }
         if (Kind == T.Caret) { Next(); Expect(T.LBrace); if (Kind is T.Add or T.Sub) Next(); else throw Error("expected direction"); Expect(T.RBrace); }
         Expect(T.RBrace);
         var body = Mp(nofunc: false);

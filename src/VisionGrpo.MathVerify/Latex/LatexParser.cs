@@ -16,6 +16,7 @@ internal sealed partial class LatexParser
     int _pos;
     int _depth;
     int _absDepth;
+    bool _inLimit;
     readonly HashSet<int> _barsPreferOpen;
     readonly List<int> _ambiguousBars = [];
     /// <summary>Nodes that the reference would hold as atomic sympy Numbers (literals, evaluated rationals).</summary>

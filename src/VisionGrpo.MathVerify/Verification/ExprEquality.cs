@@ -17,8 +17,8 @@ internal sealed class ExprEquality(int floatRounding, bool strict, bool allowSet
         if (predEq && !goldEq) pred = Last(pred).Rhs;
         else if (goldAssign && !predEq) gold = Last(gold).Rhs;
 
-        if (IsRelation(gold) && IsSet(pred)) gold = RelationSets.AsSet(gold) ?? gold;
-        if (allowSetRelationComp && IsRelation(pred) && IsSet(gold)) pred = RelationSets.AsSet(pred) ?? pred;
+        if (IsRelation(gold) && IsSet(pred)) gold = RelationSets.AsSet(UnwrapFunctions(gold)) ?? gold;
+        if (allowSetRelationComp && IsRelation(pred) && IsSet(gold)) pred = RelationSets.AsSet(UnwrapFunctions(pred)) ?? pred;
 
         if (gold is Const { Kind: ConstKind.NaN or ConstKind.ComplexInfinity }) throw new ArithmeticException("Can't evaluate nan or zoo");
         if (gold.Key == pred.Key) return true;
@@ -27,6 +27,22 @@ internal sealed class ExprEquality(int floatRounding, bool strict, bool allowSet
         if (gold is Sym || pred is Sym) return SymbolEquality.Compare(gold, pred);
         if (NumericEquality.NumericEq(gold, pred, floatRounding)) return true;
         return NumericEquality.SymbolicEq(gold, pred);
+    }
+
+    /// <summary><c>unwrap_fcs</c>: f(x) becomes the symbol <c>f_x</c> before a relation is turned into a set.</summary>
+    static Expr UnwrapFunctions(Expr e, int depth = 0)
+    {
+        if (depth > 100) return e;
+        if (e is Fn { Undefined: true } f) return new Sym(f.Name + "_" + string.Join("_", f.Args.Select(a => SympyPrinter.Print(UnwrapFunctions(a, depth + 1)))));
+        return e switch
+        {
+            Rel r => new Rel(r.Op, UnwrapFunctions(r.Lhs, depth + 1), UnwrapFunctions(r.Rhs, depth + 1)),
+            AndRel a => new AndRel(a.Parts.Select(p => (Rel)UnwrapFunctions(p, depth + 1)).ToArray()),
+            Add ad => Ops.Add(ad.Terms.Select(t => UnwrapFunctions(t, depth + 1)).ToArray()),
+            Mul m => Ops.Mul(m.Factors.Select(t => UnwrapFunctions(t, depth + 1)).ToArray()),
+            Pow p => Ops.Pow(UnwrapFunctions(p.Base, depth + 1), UnwrapFunctions(p.Exp, depth + 1)),
+            _ => e,
+        };
     }
 
     static bool IsSet(Expr e) => e is FSet or Interval or SetOp or NamedSet;
