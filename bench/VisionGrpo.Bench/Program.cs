@@ -1,16 +1,16 @@
 using VisionGrpo.Bench;
 using VisionGrpo.Tensors;
 
-// Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name>`; results go to docs/benchmarks.md.
-TorchRuntime.EnsureInitialized();
-switch (args.FirstOrDefault())
+// Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name> [args]`; results go to docs/benchmarks.md.
+var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
-    case "image-processor":
-        return ImageProcessorBench.Run();
-    default:
-        Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>; benchmarks: image-processor");
-    case "model":
-        return ModelBench.Run(args[1..]);
-        Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: model)");
-        return 2;
+    ["image-processor"] = _ => ImageProcessorBench.Run(),
+    ["model"] = ModelBench.Run,
+};
+TorchRuntime.EnsureInitialized();
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: VisionGrpo.Bench <benchmark> [args]; benchmarks: {string.Join(", ", benchmarks.Keys)}");
+    return 2;
 }
+return run(args[1..]);
