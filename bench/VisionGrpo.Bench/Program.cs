@@ -14,3 +14,7 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
     return 2;
 }
 return run(args[1..]);
+switch (args.FirstOrDefault())
+    case "safetensors": return SafetensorsLoadBenchmark.Run(args[1..]);
+Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: safetensors [bf16|fp32|write] [file])");
+return 2;
