@@ -42,6 +42,8 @@ public static class ImageDecoder
         if (width <= 0 || height <= 0) throw new ImageDecodeException(source, $"zero-sized image ({width}x{height})");
         CheckDecompressionBomb(source, width, height, options);
 
+        if ((long)width * height * 4 > Array.MaxLength)
+            throw new ImageDecodeException(source, $"image too large to decode in memory ({width}x{height})");
         var rgba = DecodeRgba(codec, source, width, height);
         var image = new RgbImage(width, height, DropAlpha(rgba, width * height));
         return options.ExifTranspose ? ExifOrientation.Apply(image, (int)codec.EncodedOrigin) : image;
@@ -78,7 +80,7 @@ public static class ImageDecoder
         // Unpremultiplied and without a colour space: the stored colour values come through unchanged, like Pillow
         // (which ignores ICC profiles and gamma chunks when converting to RGB).
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = GC.AllocateUninitializedArray<byte>(checked(width * height * 4));
+        var rgba = GC.AllocateUninitializedArray<byte>(width * height * 4);
         SKCodecResult result;
         unsafe
         {

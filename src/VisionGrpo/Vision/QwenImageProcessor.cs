@@ -64,7 +64,7 @@ public sealed class QwenImageProcessor
         {
             var img = images[i] ?? throw new ArgumentException($"image {i} is null", nameof(images));
             try { sizes[i] = TargetSize(img.Height, img.Width); }
-            catch (ArgumentException e) { throw new ArgumentException($"image {i} ({img.Width}x{img.Height}): {e.Message}", e); }
+            catch (ArgumentException e) { throw new ArgumentException($"image {i}: {e.Message}", e); }
             grids[i] = new ImageGrid(1, sizes[i].Height / patch, sizes[i].Width / patch);
             offsets[i + 1] = offsets[i] + (long)grids[i].Patches * PatchDim;
         }
