@@ -5,9 +5,8 @@ using VisionGrpo.Tensors;
 TorchRuntime.EnsureInitialized();
 switch (args.FirstOrDefault())
 {
-    case "image-processor":
-        return ImageProcessorBench.Run();
-    default:
-        Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>; benchmarks: image-processor");
-        return 2;
+    case "safetensors": return SafetensorsLoadBenchmark.Run(args[1..]);
+    case "image-processor": return ImageProcessorBench.Run();
 }
+Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: safetensors [bf16|fp32|write] [file], image-processor)");
+return 2;

@@ -58,6 +58,9 @@ internal sealed class SafetensorsHeader
     /// <summary>Parses and validates the JSON header; <paramref name="fileLength"/> must equal prefix + header + data.</summary>
     public static SafetensorsHeader Parse(ReadOnlyMemory<byte> json, long fileLength, string path)
     {
+        // The reference checks the whole header is UTF-8 first; System.Text.Json only notices in strings, lazily.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+            throw new SafetensorsFormatException(path, "the header is not valid UTF-8 JSON (invalid UTF-8 bytes).");
         JsonDocument doc;
         try
         {
@@ -65,7 +68,6 @@ internal sealed class SafetensorsHeader
         }
         catch (JsonException e)
         {
-            // System.Text.Json reports invalid UTF-8 as a JsonException too.
             throw new SafetensorsFormatException(path, $"the header is not valid UTF-8 JSON ({e.Message})", e);
         }
         using (doc)
