@@ -64,7 +64,7 @@ internal static class PreprocessImageCommand
             // Plain writes: Spectre would wrap long paths at the console width, breaking one-line-per-image output.
             Console.WriteLine(
                 $"{paths[i]}: {decoded[i].Width}x{decoded[i].Height} -> {w}x{h} (width x height), image_grid_thw {grid}, " +
-                $"{grid.Patches} patches, {grid.Patches / (config.MergeSize * config.MergeSize)} tokens");
+                $"{grid.Patches} patches, {grid.LlmTokens(config.MergeSize)} tokens");
         }
 
         if (Path.GetDirectoryName(Path.GetFullPath(outputPath)) is { } dir) Directory.CreateDirectory(dir);
