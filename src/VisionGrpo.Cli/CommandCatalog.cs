@@ -10,6 +10,11 @@ internal static class CommandCatalog
     {
         yield return EnvCommand.Create();
         yield return ConfigCommand.Create();
+        yield return TokenizeCommand.Create();
+        yield return ChatTemplateCommand.Create();
         yield return PreprocessImageCommand.Create();
+        yield return GrpoCommand.Create();
+        yield return ModelCommand.Create();
+        yield return DataCommand.Create();
     }
 }
