@@ -28,6 +28,7 @@ public class GrpoFixtureTests
         GrpoFixtureCases.Close(GrpoFixtureCases.Flatten(expected["advantages"]), GrpoFixtureCases.Flatten(actual["advantages"]), 0, 1e-6, "advantages");
         Assert.Equal(expected["completion_mask"]!.ToJsonString(), actual["completion_mask"]!.ToJsonString());
         AssertMetrics(expected["metrics"]!.AsObject(), actual["metrics"]!.AsObject(), 1e-6);
+        AssertEffective(expected["effective_hp"]!, actual["effective_hp"]!);
         foreach (var (key, value) in expected["trl_locals"]!.AsObject())
         {
             if (key == "is_std_zero") Assert.Equal(value!.ToJsonString(), actual["trl_locals"]![key]!.ToJsonString());
@@ -52,6 +53,7 @@ public class GrpoFixtureTests
         GrpoFixtureCases.Close(GrpoFixtureCases.Flatten(expected["per_token_logps"]), GrpoFixtureCases.Flatten(actual["per_token_logps"]), 1e-12, 1e-14, "per_token_logps");
         GrpoFixtureCases.Close(GrpoFixtureCases.Flatten(expected["entropies"]), GrpoFixtureCases.Flatten(actual["entropies"]), 1e-12, 1e-14, "entropies");
         Assert.Equal(GrpoFixtureCases.Number(expected["trainer_loss_divisor"]), GrpoFixtureCases.Number(actual["trainer_loss_divisor"]));
+        AssertEffective(expected["effective_hp"]!, actual["effective_hp"]!);
         AssertMetrics(expected["metrics"]!.AsObject(), actual["metrics"]!.AsObject(), 1e-6);
     }
 
@@ -66,6 +68,21 @@ public class GrpoFixtureTests
         Assert.True(result["error"] is null, result["error"]?.ToJsonString());
         GrpoFixtureCases.Close(new[] { GrpoFixtureCases.Number(expected["loss"]) }, new[] { GrpoFixtureCases.Number(result["outputs"]!["loss"]) }, 1e-9, 1e-15, "loss");
         GrpoFixtureCases.Close(GrpoFixtureCases.Flatten(expected["grad_per_token_logps"]), GrpoFixtureCases.Flatten(result["outputs"]!["grad_per_token_logps"]), 1e-9, 1e-15, "grad");
+    }
+
+    /// <summary>The effective hyper-parameters match TRL's (numbers by value, the rest by JSON text).</summary>
+    static void AssertEffective(JsonNode expected, JsonNode actual)
+    {
+        foreach (var (key, value) in expected.AsObject())
+        {
+            var mine = actual[key];
+            if (value is JsonValue v && v.TryGetValue(out double d))
+                Assert.Equal(d, GrpoFixtureCases.Number(mine));
+            else if (value is JsonArray)
+                Assert.Equal(GrpoFixtureCases.Flatten(value), GrpoFixtureCases.Flatten(mine));
+            else
+                Assert.True(value?.ToJsonString() == mine?.ToJsonString(), $"effective_hp.{key}: {value?.ToJsonString()} vs {mine?.ToJsonString()}");
+        }
     }
 
     static void AssertMetrics(JsonObject expected, JsonObject actual, double tolerance)

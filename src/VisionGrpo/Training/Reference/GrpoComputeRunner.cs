@@ -71,6 +71,7 @@ public static class GrpoComputeRunner
             var options = HyperparameterReader.Read(record["hyperparameters"] as JsonObject, compat, warnings);
             options.Validate();
             var inputs = record["inputs"] as JsonObject ?? throw new FormatException("'inputs' is missing or not an object.");
+            CheckGenerationBatch(inputs, options);
             output["outputs"] = kind switch
             {
                 "advantages" => AdvantageRecord.Compute(inputs, options, warnings),
@@ -85,6 +86,19 @@ public static class GrpoComputeRunner
         }
         if (warnings.Count > 0) output["warnings"] = new JsonArray(warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray());
         return output;
+    }
+
+    /// <summary>GRPOConfig's own checks (both versions): G ≥ 2 and whole groups in the generation batch.</summary>
+    static void CheckGenerationBatch(JsonObject inputs, GrpoAlgorithmOptions options)
+    {
+        if (options.NumGenerations < 2)
+            throw new ArgumentException(
+                $"GRPO requires at least 2 generations per prompt to calculate the advantages. You provided {options.NumGenerations}, which is less than the minimum required.");
+        int rows = RecordJson.Array(inputs["completion_ids"], "inputs.completion_ids").Count;
+        long generationBatch = (long)rows * options.GradientAccumulationSteps;
+        if (generationBatch % options.NumGenerations != 0)
+            throw new ArgumentException(
+                $"generation_batch_size ({generationBatch}) must be divisible by num_generations ({options.NumGenerations}).");
     }
 
     static JsonObject Error(Exception e, string where) => new()

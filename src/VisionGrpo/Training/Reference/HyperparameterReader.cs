@@ -66,7 +66,8 @@ internal static class HyperparameterReader
             ["mask_truncated_completions"] = o.MaskTruncatedCompletions,
             ["top_entropy_quantile"] = o.TopEntropyQuantile,
         };
-        if (numFunctions > 0) e["reward_weights"] = RecordJson.Numbers(o.WeightsFor(numFunctions));
+        // TRL holds the weights in a float32 tensor.
+        if (numFunctions > 0) e["reward_weights"] = RecordJson.Numbers(o.WeightsFor(numFunctions).Select(w => (double)(float)w));
         if (v19)
         {
             e["multi_objective_aggregation"] = o.MultiObjectiveAggregation.Name();
