@@ -92,3 +92,43 @@ public class GrpoFixtureTests
             GrpoFixtureCases.Close(new[] { GrpoFixtureCases.Number(value) }, new[] { GrpoFixtureCases.Number(actual[key]) }, 0, tolerance, $"metrics[{key}]");
     }
 }
+
+/// <summary>Damaged records must come back as a per-record error (or a result), never as an exception.</summary>
+public class GrpoComputeRobustnessTests
+{
+    public static TheoryData<string> SomeCases => new() { "dev-adv-002@v1.9.0", "dev-adv-009@v0.20.0", "dev-loss-004@v0.20.0", "dev-loss-014@v1.9.0" };
+
+    [Theory]
+    [MemberData(nameof(SomeCases))]
+    public void MissingOrMangledFieldsNeverThrow(string caseId)
+    {
+        var original = GrpoFixtureCases.Get(caseId);
+        var mutations = new List<JsonObject>();
+        foreach (var (key, _) in original["inputs"]!.AsObject())
+        {
+            var removed = GrpoFixtureCases.Get(caseId);
+            removed.Remove("outputs");
+            removed["inputs"]!.AsObject().Remove(key);
+            mutations.Add(removed);
+            var mangled = GrpoFixtureCases.Get(caseId);
+            mangled.Remove("outputs");
+            mangled["inputs"]![key] = "garbage";
+            mutations.Add(mangled);
+        }
+        foreach (var hp in new[] { "num_generations", "loss_type", "scale_rewards", "epsilon", "reward_weights" })
+        {
+            var bad = GrpoFixtureCases.Get(caseId);
+            bad["hyperparameters"]![hp] = hp == "reward_weights" ? new JsonArray(1, 2, 3, 4, 5) : "??";
+            mutations.Add(bad);
+        }
+        var noVersion = GrpoFixtureCases.Get(caseId);
+        noVersion.Remove("trl_version");
+        mutations.Add(noVersion);
+
+        foreach (var record in mutations)
+        {
+            var result = GrpoComputeRunner.Run(record, caseId);
+            Assert.True(result["outputs"] is not null || result["error"]?["message"] is not null, result.ToJsonString());
+        }
+    }
+}
