@@ -15,3 +15,6 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
     return 2;
 }
 return run(args[1..]);
+if (args.Length > 0 && args[0] == "grpo-loss") return VisionGrpo.Bench.GrpoLossBench.Run();
+Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>");
+return 2;
