@@ -4,6 +4,7 @@ using VisionGrpo.Tensors;
 // Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name> [args]`; results go to docs/benchmarks.md.
 var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
+    ["grpo-loss"] = _ => GrpoLossBench.Run(),
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["model"] = ModelBench.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
@@ -15,6 +16,3 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
     return 2;
 }
 return run(args[1..]);
-if (args.Length > 0 && args[0] == "grpo-loss") return VisionGrpo.Bench.GrpoLossBench.Run();
-Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>");
-return 2;
