@@ -241,7 +241,7 @@ internal sealed class JinjaParser
             if (Current.Kind is TokenKind.BlockEnd or TokenKind.VariableEnd) break;
             items.Add(ParseExpression());
         }
-        return new ListExpr(items, first.Line, first.Column);
+        return new ListExpr(items, first.Line, first.Column, IsTuple: true);
     }
 
     public Expr ParseExpression()
@@ -366,13 +366,13 @@ internal sealed class JinjaParser
             case TokenKind.Float:
                 return new LiteralExpr(double.Parse(t.Value, CultureInfo.InvariantCulture), t.Line, t.Column);
             case TokenKind.Operator when t.Value == "(":
-                if (AcceptOperator(")")) return new ListExpr([], t.Line, t.Column);
+                if (AcceptOperator(")")) return new ListExpr([], t.Line, t.Column, IsTuple: true);
                 var inner = ParseExpression();
                 if (Current.IsOperator(","))
                 {
                     var items = new List<Expr> { inner };
                     while (AcceptOperator(",") && !Current.IsOperator(")")) items.Add(ParseExpression());
-                    inner = new ListExpr(items, t.Line, t.Column);
+                    inner = new ListExpr(items, t.Line, t.Column, IsTuple: true);
                 }
                 Expect(TokenKind.Operator, ")");
                 return inner;
