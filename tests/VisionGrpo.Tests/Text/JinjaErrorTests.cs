@@ -65,7 +65,7 @@ public class JinjaErrorTests
 
         var setOnNonNamespace = RenderError("{% set x = 1 %}{% set x.y = 2 %}");
         Assert.Contains("non-namespace", setOnNonNamespace.Message);
-        Assert.Equal((1, 16), (setOnNonNamespace.Line, setOnNonNamespace.Column));
+        Assert.Equal((1, 19), (setOnNonNamespace.Line, setOnNonNamespace.Column));
     }
 
     [Fact]
