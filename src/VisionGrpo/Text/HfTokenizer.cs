@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
@@ -12,7 +13,15 @@ namespace VisionGrpo.Text;
 /// </summary>
 public sealed class HfTokenizer
 {
+    /// <summary>Pieces longer than this are not cached (they are rare and would bloat the cache).</summary>
+    const int MaxCachedPieceLength = 48;
+    /// <summary>The cache is cleared when it reaches this many pieces, bounding memory on huge corpora.</summary>
+    const int MaxCacheEntries = 500_000;
+
     readonly BpeTokenizer bpe;
+    readonly Regex split;
+    readonly ConcurrentDictionary<string, int[]> pieceCache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> pieceLookup;
     readonly AddedTokenSplitter splitter;
     readonly Dictionary<int, AddedToken> addedById;
     readonly Dictionary<string, int> vocab;
@@ -52,12 +61,11 @@ public sealed class HfTokenizer
         foreach (var (token, id) in vocab) idToToken[id] = token;
         foreach (var t in AddedTokens) idToToken[t.Id] = t.Content;
 
-        bpe = BpeTokenizer.Create(new BpeOptions(vocab)
-        {
-            Merges = spec.Merges,
-            ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(new Regex(spec.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant), null),
-        });
+        // Microsoft.ML.Tokenizers does the byte-level BPE of one pre-token; the split and a per-piece cache (looked
+        // up by span, so a hit allocates nothing) are done here because that is where most of the time goes.
+        bpe = BpeTokenizer.Create(new BpeOptions(vocab) { Merges = spec.Merges, ByteLevel = true });
+        split = new Regex(spec.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        pieceLookup = pieceCache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>
@@ -92,10 +100,40 @@ public sealed class HfTokenizer
         foreach (var seg in splitter.Split(text))
         {
             if (seg.Token is not null) { ids.Add(seg.Token.Id); continue; }
-            string plain = Normalize(text.Substring(seg.Start, seg.Length));
-            if (plain.Length > 0) ids.AddRange(bpe.EncodeToIds(plain, considerPreTokenization: true, considerNormalization: false));
+            EncodePlain(Normalize(text.Substring(seg.Start, seg.Length)), ids);
         }
         return ids.ToArray();
+    }
+
+    /// <summary>Split with the pre-tokenizer regex ("Isolated": matches and the gaps between them are pieces), then
+    /// BPE each piece.</summary>
+    void EncodePlain(string plain, List<int> ids)
+    {
+        int pos = 0;
+        foreach (var m in split.EnumerateMatches(plain))
+        {
+            if (m.Index > pos) EncodePiece(plain.AsSpan(pos, m.Index - pos), ids);
+            if (m.Length > 0) EncodePiece(plain.AsSpan(m.Index, m.Length), ids);
+            pos = m.Index + m.Length;
+        }
+        if (pos < plain.Length) EncodePiece(plain.AsSpan(pos), ids);
+    }
+
+    void EncodePiece(ReadOnlySpan<char> piece, List<int> ids)
+    {
+        if (pieceLookup.TryGetValue(piece, out var cached))
+        {
+            ids.AddRange(cached);
+            return;
+        }
+        string text = piece.ToString();
+        int[] pieceIds = [.. bpe.EncodeToIds(text, considerPreTokenization: false, considerNormalization: false)];
+        if (text.Length <= MaxCachedPieceLength)
+        {
+            if (pieceCache.Count >= MaxCacheEntries) pieceCache.Clear();
+            pieceCache.TryAdd(text, pieceIds);
+        }
+        ids.AddRange(pieceIds);
     }
 
     /// <summary>The token strings of <paramref name="text"/>, byte-level form (<c>Ġ</c> = space) for BPE tokens.</summary>
