@@ -189,8 +189,22 @@ public sealed class HfTokenizer
 
     string Normalize(string s)
     {
+        // Like the Rust tokenizer (which takes UTF-8 &str), unpaired surrogates are refused rather than guessed at.
+        if (IndexOfUnpairedSurrogate(s) is var bad and >= 0)
+            throw new ArgumentException($"The text contains an unpaired UTF-16 surrogate (U+{(int)s[bad]:X4}) at index {bad}; it cannot be encoded as UTF-8.", "text");
         foreach (var form in normalizations) s = s.Normalize(form);
         return lowercase ? s.ToLowerInvariant() : s;
+    }
+
+    static int IndexOfUnpairedSurrogate(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (!char.IsSurrogate(s[i])) continue;
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            return i;
+        }
+        return -1;
     }
 
     /// <summary>transformers' <c>clean_up_tokenization</c>: drop the space before punctuation and English contractions.</summary>

@@ -93,3 +93,35 @@ public class BatchEncodingTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+/// <summary>Decode(Encode(x)) must give back NFC(x) on mixes of the fixture texts and special tokens.</summary>
+public class TokenizerRoundTripTests
+{
+    [Fact]
+    public void RandomMixesRoundTrip()
+    {
+        var texts = TextFixtures.ReadJsonl("tok_dev.jsonl").Select(r => r.GetProperty("text").GetString()!).ToList();
+        var rng = new Random(7);
+        for (int i = 0; i < 200; i++)
+        {
+            var a = texts[rng.Next(texts.Count)];
+            var b = texts[rng.Next(texts.Count)];
+            string mix = a[..Cut(a, rng)] + "<|im_end|>" + b[Cut(b, rng)..];
+            Assert.Equal(mix.Normalize(System.Text.NormalizationForm.FormC), TextFixtures.Tokenizer.Decode(TextFixtures.Tokenizer.Encode(mix)));
+        }
+    }
+
+    /// <summary>A random cut point that does not split a surrogate pair.</summary>
+    static int Cut(string s, Random rng)
+    {
+        int i = rng.Next(s.Length + 1);
+        return i > 0 && i < s.Length && char.IsLowSurrogate(s[i]) ? i - 1 : i;
+    }
+
+    [Fact]
+    public void UnpairedSurrogatesAreRefusedClearly()
+    {
+        var e = Assert.Throws<ArgumentException>(() => TextFixtures.Tokenizer.Encode("ab\uD83D"));
+        Assert.Contains("unpaired UTF-16 surrogate", e.Message);
+    }
+}

@@ -18,13 +18,8 @@ public class JinjaErrorTests
     [InlineData("{{ x | frobnicate }}", "frobnicate", 1, 8)]
     [InlineData("{% if x is prime %}{% endif %}", "prime", 1, 12)]
     [InlineData("\n\n{% blah %}", "blah", 3, 4)]
-    public void UnsupportedConstructsNameConstructLineAndColumn(string source, string construct, int line, int column)
-    {
-        var e = ParseError(source);
-        Assert.Contains(construct, e.Message);
-        Assert.Equal((line, column), (e.Line, e.Column));
-        Assert.Contains($"line {line}, column {column}", e.Message);
-    }
+    public void UnsupportedConstructsNameConstructLineAndColumn(string source, string construct, int line, int column) =>
+        AssertLocatedParseError(source, construct, line, column);
 
     [Theory]
     [InlineData("{% if x %}never closed", "Unclosed '{% if %}'", 1, 4)]
@@ -34,11 +29,15 @@ public class JinjaErrorTests
     [InlineData("{# no end", "Unclosed comment", 1, 1)]
     [InlineData("{{ a ? b }}", "Unexpected character '?'", 1, 6)]
     [InlineData("{% endfor %}", "without a matching opening tag", 1, 4)]
-    public void SyntaxErrorsAreLocated(string source, string fragment, int line, int column)
+    public void SyntaxErrorsAreLocated(string source, string fragment, int line, int column) =>
+        AssertLocatedParseError(source, fragment, line, column);
+
+    static void AssertLocatedParseError(string source, string fragment, int line, int column)
     {
         var e = ParseError(source);
         Assert.Contains(fragment, e.Message);
         Assert.Equal((line, column), (e.Line, e.Column));
+        Assert.Contains($"line {line}, column {column}", e.Message);
     }
 
     [Fact]
