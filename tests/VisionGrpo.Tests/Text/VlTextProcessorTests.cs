@@ -28,6 +28,21 @@ public class VlTextProcessorTests
     }
 
     [Fact]
+    public void ClrMessagesRenderLikeJson()
+    {
+        var p = Processor;
+        var messages = (List<object?>)VisionGrpo.Text.Jinja.JinjaJson.FromClr(new object[]
+        {
+            new Dictionary<string, object?> { ["role"] = "system", ["content"] = "S" },
+            new Dictionary<string, object?> { ["role"] = "user", ["content"] = new object[] { new Dictionary<string, object?> { ["type"] = "image" }, new Dictionary<string, object?> { ["type"] = "text", ["text"] = "Q" } } },
+        })!;
+        string fromClr = p.ApplyChatTemplate(messages, true, new Dictionary<string, object?> { ["add_vision_id"] = true });
+        string fromJson = p.ApplyChatTemplate(Json("""[{"role":"system","content":"S"},{"role":"user","content":[{"type":"image"},{"type":"text","text":"Q"}]}]"""), true, Json("""{"add_vision_id": true}"""));
+        Assert.Equal(fromJson, fromClr);
+        Assert.Equal("<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nPicture 1: <|vision_start|><|image_pad|><|vision_end|>Q<|im_end|>\n<|im_start|>assistant\n", fromClr);
+    }
+
+    [Fact]
     public void ExpandsImagesAndVideosInOrderAcrossTheBatch()
     {
         var p = Processor;
