@@ -105,18 +105,58 @@ public sealed class HfTokenizer
         return ids.ToArray();
     }
 
-    /// <summary>Split with the pre-tokenizer regex ("Isolated": matches and the gaps between them are pieces), then
-    /// BPE each piece.</summary>
     void EncodePlain(string plain, List<int> ids)
     {
+        foreach (var (start, length) in PieceRanges(plain)) EncodePiece(plain.AsSpan(start, length), ids);
+    }
+
+    /// <summary>
+    /// Split with the pre-tokenizer regex ("Isolated": matches and the gaps between them are pieces). The reference
+    /// regex engine works on code points, .NET's on UTF-16 units, so text with surrogate pairs is matched on a proxy
+    /// string holding one stand-in character of the same class per code point, and mapped back.
+    /// </summary>
+    internal List<(int Start, int Length)> PieceRanges(string plain)
+    {
+        var ranges = new List<(int, int)>();
+        int[]? offsets = null;
+        string subject = plain;
+        if (plain.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0) (subject, offsets) = CodePointProxy(plain);
+        int Map(int i) => offsets is null ? i : offsets[i];
         int pos = 0;
-        foreach (var m in split.EnumerateMatches(plain))
+        foreach (var m in split.EnumerateMatches(subject))
         {
-            if (m.Index > pos) EncodePiece(plain.AsSpan(pos, m.Index - pos), ids);
-            if (m.Length > 0) EncodePiece(plain.AsSpan(m.Index, m.Length), ids);
+            if (m.Index > pos) ranges.Add((Map(pos), Map(m.Index) - Map(pos)));
+            if (m.Length > 0) ranges.Add((Map(m.Index), Map(m.Index + m.Length) - Map(m.Index)));
             pos = m.Index + m.Length;
         }
-        if (pos < plain.Length) EncodePiece(plain.AsSpan(pos), ids);
+        if (pos < subject.Length) ranges.Add((Map(pos), plain.Length - Map(pos)));
+        return ranges;
+    }
+
+    /// <summary>One BMP character per code point: astral letters become U+00AA (a letter), astral digits/numbers
+    /// U+00B2 (a number), anything else U+00A4 (a symbol), which is all the split regex distinguishes.</summary>
+    static (string Proxy, int[] Offsets) CodePointProxy(string s)
+    {
+        var proxy = new StringBuilder(s.Length);
+        var offsets = new List<int>(s.Length + 1);
+        for (int i = 0; i < s.Length; i++)
+        {
+            offsets.Add(i);
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                var category = char.GetUnicodeCategory(s, i);
+                proxy.Append(category switch
+                {
+                    >= System.Globalization.UnicodeCategory.UppercaseLetter and <= System.Globalization.UnicodeCategory.OtherLetter => '\u00AA',
+                    >= System.Globalization.UnicodeCategory.DecimalDigitNumber and <= System.Globalization.UnicodeCategory.OtherNumber => '\u00B2',
+                    _ => '\u00A4',
+                });
+                i++;
+            }
+            else proxy.Append(s[i]);
+        }
+        offsets.Add(s.Length);
+        return (proxy.ToString(), offsets.ToArray());
     }
 
     void EncodePiece(ReadOnlySpan<char> piece, List<int> ids)

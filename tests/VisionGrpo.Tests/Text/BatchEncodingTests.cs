@@ -125,3 +125,22 @@ public class TokenizerRoundTripTests
         Assert.Contains("unpaired UTF-16 surrogate", e.Message);
     }
 }
+
+/// <summary>The split regex must see code points, as the reference (Oniguruma) engine does.</summary>
+public class PreTokenizerSplitTests
+{
+    static List<string> Pieces(string text) =>
+        TextFixtures.Tokenizer.PieceRanges(text).Select(r => text.Substring(r.Start, r.Length)).ToList();
+
+    [Fact]
+    public void AstralLettersAndDigitsAreLettersAndDigits()
+    {
+        // 𝐀 (U+1D400) is a letter and 𝟏 (U+1D7CF) a digit: "\p{L}+" takes "a𝐀b" whole, "\p{N}" takes 𝟏 alone.
+        Assert.Equal([" a\U0001D400b", " ", "\U0001D7CF", "2"], Pieces(" a\U0001D400b \U0001D7CF2"));
+        // Emoji are neither: " ?[^\s\p{L}\p{N}]+" keeps a run of them (and the ZWJ) together.
+        Assert.Equal(["hi", " 👍🏽🧑‍🎓!\n"], Pieces("hi 👍🏽🧑‍🎓!\n")); // the run also takes trailing newlines
+        // An emoji is one code point, so it can be the optional one-character prefix of a word.
+        Assert.Equal(["🎉Congrats", " 😀😀", "ok"], Pieces("🎉Congrats 😀😀ok"));
+        Assert.Equal(["Hello", " world"], Pieces("Hello world"));
+    }
+}
