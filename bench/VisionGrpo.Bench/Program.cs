@@ -8,6 +8,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["model"] = ModelBench.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
+    ["tokenizer"] = TokenizerBenchmark.Run,
 };
 TorchRuntime.EnsureInitialized();
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

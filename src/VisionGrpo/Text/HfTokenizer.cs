@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.ML.Tokenizers;
@@ -12,7 +13,15 @@ namespace VisionGrpo.Text;
 /// </summary>
 public sealed class HfTokenizer
 {
+    /// <summary>Pieces longer than this are not cached (they are rare and would bloat the cache).</summary>
+    const int MaxCachedPieceLength = 48;
+    /// <summary>The cache is cleared when it reaches this many pieces, bounding memory on huge corpora.</summary>
+    const int MaxCacheEntries = 500_000;
+
     readonly BpeTokenizer bpe;
+    readonly Regex split;
+    readonly ConcurrentDictionary<string, int[]> pieceCache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> pieceLookup;
     readonly AddedTokenSplitter splitter;
     readonly Dictionary<int, AddedToken> addedById;
     readonly Dictionary<string, int> vocab;
@@ -52,12 +61,11 @@ public sealed class HfTokenizer
         foreach (var (token, id) in vocab) idToToken[id] = token;
         foreach (var t in AddedTokens) idToToken[t.Id] = t.Content;
 
-        bpe = BpeTokenizer.Create(new BpeOptions(vocab)
-        {
-            Merges = spec.Merges,
-            ByteLevel = true,
-            PreTokenizer = new RegexPreTokenizer(new Regex(spec.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant), null),
-        });
+        // Microsoft.ML.Tokenizers does the byte-level BPE of one pre-token; the split and a per-piece cache (looked
+        // up by span, so a hit allocates nothing) are done here because that is where most of the time goes.
+        bpe = BpeTokenizer.Create(new BpeOptions(vocab) { Merges = spec.Merges, ByteLevel = true });
+        split = new Regex(spec.SplitPattern, RegexOptions.Compiled | RegexOptions.CultureInvariant);
+        pieceLookup = pieceCache.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>
@@ -92,10 +100,80 @@ public sealed class HfTokenizer
         foreach (var seg in splitter.Split(text))
         {
             if (seg.Token is not null) { ids.Add(seg.Token.Id); continue; }
-            string plain = Normalize(text.Substring(seg.Start, seg.Length));
-            if (plain.Length > 0) ids.AddRange(bpe.EncodeToIds(plain, considerPreTokenization: true, considerNormalization: false));
+            EncodePlain(Normalize(text.Substring(seg.Start, seg.Length)), ids);
         }
         return ids.ToArray();
+    }
+
+    void EncodePlain(string plain, List<int> ids)
+    {
+        foreach (var (start, length) in PieceRanges(plain)) EncodePiece(plain.AsSpan(start, length), ids);
+    }
+
+    /// <summary>
+    /// Split with the pre-tokenizer regex ("Isolated": matches and the gaps between them are pieces). The reference
+    /// regex engine works on code points, .NET's on UTF-16 units, so text with surrogate pairs is matched on a proxy
+    /// string holding one stand-in character of the same class per code point, and mapped back.
+    /// </summary>
+    internal List<(int Start, int Length)> PieceRanges(string plain)
+    {
+        var ranges = new List<(int, int)>();
+        int[]? offsets = null;
+        string subject = plain;
+        if (plain.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') >= 0) (subject, offsets) = CodePointProxy(plain);
+        int Map(int i) => offsets is null ? i : offsets[i];
+        int pos = 0;
+        foreach (var m in split.EnumerateMatches(subject))
+        {
+            if (m.Index > pos) ranges.Add((Map(pos), Map(m.Index) - Map(pos)));
+            if (m.Length > 0) ranges.Add((Map(m.Index), Map(m.Index + m.Length) - Map(m.Index)));
+            pos = m.Index + m.Length;
+        }
+        if (pos < subject.Length) ranges.Add((Map(pos), plain.Length - Map(pos)));
+        return ranges;
+    }
+
+    /// <summary>One BMP character per code point: astral letters become U+00AA (a letter), astral digits/numbers
+    /// U+00B2 (a number), anything else U+00A4 (a symbol), which is all the split regex distinguishes.</summary>
+    static (string Proxy, int[] Offsets) CodePointProxy(string s)
+    {
+        var proxy = new StringBuilder(s.Length);
+        var offsets = new List<int>(s.Length + 1);
+        for (int i = 0; i < s.Length; i++)
+        {
+            offsets.Add(i);
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
+            {
+                var category = char.GetUnicodeCategory(s, i);
+                proxy.Append(category switch
+                {
+                    >= System.Globalization.UnicodeCategory.UppercaseLetter and <= System.Globalization.UnicodeCategory.OtherLetter => '\u00AA',
+                    >= System.Globalization.UnicodeCategory.DecimalDigitNumber and <= System.Globalization.UnicodeCategory.OtherNumber => '\u00B2',
+                    _ => '\u00A4',
+                });
+                i++;
+            }
+            else proxy.Append(s[i]);
+        }
+        offsets.Add(s.Length);
+        return (proxy.ToString(), offsets.ToArray());
+    }
+
+    void EncodePiece(ReadOnlySpan<char> piece, List<int> ids)
+    {
+        if (pieceLookup.TryGetValue(piece, out var cached))
+        {
+            ids.AddRange(cached);
+            return;
+        }
+        string text = piece.ToString();
+        int[] pieceIds = [.. bpe.EncodeToIds(text, considerPreTokenization: false, considerNormalization: false)];
+        if (text.Length <= MaxCachedPieceLength)
+        {
+            if (pieceCache.Count >= MaxCacheEntries) pieceCache.Clear();
+            pieceCache.TryAdd(text, pieceIds);
+        }
+        ids.AddRange(pieceIds);
     }
 
     /// <summary>The token strings of <paramref name="text"/>, byte-level form (<c>Ġ</c> = space) for BPE tokens.</summary>
@@ -151,8 +229,22 @@ public sealed class HfTokenizer
 
     string Normalize(string s)
     {
+        // Like the Rust tokenizer (which takes UTF-8 &str), unpaired surrogates are refused rather than guessed at.
+        if (IndexOfUnpairedSurrogate(s) is var bad and >= 0)
+            throw new ArgumentException($"The text contains an unpaired UTF-16 surrogate (U+{(int)s[bad]:X4}) at index {bad}; it cannot be encoded as UTF-8.", "text");
         foreach (var form in normalizations) s = s.Normalize(form);
         return lowercase ? s.ToLowerInvariant() : s;
+    }
+
+    static int IndexOfUnpairedSurrogate(string s)
+    {
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (!char.IsSurrogate(s[i])) continue;
+            if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }
+            return i;
+        }
+        return -1;
     }
 
     /// <summary>transformers' <c>clean_up_tokenization</c>: drop the space before punctuation and English contractions.</summary>

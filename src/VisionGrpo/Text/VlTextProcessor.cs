@@ -69,6 +69,17 @@ public sealed class VlTextProcessor
         return RequireTemplate().RenderWithKwargs(ChatTemplate.MessagesFromJson(messages), vars, ChatTemplate.SpecialTokenVariables(Tokenizer.Config));
     }
 
+    /// <summary>Same as the JSON overload with template values (see <see cref="Jinja.JinjaJson.FromClr"/>).</summary>
+    /// <param name="messages">The conversation: a list of message dicts.</param>
+    /// <param name="addGenerationPrompt">Append <c>&lt;|im_start|&gt;assistant\n</c>.</param>
+    /// <param name="kwargs">Extra template variables (e.g. <c>add_vision_id</c>, <c>tools</c>).</param>
+    public string ApplyChatTemplate(IReadOnlyList<object?> messages, bool addGenerationPrompt, IReadOnlyDictionary<string, object?>? kwargs = null)
+    {
+        var vars = kwargs?.ToDictionary(StringComparer.Ordinal) ?? new Dictionary<string, object?>(StringComparer.Ordinal);
+        vars["add_generation_prompt"] = addGenerationPrompt;
+        return RequireTemplate().RenderWithKwargs(messages, vars, ChatTemplate.SpecialTokenVariables(Tokenizer.Config));
+    }
+
     /// <summary>
     /// Replaces each image/video placeholder with one copy per merged patch, consuming grids in order across all
     /// texts (HF semantics).

@@ -10,7 +10,7 @@ internal abstract record Node(int Line, int Column);
 internal abstract record Expr(int Line, int Column) : Node(Line, Column);
 internal sealed record LiteralExpr(object? Value, int Line, int Column) : Expr(Line, Column);
 internal sealed record NameExpr(string Name, int Line, int Column) : Expr(Line, Column);
-internal sealed record ListExpr(IReadOnlyList<Expr> Items, int Line, int Column) : Expr(Line, Column);
+internal sealed record ListExpr(IReadOnlyList<Expr> Items, int Line, int Column, bool IsTuple = false) : Expr(Line, Column);
 internal sealed record DictExpr(IReadOnlyList<(Expr Key, Expr Value)> Pairs, int Line, int Column) : Expr(Line, Column);
 internal sealed record AttributeExpr(Expr Target, string Name, int Line, int Column) : Expr(Line, Column);
 internal sealed record IndexExpr(Expr Target, Expr Index, int Line, int Column) : Expr(Line, Column);

@@ -24,6 +24,7 @@ internal sealed partial class JinjaEvaluator
         {
             case LiteralExpr l: return l.Value;
             case NameExpr n: return scope.TryGet(n.Name, out var v) ? v : new JinjaUndefined($"'{n.Name}' is undefined");
+            case ListExpr { IsTuple: true } t: return new PyTuple(t.Items.Select(i => Eval(i, scope)));
             case ListExpr l: return l.Items.Select(i => Eval(i, scope)).ToList();
             case DictExpr d:
                 var dict = new OrderedDictionary<string, object?>(StringComparer.Ordinal);
@@ -78,8 +79,8 @@ internal sealed partial class JinjaEvaluator
         return u.Op switch
         {
             "not" => !JinjaValues.IsTruthy(v),
-            "-" => v switch { long l => -l, double d => -d, bool b => b ? -1L : 0L, _ => throw new TemplateRuntimeError($"bad operand type for unary -: '{JinjaValues.TypeName(v)}'") },
-            "+" => v switch { long or double => v, bool b => b ? 1L : 0L, _ => throw new TemplateRuntimeError($"bad operand type for unary +: '{JinjaValues.TypeName(v)}'") },
+            "-" => v switch { long l => (object)-l, double d => -d, bool b => b ? -1L : 0L, _ => throw new TemplateRuntimeError($"bad operand type for unary -: '{JinjaValues.TypeName(v)}'") },
+            "+" => v switch { long or double => v, bool b => (object)(b ? 1L : 0L), _ => throw new TemplateRuntimeError($"bad operand type for unary +: '{JinjaValues.TypeName(v)}'") },
             _ => throw new TemplateRuntimeError($"unknown unary operator {u.Op}"),
         };
     }

@@ -12,8 +12,9 @@ internal static partial class JinjaFilters
 {
     static readonly Dictionary<string, JinjaFilter> Filters = new(StringComparer.Ordinal)
     {
-        ["abs"] = (v, _, _) => v switch { long l => Math.Abs(l), double d => Math.Abs(d), bool b => b ? 1L : 0L, _ => throw Bad("abs", v) },
+        ["abs"] = (v, _, _) => v switch { long l => (object)Math.Abs(l), double d => Math.Abs(d), bool b => b ? 1L : 0L, _ => throw Bad("abs", v) },
         ["attr"] = (v, a, k) => JinjaAccess.GetAttribute(v, Str(Arg(a, k, 0, "name"), "attr")),
+        ["center"] = (v, a, k) => Center(JinjaValues.ToStr(v), (int)(Arg(a, k, 0, "width", 80L) as long? ?? 80)),
         ["capitalize"] = (v, _, _) => Capitalize(JinjaValues.ToStr(v)),
         ["count"] = (v, _, _) => JinjaValues.Length(v),
         ["length"] = (v, _, _) => JinjaValues.Length(v),
@@ -28,7 +29,7 @@ internal static partial class JinjaFilters
         ["int"] = (v, a, k) => ToInt(v, Arg(a, k, 0, "default", 0L)),
         ["items"] = (v, _, _) => v switch
         {
-            OrderedDictionary<string, object?> d => d.Select(kv => (object?)new List<object?> { kv.Key, kv.Value }).ToList(),
+            OrderedDictionary<string, object?> d => d.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
             JinjaUndefined => new List<object?>(),
             _ => throw new TemplateRuntimeError($"Can only get item pairs from a mapping, not {JinjaValues.TypeName(v)}"),
         },
@@ -166,7 +167,7 @@ internal static partial class JinjaFilters
         bool caseSensitive = JinjaValues.IsTruthy(Arg(a, k, 0, "case_sensitive", false));
         bool byValue = Arg(a, k, 1, "by", "key") is "value";
         bool reverse = JinjaValues.IsTruthy(Arg(a, k, 2, "reverse", false));
-        var pairs = d.Select(kv => new List<object?> { kv.Key, kv.Value }).ToList();
+        var pairs = d.Select(kv => new PyTuple([kv.Key, kv.Value])).ToList();
         pairs.Sort((x, y) => JinjaValues.Compare(SortKey(x[byValue ? 1 : 0], caseSensitive), SortKey(y[byValue ? 1 : 0], caseSensitive), "<") * (reverse ? -1 : 1));
         return pairs.Cast<object?>().ToList();
     }
@@ -254,6 +255,15 @@ internal static partial class JinjaFilters
     }
 
     static string InsertBetweenAll(string s, string r) => r + string.Concat(JinjaValues.TextChars(s).Select(c => (string)c! + r));
+
+    /// <summary>Python <c>str.center</c>: the odd padding space goes left only when the width is odd.</summary>
+    static string Center(string s, int width)
+    {
+        int pad = width - s.Length;
+        if (pad <= 0) return s;
+        int left = pad / 2 + (pad & width & 1);
+        return new string(' ', left) + s + new string(' ', pad - left);
+    }
 
     public static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
 

@@ -24,6 +24,33 @@ public static class JinjaJson
         _ => throw new InvalidDataException($"Unsupported JSON value kind {e.ValueKind}."),
     };
 
+    /// <summary>
+    /// Converts plain .NET data to template values: dictionaries with string keys (order kept), sequences, strings,
+    /// integers (to <c>long</c>), floating point (to <c>double</c>), bools, null and <see cref="JsonElement"/>s.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value of another type (its type is named).</exception>
+    public static object? FromClr(object? value) => value switch
+    {
+        null => null,
+        string or bool or long or double => value,
+        int or short or byte or sbyte or ushort or uint => Convert.ToInt64(value, CultureInfo.InvariantCulture),
+        float f => (double)f,
+        decimal m => (double)m,
+        JsonElement e => FromJson(e),
+        OrderedDictionary<string, object?> d => d,
+        System.Collections.IDictionary d => ToDict(d),
+        System.Collections.IEnumerable items => items.Cast<object?>().Select(FromClr).ToList(),
+        _ => throw new ArgumentException($"Cannot pass a {value.GetType().Name} to a template; use dictionaries, lists, strings, numbers, bools or null."),
+    };
+
+    static OrderedDictionary<string, object?> ToDict(System.Collections.IDictionary source)
+    {
+        var d = new OrderedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in source)
+            d[entry.Key as string ?? throw new ArgumentException($"Template dictionaries need string keys, got {entry.Key.GetType().Name}.")] = FromClr(entry.Value);
+        return d;
+    }
+
     static OrderedDictionary<string, object?> ToDict(JsonElement e)
     {
         var d = new OrderedDictionary<string, object?>(StringComparer.Ordinal);

@@ -46,7 +46,7 @@ internal static class JinjaMethods
 
     static JinjaFunction? DictMethod(OrderedDictionary<string, object?> d, string name) => name switch
     {
-        "items" => (_, _) => d.Select(kv => (object?)new List<object?> { kv.Key, kv.Value }).ToList(),
+        "items" => (_, _) => d.Select(kv => (object?)new PyTuple([kv.Key, kv.Value])).ToList(),
         "keys" => (_, _) => d.Keys.Cast<object?>().ToList(),
         "values" => (_, _) => d.Values.ToList(),
         "get" => (a, k) => Arg(a, k, 0, "key") is string key && d.TryGetValue(key, out var v) ? v : Arg(a, k, 1, "default"),

@@ -11,6 +11,12 @@ internal sealed class JinjaUndefined(string hint)
     public override string ToString() => "";
 }
 
+/// <summary>A Python tuple: behaves as a list but prints with parentheses (<c>('a', 1)</c>).</summary>
+internal sealed class PyTuple : List<object?>
+{
+    public PyTuple(IEnumerable<object?> items) : base(items) { }
+}
+
 /// <summary>The object made by <c>namespace(...)</c>: attributes assignable with <c>{% set ns.x = ... %}</c>.</summary>
 internal sealed class JinjaNamespace
 {

@@ -241,7 +241,7 @@ internal sealed class JinjaParser
             if (Current.Kind is TokenKind.BlockEnd or TokenKind.VariableEnd) break;
             items.Add(ParseExpression());
         }
-        return new ListExpr(items, first.Line, first.Column);
+        return new ListExpr(items, first.Line, first.Column, IsTuple: true);
     }
 
     public Expr ParseExpression()
@@ -294,31 +294,18 @@ internal sealed class JinjaParser
         return rest.Count == 0 ? first : new CompareExpr(first, rest, first.Line, first.Column);
     }
 
-    Expr ParseConcat()
-    {
-        var left = ParseAdditive();
-        while (Current.IsOperator("~")) { var t = Next(); left = new BinaryExpr("~", left, ParseAdditive(), t.Line, t.Column); }
-        return left;
-    }
+    Expr ParseConcat() => ParseLeftAssociative(ParseAdditive, "~");
+    Expr ParseAdditive() => ParseLeftAssociative(ParseMultiplicative, "+", "-");
+    Expr ParseMultiplicative() => ParseLeftAssociative(ParsePower, "*", "/", "//", "%");
 
-    Expr ParseAdditive()
+    /// <summary>One precedence level of left-associative binary operators.</summary>
+    Expr ParseLeftAssociative(Func<Expr> operand, params string[] operators)
     {
-        var left = ParseMultiplicative();
-        while (Current.IsOperator("+") || Current.IsOperator("-"))
+        var left = operand();
+        while (Current.Kind == TokenKind.Operator && operators.Contains(Current.Value))
         {
             var t = Next();
-            left = new BinaryExpr(t.Value, left, ParseMultiplicative(), t.Line, t.Column);
-        }
-        return left;
-    }
-
-    Expr ParseMultiplicative()
-    {
-        var left = ParsePower();
-        while (Current.Kind == TokenKind.Operator && Current.Value is "*" or "/" or "//" or "%")
-        {
-            var t = Next();
-            left = new BinaryExpr(t.Value, left, ParsePower(), t.Line, t.Column);
+            left = new BinaryExpr(t.Value, left, operand(), t.Line, t.Column);
         }
         return left;
     }
@@ -366,13 +353,13 @@ internal sealed class JinjaParser
             case TokenKind.Float:
                 return new LiteralExpr(double.Parse(t.Value, CultureInfo.InvariantCulture), t.Line, t.Column);
             case TokenKind.Operator when t.Value == "(":
-                if (AcceptOperator(")")) return new ListExpr([], t.Line, t.Column);
+                if (AcceptOperator(")")) return new ListExpr([], t.Line, t.Column, IsTuple: true);
                 var inner = ParseExpression();
                 if (Current.IsOperator(","))
                 {
                     var items = new List<Expr> { inner };
                     while (AcceptOperator(",") && !Current.IsOperator(")")) items.Add(ParseExpression());
-                    inner = new ListExpr(items, t.Line, t.Column);
+                    inner = new ListExpr(items, t.Line, t.Column, IsTuple: true);
                 }
                 Expect(TokenKind.Operator, ")");
                 return inner;
