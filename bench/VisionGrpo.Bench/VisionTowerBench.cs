@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Bench;
 
 /// <summary>
-/// <c>vision-tower [--config tiny|3b] [--dtype fp32|bf16] [--size PIXELS] [--images N] [--iters N] [--threads N]
+/// <c>vision-tower [--config tiny|3b] [--dtype fp32|bf16] [--size PIXELS] [--images N] [--iters N] [--warmup N] [--threads N]
 /// [--device cpu|cuda]</c>: images/s of the Qwen2.5-VL vision tower with random weights on square images.
 /// </summary>
 internal static class VisionTowerBench
@@ -22,7 +22,7 @@ internal static class VisionTowerBench
     public static int Run(string[] args)
     {
         string config = "tiny", dtypeName = "fp32", deviceName = "cpu";
-        int size = 448, images = 1, iters = 3, threads = 0;
+        int size = 448, images = 1, iters = 3, warmup = 1, threads = 0;
         for (int i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -33,6 +33,7 @@ internal static class VisionTowerBench
                 case "--size": size = int.Parse(Value()); break;
                 case "--images": images = int.Parse(Value()); break;
                 case "--iters": iters = int.Parse(Value()); break;
+                case "--warmup": warmup = int.Parse(Value()); break;
                 case "--threads": threads = int.Parse(Value()); break;
                 case "--device": deviceName = Value(); break;
                 default: throw new ArgumentException($"vision-tower: unknown option '{args[i]}'.");
@@ -65,21 +66,36 @@ internal static class VisionTowerBench
 
         using var noGrad = no_grad();
         var times = new List<double>();
-        for (int it = 0; it <= iters; it++)
+        for (int it = 0; it < warmup + iters; it++)
         {
             using var scope = NewDisposeScope();
             var sw = Stopwatch.StartNew();
             var output = tower.forward(pixels, gridThw);
             _ = output.to(ScalarType.Float32).sum().item<float>(); // synchronise (and keep the work from being skipped)
-            if (it > 0) times.Add(sw.Elapsed.TotalSeconds); // iteration 0 is warm-up
+            if (it >= warmup) times.Add(sw.Elapsed.TotalSeconds);
         }
         double best = times.Min(), median = times.Order().ElementAt(times.Count / 2);
+        double gflop = Flops(cfg, Enumerable.Repeat(new VisionGrid(1, grid, grid), images).ToArray()) / 1e9;
         Console.WriteLine($"vision-tower config={config} params={parameters:N0} dtype={dtypeName} device={deviceName} threads={get_num_threads()} " +
                           $"size={size}x{size} images={images} patches/image={grid * grid} iters={iters}");
         Console.WriteLine($"  best {best * 1000:F1} ms, median {median * 1000:F1} ms per batch; " +
                           $"{images / best:F2} images/s (best), {images / median:F2} images/s (median); " +
-                          $"peak RSS {PeakResidentGiB():F2} GiB");
+                          $"{gflop / best:F1} GFLOP/s ({gflop:F1} GFLOP per batch); peak RSS {PeakResidentGiB():F2} GiB");
         return 0;
+    }
+
+    /// <summary>Multiply-add FLOPs (×2) of the matmuls: patch embed, blocks (projections + attention), merger.</summary>
+    static double Flops(Qwen2_5_VLVisionConfig c, VisionGrid[] grids)
+    {
+        double p = grids.Sum(g => (double)g.Patches), h = c.HiddenSize, m = h * c.SpatialMergeUnit;
+        var layout = VisionWindowLayout.Compute(grids, c.WindowMergedTokens, c.SpatialMergeSize);
+        static double Attention(int[] cu, double width) =>
+            Enumerable.Range(0, cu.Length - 1).Sum(i => 4.0 * (cu[i + 1] - cu[i]) * (cu[i + 1] - cu[i]) * width);
+        double total = 2 * p * c.PatchDim * h + 2 * (p / c.SpatialMergeUnit) * (m * m + m * c.OutHiddenSize);
+        for (int b = 0; b < c.Depth; b++)
+            total += 2 * p * (4 * h * h + 3 * h * c.IntermediateSize)
+                     + Attention(c.FullAttBlockIndexes.Contains(b) ? layout.CuSeqlens : layout.CuWindowSeqlens, h);
+        return total;
     }
 
     static double PeakResidentGiB()
