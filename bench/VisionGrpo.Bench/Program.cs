@@ -1,11 +1,17 @@
 using VisionGrpo.Bench;
 using VisionGrpo.Tensors;
 
-// Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name>`; results go to docs/benchmarks.md.
-TorchRuntime.EnsureInitialized();
-switch (args.FirstOrDefault())
+// Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name> [args]`; results go to docs/benchmarks.md.
+var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
-    case "vision-tower": return VisionTowerBench.Run(args[1..]);
+    ["image-processor"] = _ => ImageProcessorBench.Run(),
+    ["model"] = ModelBench.Run,
+    ["vision-tower"] = VisionTowerBench.Run,
+};
+TorchRuntime.EnsureInitialized();
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: VisionGrpo.Bench <benchmark> [args]; benchmarks: {string.Join(", ", benchmarks.Keys)}");
+    return 2;
 }
-Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>");
-return 2;
+return run(args[1..]);

@@ -9,5 +9,12 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return EnvCommand.Create();
+        yield return ConfigCommand.Create();
+        yield return TokenizeCommand.Create();
+        yield return ChatTemplateCommand.Create();
+        yield return PreprocessImageCommand.Create();
+        yield return GrpoCommand.Create();
+        yield return ModelCommand.Create();
+        yield return DataCommand.Create();
     }
 }

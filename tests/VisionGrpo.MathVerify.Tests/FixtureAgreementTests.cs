@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+using VisionGrpo.MathVerify.Compat;
+
+namespace VisionGrpo.MathVerify.Tests;
+
+public class FixtureAgreementTests(ITestOutputHelper output)
+{
+    static string FixturePath(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "math_verify", name);
+
+    [Fact]
+    public void DevCorpusAgreesWithReference()
+    {
+        var rows = File.ReadLines(FixturePath("dev.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        int agree = 0;
+        foreach (var row in rows)
+        {
+            JsonNode? actual;
+            try { actual = FixtureRowEvaluator.Evaluate(row); }
+            catch (Exception ex) { actual = "error: " + ex.GetType().Name + ": " + ex.Message; }
+            if (FixtureRowEvaluator.Agrees(row, actual)) agree++;
+            else output.WriteLine($"DISAGREE [{row["kind"]}] {row["source"]}#{row["case_index"]}: gold={row["gold"]?.ToJsonString()} pred={row["pred"]?.ToJsonString()} expected={row["expected"]?.ToJsonString()} actual={actual?.ToJsonString()}");
+        }
+        double rate = (double)agree / rows.Count;
+        output.WriteLine($"agreement {agree}/{rows.Count} = {rate:P2}");
+        Assert.True(rate >= 0.995, $"agreement {agree}/{rows.Count} = {rate:P2} < 99.5 %");
+    }
+}
