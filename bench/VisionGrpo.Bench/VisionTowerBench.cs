@@ -79,7 +79,7 @@ internal static class VisionTowerBench
         Console.WriteLine($"vision-tower config={config} params={parameters:N0} dtype={dtypeName} device={deviceName} threads={get_num_threads()} " +
                           $"size={size}x{size} images={images} patches/image={grid * grid} iters={iters}");
         Console.WriteLine($"  best {best * 1000:F1} ms, median {median * 1000:F1} ms per batch; " +
-                          $"{images / best:F2} images/s (best), {images / median:F2} images/s (median); " +
+                          $"{images / best:G4} images/s (best), {images / median:G4} images/s (median); " +
                           $"{gflop / best:F1} GFLOP/s ({gflop:F1} GFLOP per batch); peak RSS {PeakResidentGiB():F2} GiB");
         return 0;
     }
