@@ -4,8 +4,10 @@ using VisionGrpo.Tensors;
 // Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name> [args]`; results go to docs/benchmarks.md.
 var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
+    ["grpo-loss"] = _ => GrpoLossBench.Run(),
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["model"] = ModelBench.Run,
+    ["safetensors"] = SafetensorsLoadBenchmark.Run,
     ["vision-tower"] = VisionTowerBench.Run,
 };
 TorchRuntime.EnsureInitialized();

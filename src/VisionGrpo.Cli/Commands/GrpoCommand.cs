@@ -30,6 +30,8 @@ internal static class GrpoCommand
         TorchRuntime.EnsureInitialized();
         var summary = GrpoComputeRunner.RunFile(input.FullName, output.FullName);
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        foreach (string problem in summary.Problems)
+            console.MarkupLine($"[yellow]{Markup.Escape(problem)}[/]");
         console.MarkupLine(
             $"{summary.Records} record(s) → {Markup.Escape(output.FullName)}: " +
             $"{(summary.Errors > 0 ? $"[yellow]{summary.Errors} with an error[/]" : "0 errors")}, {summary.Warnings} with warnings.");

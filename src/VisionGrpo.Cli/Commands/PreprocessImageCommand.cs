@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Spectre.Console;
 using TorchSharp;
 using VisionGrpo.Tensors;
 using VisionGrpo.Vision;
@@ -46,18 +45,26 @@ internal static class PreprocessImageCommand
         var decode = new ImageDecodeOptions
         {
             ExifTranspose = exifTranspose,
-            Warning = message => AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}"),
+            Warning = message => Console.Error.WriteLine($"warning: {message}"),
         };
         var decoded = paths.AsParallel().AsOrdered().Select(p => ImageDecoder.DecodeFile(p, decode)).ToArray();
-        var processed = new QwenImageProcessor(config).Process(decoded);
+        var processor = new QwenImageProcessor(config);
+        for (int i = 0; i < paths.Length; i++)
+        {
+            // Checked here too so that the error names the file rather than a batch index.
+            try { processor.TargetSize(decoded[i].Height, decoded[i].Width); }
+            catch (ArgumentException e) { throw new ArgumentException($"{paths[i]}: {e.Message}", e); }
+        }
+        var processed = processor.Process(decoded);
 
         for (int i = 0; i < paths.Length; i++)
         {
             var (h, w) = processed.ResizedSizes[i];
             var grid = processed.Grids[i];
-            AnsiConsole.MarkupLine(Markup.Escape(
+            // Plain writes: Spectre would wrap long paths at the console width, breaking one-line-per-image output.
+            Console.WriteLine(
                 $"{paths[i]}: {decoded[i].Width}x{decoded[i].Height} -> {w}x{h} (width x height), image_grid_thw {grid}, " +
-                $"{grid.Patches} patches, {grid.Patches / (config.MergeSize * config.MergeSize)} tokens"));
+                $"{grid.Patches} patches, {grid.LlmTokens(config.MergeSize)} tokens");
         }
 
         if (Path.GetDirectoryName(Path.GetFullPath(outputPath)) is { } dir) Directory.CreateDirectory(dir);
@@ -70,7 +77,7 @@ internal static class PreprocessImageCommand
                 new("image_grid_thw", processed.ImageGridThwTensor()),
             ]);
         }
-        AnsiConsole.MarkupLine(Markup.Escape($"wrote {outputPath}: pixel_values [{processed.NumPatches}, {processed.PatchDim}] F32, image_grid_thw [{paths.Length}, 3] I64"));
+        Console.WriteLine($"wrote {outputPath}: pixel_values [{processed.NumPatches}, {processed.PatchDim}] F32, image_grid_thw [{paths.Length}, 3] I64");
         return 0;
     }
 }

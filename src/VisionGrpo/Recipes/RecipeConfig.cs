@@ -3,7 +3,7 @@ namespace VisionGrpo.Recipes;
 /// <summary>
 /// The effective configuration of a run: TRL's script arguments, <c>GRPOConfig</c>/<c>TrainingArguments</c> and PEFT
 /// <c>LoraConfig</c> options under their own snake_case names, plus a few VisionGrpo keys. Defaults are TRL's; the
-/// ones that changed between TRL releases come from <see cref="TrlCompat.Defaults"/>. Load with <see cref="RecipeLoader"/>.
+/// ones that changed between TRL releases come from <see cref="TrlDefaults.For"/>. Load with <see cref="RecipeLoader"/>.
 /// </summary>
 public sealed class RecipeConfig
 {
@@ -52,7 +52,7 @@ public sealed class RecipeConfig
     public long? MaxPixels { get; set; }
     /// <summary>Which TRL release's semantics and defaults to follow.</summary>
     [ConfigKey("trl_compat", "script", "TRL semantics and defaults: 0.20 (the cookbook) or 1.9 (current).")]
-    public string TrlCompat { get; set; } = Recipes.TrlCompat.V1_9;
+    public string TrlCompat { get; set; } = "1.9";
 
     // ---- device ----
     /// <summary>Device: auto, cpu, cuda, cuda:N.</summary>
@@ -247,8 +247,8 @@ public sealed class RecipeConfig
     /// <summary>group, batch or none (true = group, false = none).</summary>
     [ConfigKey("scale_rewards", "grpo", "group (true), batch or none (false).")]
     public string ScaleRewards { get; set; } = "group";
-    /// <summary>grpo, bnpo, dr_grpo or dapo.</summary>
-    [ConfigKey("loss_type", "grpo", "grpo, bnpo, dr_grpo or dapo.")]
+    /// <summary>Policy loss: grpo, bnpo, dr_grpo, dapo, cispo, sapo, luspo or vespo.</summary>
+    [ConfigKey("loss_type", "grpo", "grpo, bnpo, dr_grpo, dapo, cispo, sapo, luspo or vespo.")]
     public string LossType { get; set; } = "dapo";
     /// <summary>Exclude completions without EOS from the loss.</summary>
     [ConfigKey("mask_truncated_completions", "grpo", "Exclude completions that did not end in EOS from the loss.")]

@@ -21,8 +21,8 @@ public static class RecipeLoader
         var config = new RecipeConfig();
         // trl_compat decides the defaults that changed between TRL releases, so it is applied first.
         foreach (var (key, value, where) in entries.Where(e => ConfigKeys.Find(e.Key, e.Where).Name == "trl_compat"))
-            config.TrlCompat = TrlCompat.Normalize(Scalar(value, key, where));
-        foreach (var (name, value) in TrlCompat.Defaults(config.TrlCompat))
+            config.TrlCompat = TrlDefaults.Normalize(Scalar(value, key, where));
+        foreach (var (name, value) in TrlDefaults.For(config.TrlCompat))
             ConfigKeys.Find(name, "trl_compat defaults").Property.SetValue(config, value);
         foreach (var (key, value, where) in entries)
             Assign(config, ConfigKeys.Find(key, where), value, where);

@@ -1,3 +1,5 @@
+using VisionGrpo.Training.Config;
+
 namespace VisionGrpo.Recipes;
 
 /// <summary>Cross-key rules of GRPOConfig's <c>__post_init__</c> and the trainer's init, with actionable messages.</summary>
@@ -5,15 +7,10 @@ internal static class RecipeValidator
 {
     public static void Validate(RecipeConfig c)
     {
-        c.ScaleRewards = c.ScaleRewards.ToLowerInvariant() switch
-        {
-            "true" or "group" => "group",
-            "false" or "none" => "none",
-            "batch" => "batch",
-            var other => throw new ConfigException($"scale_rewards: '{other}' is not one of group, batch, none (true/false)."),
-        };
-        OneOf("loss_type", c.LossType, "grpo", "bnpo", "dr_grpo", "dapo");
-        OneOf("importance_sampling_level", c.ImportanceSamplingLevel, "token", "sequence");
+        // The GRPO enums have one parser (Training/Config); here their names are normalised and checked.
+        c.ScaleRewards = Parse(() => GrpoEnumNames.ParseScaleRewards(c.ScaleRewards).Name());
+        c.LossType = Parse(() => GrpoEnumNames.ParseLossType(c.LossType).Name());
+        c.ImportanceSamplingLevel = Parse(() => GrpoEnumNames.ParseImportanceSamplingLevel(c.ImportanceSamplingLevel).ToString().ToLowerInvariant());
         OneOf("lr_scheduler_type", c.LrSchedulerType, "linear", "cosine", "constant", "constant_with_warmup");
         OneOf("save_strategy", c.SaveStrategy, "steps", "epoch", "no");
         OneOf("eval_strategy", c.EvalStrategy, "steps", "epoch", "no");
@@ -50,6 +47,12 @@ internal static class RecipeValidator
         if (c.RewardWeights is not null)
             Require(c.RewardWeights.Count == c.RewardFuncs.Count,
                 $"reward_weights has {c.RewardWeights.Count} entries but reward_funcs has {c.RewardFuncs.Count}.");
+    }
+
+    static string Parse(Func<string> parse)
+    {
+        try { return parse(); }
+        catch (ArgumentException e) { throw new ConfigException(e.Message); }
     }
 
     static void OneOf(string key, string value, params string[] allowed)

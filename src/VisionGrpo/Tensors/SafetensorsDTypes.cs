@@ -5,21 +5,12 @@ namespace VisionGrpo.Tensors;
 /// <summary>Maps safetensors dtypes to header strings, element widths and TorchSharp scalar types.</summary>
 public static class SafetensorsDTypes
 {
+    // Exact, case-sensitive names only: Enum.TryParse would also accept numbers and other casings.
+    static readonly Dictionary<string, SafetensorsDType> ByName =
+        Enum.GetValues<SafetensorsDType>().ToDictionary(d => d.ToString(), StringComparer.Ordinal);
+
     /// <summary>Parses a header <c>dtype</c> string (case-sensitive, as the format defines it).</summary>
-    public static bool TryParse(string text, out SafetensorsDType dtype)
-    {
-        // Enum.TryParse would also accept numbers and other casings; the format allows neither.
-        foreach (SafetensorsDType candidate in Enum.GetValues<SafetensorsDType>())
-        {
-            if (string.Equals(candidate.ToString(), text, StringComparison.Ordinal))
-            {
-                dtype = candidate;
-                return true;
-            }
-        }
-        dtype = default;
-        return false;
-    }
+    public static bool TryParse(string text, out SafetensorsDType dtype) => ByName.TryGetValue(text, out dtype);
 
     /// <summary>The string written to a header's <c>dtype</c> field.</summary>
     public static string ToHeaderString(this SafetensorsDType dtype) => dtype.ToString();

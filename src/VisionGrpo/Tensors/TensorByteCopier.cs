@@ -17,7 +17,8 @@ internal static class TensorByteCopier
     /// Fills <paramref name="destination"/> from <paramref name="byteLength"/> bytes at <paramref name="source"/>,
     /// interpreted as a C-order tensor of <paramref name="sourceType"/> with the destination's element count.
     /// </summary>
-    public static unsafe void CopyFromNative(byte* source, long byteLength, ScalarType sourceType, Tensor destination)
+    public static unsafe void CopyFromNative(byte* source, long byteLength, ScalarType sourceType, Tensor destination,
+        long chunkBytes = ChunkBytes)
     {
         long numel = destination.numel();
         if (numel == 0) return;
@@ -26,7 +27,7 @@ internal static class TensorByteCopier
         {
             // Rare (a strided view); fill a contiguous twin and let libtorch scatter it.
             using var twin = torch.empty(destination.shape, destination.dtype, destination.device);
-            CopyFromNative(source, byteLength, sourceType, twin);
+            CopyFromNative(source, byteLength, sourceType, twin, chunkBytes);
             destination.copy_(twin);
             return;
         }
@@ -34,7 +35,7 @@ internal static class TensorByteCopier
         using var flat = destination.view(-1);
         bool direct = destination.device_type == DeviceType.CPU && destination.dtype == sourceType;
         long elementSize = byteLength / numel;
-        long chunkElements = Math.Max(1, ChunkBytes / elementSize);
+        long chunkElements = Math.Max(1, chunkBytes / elementSize);
         using var staging = direct ? null : torch.empty(Math.Min(numel, chunkElements), sourceType, torch.CPU);
         for (long start = 0; start < numel; start += chunkElements)
         {
@@ -54,8 +55,13 @@ internal static class TensorByteCopier
         }
     }
 
+    /// <summary><see cref="CopyFromNative(byte*, long, ScalarType, Tensor, long)"/> for callers without unsafe code.</summary>
+    public static unsafe void CopyFromNative(IntPtr source, long byteLength, ScalarType sourceType, Tensor destination,
+        long chunkBytes = ChunkBytes) =>
+        CopyFromNative((byte*)source, byteLength, sourceType, destination, chunkBytes);
+
     /// <summary>Writes the tensor's raw bytes (C order, little-endian) to <paramref name="stream"/>.</summary>
-    public static void WriteTo(Tensor tensor, Stream stream)
+    public static void WriteTo(Tensor tensor, Stream stream, long chunkBytes = ChunkBytes)
     {
         long numel = tensor.numel();
         if (numel == 0) return;
@@ -63,7 +69,7 @@ internal static class TensorByteCopier
         Tensor cpu = tensor.device_type == DeviceType.CPU ? tensor : tensor.cpu();
         Tensor flat = cpu.contiguous().view(-1);
         long elementSize = flat.element_size();
-        long chunkElements = Math.Max(1, ChunkBytes / elementSize);
+        long chunkElements = Math.Max(1, chunkBytes / elementSize);
         for (long start = 0; start < numel; start += chunkElements)
         {
             using var part = flat.narrow(0, start, Math.Min(chunkElements, numel - start));

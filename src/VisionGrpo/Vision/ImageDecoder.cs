@@ -7,7 +7,8 @@ namespace VisionGrpo.Vision;
 /// <c>PIL.Image.open(f).convert("RGB")</c> does for the modes the reference processor meets.</summary>
 /// <remarks>SkiaSharp is used because it wraps libjpeg-turbo and libpng like Pillow; on the fixtures its JPEG
 /// pixels equal Pillow's bit for bit (docs/vision.md). Alpha is dropped without compositing, L/LA become R=G=B,
-/// palette images take their palette colour even for the tRNS index — all as Pillow's <c>convert("RGB")</c>.</remarks>
+/// palette images (PNG and GIF) take their palette colour even for the transparent index — all as Pillow's
+/// <c>convert("RGB")</c>.</remarks>
 public static class ImageDecoder
 {
     /// <summary>Reads and decodes the file at <paramref name="path"/>.</summary>
@@ -33,7 +34,7 @@ public static class ImageDecoder
     {
         options ??= ImageDecodeOptions.Default;
         if (data.IsEmpty) throw new ImageDecodeException(source, "no bytes (empty file or field)");
-        using var skData = SKData.CreateCopy(data);
+        using var skData = GifTransparency.WithoutFirstFrameTransparency(data) is { } gif ? SKData.CreateCopy(gif) : SKData.CreateCopy(data);
         using var codec = SKCodec.Create(new SKMemoryStream(skData), out var createResult);
         if (codec is null)
             throw new ImageDecodeException(source, $"not a recognised PNG/JPEG/GIF/BMP/WebP image or corrupt header ({createResult})");
@@ -42,6 +43,8 @@ public static class ImageDecoder
         if (width <= 0 || height <= 0) throw new ImageDecodeException(source, $"zero-sized image ({width}x{height})");
         CheckDecompressionBomb(source, width, height, options);
 
+        if ((long)width * height * 4 > Array.MaxLength)
+            throw new ImageDecodeException(source, $"image too large to decode in memory ({width}x{height})");
         var rgba = DecodeRgba(codec, source, width, height);
         var image = new RgbImage(width, height, DropAlpha(rgba, width * height));
         return options.ExifTranspose ? ExifOrientation.Apply(image, (int)codec.EncodedOrigin) : image;
@@ -78,7 +81,7 @@ public static class ImageDecoder
         // Unpremultiplied and without a colour space: the stored colour values come through unchanged, like Pillow
         // (which ignores ICC profiles and gamma chunks when converting to RGB).
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var rgba = GC.AllocateUninitializedArray<byte>(checked(width * height * 4));
+        var rgba = GC.AllocateUninitializedArray<byte>(width * height * 4);
         SKCodecResult result;
         unsafe
         {

@@ -9,6 +9,10 @@ public readonly record struct ImageGrid(int T, int H, int W)
     /// <summary>Rows this image contributes to <c>pixel_values</c>: T·H·W.</summary>
     public int Patches => T * H * W;
 
+    /// <summary>How many <c>&lt;|image_pad|&gt;</c> tokens the image becomes after the merge_size × merge_size patch
+    /// merge: T·H·W / merge_size² (the processor's placeholder expansion).</summary>
+    public int LlmTokens(int mergeSize) => Patches / (mergeSize * mergeSize);
+
     /// <inheritdoc />
     public override string ToString() => $"[{T}, {H}, {W}]";
 }

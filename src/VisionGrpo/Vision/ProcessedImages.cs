@@ -32,7 +32,7 @@ public sealed class ProcessedImages
     /// <summary><c>image_grid_thw</c> as row-major int64 [images, 3].</summary>
     public long[] GridThw() => Grids.SelectMany(g => new long[] { g.T, g.H, g.W }).ToArray();
 
-    /// <summary>A float32 [NumPatches, PatchDim] CPU tensor holding a copy of <see cref="PixelValues"/>.</summary>
+    /// <summary>A float32 [NumPatches, PatchDim] CPU tensor of <see cref="PixelValues"/> (dispose it, or create it inside a dispose scope).</summary>
     public torch.Tensor PixelValuesTensor() => torch.tensor(PixelValues, [NumPatches, PatchDim], torch.float32);
 
     /// <summary>An int64 [images, 3] CPU tensor of <c>image_grid_thw</c>.</summary>

@@ -64,7 +64,7 @@ public sealed class QwenImageProcessor
         {
             var img = images[i] ?? throw new ArgumentException($"image {i} is null", nameof(images));
             try { sizes[i] = TargetSize(img.Height, img.Width); }
-            catch (ArgumentException e) { throw new ArgumentException($"image {i} ({img.Width}x{img.Height}): {e.Message}", e); }
+            catch (ArgumentException e) { throw new ArgumentException($"image {i}: {e.Message}", e); }
             grids[i] = new ImageGrid(1, sizes[i].Height / patch, sizes[i].Width / patch);
             offsets[i + 1] = offsets[i] + (long)grids[i].Patches * PatchDim;
         }
@@ -94,7 +94,7 @@ public sealed class QwenImageProcessor
 
     // Writes the normalised, temporally duplicated patches of one resized image (design notes §3.7):
     // row = ((bh·Bw + bw)·M + mh)·M + mw, column = ((c·T + t)·P + py)·P + px.
-    void Patchify(RgbImage image, Span<float> dst)
+    unsafe void Patchify(RgbImage image, Span<float> dst)
     {
         int p = Config.PatchSize, m = Config.MergeSize, t = Config.TemporalPatchSize, dim = PatchDim;
         int bh = image.Height / p / m, bw = image.Width / p / m, width = image.Width, plane = p * p;
@@ -111,12 +111,17 @@ public sealed class QwenImageProcessor
             for (int c = 0; c < Channels; c++)
             {
                 var first = rowDst.Slice(c * t * plane, plane);
-                var table = lut.AsSpan(c * 256, 256);
-                for (int py = 0; py < p; py++)
+                fixed (float* table = &lut[c * 256])
+                fixed (byte* pixels = src)
+                fixed (float* line0 = first)
                 {
-                    int s = ((y0 + py) * width + x0) * Channels + c;
-                    var line = first.Slice(py * p, p);
-                    for (int px = 0; px < p; px++, s += Channels) line[px] = table[src[s]];
+                    // A byte always indexes inside the 256-entry table; the pixel offsets stay in the resized image.
+                    for (int py = 0; py < p; py++)
+                    {
+                        byte* s = pixels + ((long)(y0 + py) * width + x0) * Channels + c;
+                        float* line = line0 + py * p;
+                        for (int px = 0; px < p; px++, s += Channels) line[px] = table[*s];
+                    }
                 }
                 // A still image is one frame repeated temporal_patch_size times.
                 for (int tt = 1; tt < t; tt++) first.CopyTo(rowDst.Slice((c * t + tt) * plane, plane));

@@ -24,6 +24,7 @@ internal static class GrpoFixtureCases
     public static double Number(JsonNode? n) => n is JsonValue v && v.TryGetValue(out string? s)
         ? s switch { "NaN" => double.NaN, "Infinity" => double.PositiveInfinity, "-Infinity" => double.NegativeInfinity, _ => double.Parse(s) }
         : n is JsonValue w && w.TryGetValue(out long l) ? l
+        : n is JsonValue iv && iv.TryGetValue(out int i) ? i
         : n!.GetValue<double>();
 
     public static double[] Flatten(JsonNode? n) => n is JsonArray a ? a.SelectMany(Flatten).ToArray() : new[] { Number(n) };

@@ -109,10 +109,13 @@ public class ImageDecoderTests
         Assert.Equal(new byte[] { 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 255, 0 }, image.Pixels);
     }
 
-    [Fact]
-    public void GifTakesTheFirstFrame()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GifTakesTheFirstFrameWithPaletteColoursForTheTransparentIndex(bool transparent)
     {
-        var image = ImageDecoder.Decode(TwoFrameGif(), "anim.gif");
+        // Pillow: first frame is mode P; convert("RGB") gives index 0 its palette colour even when it is transparent.
+        var image = ImageDecoder.Decode(TwoFrameGif(transparent), "anim.gif");
         Assert.Equal((2, 1), (image.Width, image.Height));
         Assert.Equal(new byte[] { 255, 0, 0, 0, 255, 0 }, image.Pixels); // frame 1: red, green (frame 2 is blue, blue)
     }
@@ -174,8 +177,9 @@ public class ImageDecoderTests
         return ~crc;
     }
 
-    /// <summary>A 2×1 GIF with two frames (red, green) then (blue, blue), LZW codes kept at 3 bits by clearing often.</summary>
-    static byte[] TwoFrameGif()
+    /// <summary>A 2×1 GIF with two frames (red, green) then (blue, blue), LZW codes kept at 3 bits by clearing often;
+    /// optionally palette index 0 (red) is the transparent index.</summary>
+    static byte[] TwoFrameGif(bool firstIndexTransparent)
     {
         var gif = new List<byte>();
         gif.AddRange("GIF89a"u8.ToArray());
@@ -183,7 +187,7 @@ public class ImageDecoderTests
         gif.AddRange([255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0]);
         foreach (var indices in new[] { new[] { 0, 1 }, new[] { 2, 2 } })
         {
-            gif.AddRange([0x21, 0xF9, 4, 0, 10, 0, 0, 0]); // graphic control: 0.1 s, no transparency
+            gif.AddRange([0x21, 0xF9, 4, (byte)(firstIndexTransparent ? 1 : 0), 10, 0, 0, 0]); // graphic control: 0.1 s, transparent index 0?
             gif.AddRange([0x2C, 0, 0, 0, 0, 2, 0, 1, 0, 0]); // image descriptor, full frame
             gif.Add(2); // LZW minimum code size: clear = 4, end = 5
             var codes = new[] { 4, indices[0], 4, indices[1], 5 };

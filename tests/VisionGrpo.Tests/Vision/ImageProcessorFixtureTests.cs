@@ -47,6 +47,7 @@ public class ImageProcessorFixtureTests
         var grids = ImageFixtures.IntRows(expected.GetProperty("image_grid_thw"));
         Assert.Equal(grids.Select(g => new ImageGrid(g[0], g[1], g[2])), output.Grids);
         Assert.Equal(expected.GetProperty("num_patches").GetInt32(), output.NumPatches);
+        Assert.Equal(expected.GetProperty("llm_tokens").GetInt32(), output.Grids.Sum(g => g.LlmTokens(2)));
         Assert.Equal(1176, output.PatchDim);
 
         var values = output.PixelValues;

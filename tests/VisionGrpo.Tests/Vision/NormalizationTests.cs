@@ -67,6 +67,6 @@ public class NormalizationTests
     {
         var processor = new QwenImageProcessor(new ImageProcessorConfig { DoResize = false });
         var e = Assert.Throws<ArgumentException>(() => processor.Process(new RgbImage(30, 28, new byte[30 * 28 * 3])));
-        Assert.Contains("image 0 (30x28)", e.Message);
+        Assert.Contains("image 0: cannot patchify a 30x28 image", e.Message);
     }
 }

@@ -46,7 +46,8 @@ public static class GroupAdvantages
         var r = torch.tensor(matrix, new long[] { n, f }, ScalarType.Float32);
         var w = torch.tensor(weights.Select(x => (float)x).ToArray(), ScalarType.Float32).unsqueeze(0);
         var unscorable = r.isnan().all(1);
-        var unscorableRows = Enumerable.Range(0, n).Where(i => unscorable[i].item<bool>()).ToList();
+        var unscorableFlags = unscorable.data<bool>().ToArray();
+        var unscorableRows = Enumerable.Range(0, n).Where(i => unscorableFlags[i]).ToList();
         var warnings = new List<string>();
 
         var pieces = options.Compat == TrlCompat.V0_20 && unscorableRows.Count == 0

@@ -12,8 +12,10 @@ internal static class NanOps
     /// <summary>Sum treating NaN as 0 (torch.nansum); <paramref name="dim"/> null reduces everything.</summary>
     public static Tensor NanSum(Tensor x, long? dim = null, bool keepdim = false)
     {
-        var zeroed = torch.where(x.isnan(), torch.zeros_like(x), x);
-        return dim is { } d ? zeroed.sum(d, keepdim) : zeroed.sum();
+        // torch's nansum kernel sums in a different order than sum; use it so float32 results match TRL's bits.
+        if (dim is null) return keepdim ? x.nansum().reshape(Enumerable.Repeat(1L, (int)x.dim()).ToArray()) : x.nansum();
+        // TorchSharp has no nansum(dim): zero the NaNs and sum (matches TRL's bits for the small dims used here).
+        return torch.where(x.isnan(), torch.zeros_like(x), x).sum(dim.Value, keepdim);
     }
 
     /// <summary>Number of non-NaN entries (int64, like torch).</summary>
@@ -38,7 +40,9 @@ internal static class NanOps
         // count / (count − 1) is a true division of int64 tensors → default float dtype, as in TRL.
         var correction = count.to(ScalarType.Float32) / (count - 1).to(ScalarType.Float32);
         correction = torch.where(count > 1, correction, torch.full_like(correction, double.NaN));
-        var std = (variance * correction.to(variance.dtype)).sqrt();
+        // libtorch's vectorised float32 sqrt is not always correctly rounded (1 ulp off the PyTorch build TRL ran);
+        // a float64 sqrt rounded to float32 is, so take that.
+        var std = (variance * correction.to(variance.dtype)).to(ScalarType.Float64).sqrt().to(variance.dtype);
         return keepdim ? std : dim is { } d ? std.squeeze(d) : std.reshape(Array.Empty<long>());
     }
 

@@ -1,8 +1,8 @@
 namespace VisionGrpo.Training.Logging;
 
 /// <summary>
-/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) and TFRecord's masking of it. System.IO.Hashing 10 has no
-/// CRC-32C, so this is the small table-driven form.
+/// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) and TFRecord's masking of it, table-driven: twenty lines instead of
+/// a package dependency for the library.
 /// </summary>
 public static class Crc32C
 {

@@ -27,10 +27,15 @@ internal sealed class ProtoWriter
 
     public ProtoWriter Double(int field, double value)
     {
-        Tag(field, 1);
         Span<byte> b = stackalloc byte[8];
         BinaryPrimitives.WriteDoubleLittleEndian(b, value);
-        _buffer.Write(b);
+        return Fixed(field, 1, b);
+    }
+
+    ProtoWriter Fixed(int field, int wireType, ReadOnlySpan<byte> littleEndian)
+    {
+        Tag(field, wireType);
+        _buffer.Write(littleEndian);
         return this;
     }
 
@@ -40,11 +45,9 @@ internal sealed class ProtoWriter
 
     public ProtoWriter Float(int field, float value)
     {
-        Tag(field, 5);
         Span<byte> b = stackalloc byte[4];
         BinaryPrimitives.WriteSingleLittleEndian(b, value);
-        _buffer.Write(b);
-        return this;
+        return Fixed(field, 5, b);
     }
 
     public ProtoWriter OptionalInt64(int field, long value)

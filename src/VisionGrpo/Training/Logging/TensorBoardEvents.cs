@@ -33,6 +33,15 @@ internal static class TensorBoardEvents
         return SummaryEvent(wallTime, step, new ProtoWriter().String(1, tag + "/text_summary").Message(8, tensor).Message(9, metadata));
     }
 
+    /// <summary><c>add_histogram(bins="tensorflow")</c>: <c>Summary.Value{tag, histo}</c>.</summary>
+    public static byte[] HistogramEvent(string tag, IReadOnlyList<double> values, long step, double wallTime)
+    {
+        var h = TensorBoardHistogram.Compute(values);
+        var histo = new ProtoWriter().OptionalDouble(1, h.Min).OptionalDouble(2, h.Max).OptionalDouble(3, h.Num)
+            .OptionalDouble(4, h.Sum).OptionalDouble(5, h.SumSquares).PackedDoubles(6, h.BucketLimit).PackedDoubles(7, h.Bucket);
+        return SummaryEvent(wallTime, step, new ProtoWriter().String(1, tag).Message(5, histo));
+    }
+
     static byte[] SummaryEvent(double wallTime, long step, ProtoWriter value) =>
         new ProtoWriter().OptionalDouble(1, wallTime).OptionalInt64(2, step)
             .Message(5, new ProtoWriter().Message(1, value)).ToArray();

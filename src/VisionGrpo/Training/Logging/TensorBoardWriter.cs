@@ -59,6 +59,10 @@ public sealed class TensorBoardWriter : IDisposable
     public void AddText(string tag, string text, long step, double? wallTime = null) =>
         Write(TensorBoardEvents.TextEvent(tag, text, step, wallTime ?? _clock()));
 
+    /// <summary>Writes a histogram of <paramref name="values"/> with TensorFlow's default buckets (<c>bins="tensorflow"</c>).</summary>
+    public void AddHistogram(string tag, IReadOnlyList<double> values, long step, double? wallTime = null) =>
+        Write(TensorBoardEvents.HistogramEvent(tag, values, step, wallTime ?? _clock()));
+
     /// <summary>
     /// <c>TensorBoardCallback.on_log</c>: each key is renamed (<see cref="TensorBoardTags.ForMetric"/>), numbers are
     /// written as scalars and strings as text at <paramref name="globalStep"/>; null values are skipped.

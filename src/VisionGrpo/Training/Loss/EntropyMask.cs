@@ -19,7 +19,7 @@ public static class EntropyMask
         var valid = mask.to(ScalarType.Bool);
         var values = entropies.detach().masked_select(valid).to(ScalarType.Float32);
         if (values.numel() == 0) return torch.zeros_like(valid).MoveToOuterDisposeScope();
-        var q = torch.tensor(1.0 - topQuantile, ScalarType.Float32);
+        var q = torch.tensor(1.0 - topQuantile, ScalarType.Float32, device: values.device);
         var threshold = torch.quantile(values, q);
         var masked = entropies.detach() * mask.to(entropies.dtype);
         var compareType = masked.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;

@@ -20,32 +20,44 @@ public static class TokenLogProbs
     public static Tensor PerTokenLogps(Tensor logits, Tensor completionIds, double temperature)
     {
         using var scope = torch.NewDisposeScope();
-        var scaled = CompletionLogits(logits, completionIds.shape[1], temperature);
+        var kept = CompletionLogits(logits, completionIds.shape[1]);
         var index = completionIds.to(ScalarType.Int64).unsqueeze(-1);
-        Tensor logps;
-        if (scaled.dtype is ScalarType.Float32 or ScalarType.Float64)
-            logps = scaled.gather(-1, index).squeeze(-1) - scaled.logsumexp(-1);
-        else
-            logps = scaled.log_softmax(-1).gather(-1, index).squeeze(-1);
-        return logps.MoveToOuterDisposeScope();
+        // One row at a time, like TRL, so the temperature-scaled copy of the vocabulary-wide logits stays small.
+        var rows = new List<Tensor>();
+        for (long b = 0; b < kept.shape[0]; b++)
+        {
+            var row = kept[b] / temperature;
+            var rowIndex = index[b];
+            rows.Add(row.dtype is ScalarType.Float32 or ScalarType.Float64
+                ? row.gather(-1, rowIndex).squeeze(-1) - row.logsumexp(-1)
+                : row.log_softmax(-1).gather(-1, rowIndex).squeeze(-1));
+        }
+        return torch.stack(rows).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Entropy −Σ p·log p of the temperature-scaled completion logits [B, C] (no gradient).</summary>
+    /// <summary>Entropy −Σ p·log p of the temperature-scaled completion logits [B, C] (no gradient), 128 positions at a time.</summary>
     public static Tensor Entropies(Tensor logits, long completionLength, double temperature)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var logp = CompletionLogits(logits.detach(), completionLength, temperature).log_softmax(-1);
-        return (-(logp.exp() * logp).sum(-1)).MoveToOuterDisposeScope();
+        var kept = CompletionLogits(logits.detach(), completionLength);
+        var flat = kept.reshape(-1, kept.shape[2]);
+        var chunks = new List<Tensor>();
+        for (long start = 0; start < flat.shape[0]; start += 128)
+        {
+            var logp = (flat.narrow(0, start, Math.Min(128, flat.shape[0] - start)) / temperature).log_softmax(-1);
+            chunks.Add(-(logp.exp() * logp).sum(-1));
+        }
+        var result = chunks.Count == 0 ? torch.zeros(kept.shape[0], completionLength, dtype: kept.dtype) : torch.cat(chunks).reshape(kept.shape[0], completionLength);
+        return result.MoveToOuterDisposeScope();
     }
 
-    static Tensor CompletionLogits(Tensor logits, long completionLength, double temperature)
+    static Tensor CompletionLogits(Tensor logits, long completionLength)
     {
         if (logits.dim() != 3) throw new ArgumentException($"logits must be [B, L, V], got [{string.Join(", ", logits.shape)}].");
         long length = logits.shape[1];
         if (completionLength + 1 > length)
             throw new ArgumentException($"logits cover {length} positions, fewer than completion length + 1 = {completionLength + 1}.");
-        var kept = logits.narrow(1, length - 1 - completionLength, completionLength);
-        return temperature == 1.0 ? kept : kept / temperature;
+        return logits.narrow(1, length - 1 - completionLength, completionLength);
     }
 }

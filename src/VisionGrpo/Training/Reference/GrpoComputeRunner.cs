@@ -16,7 +16,8 @@ public static class GrpoComputeRunner
     /// <param name="Records">Records read.</param>
     /// <param name="Errors">Records answered with an <c>error</c> instead of <c>outputs</c>.</param>
     /// <param name="Warnings">Records that carry warnings.</param>
-    public sealed record RunSummary(int Records, int Errors, int Warnings);
+    /// <param name="Problems">"case (file:line): message" for each error and warning, in file order.</param>
+    public sealed record RunSummary(int Records, int Errors, int Warnings, IReadOnlyList<string> Problems);
 
     /// <summary>Reads JSON Lines from <paramref name="inputPath"/> and writes one output record per line.</summary>
     /// <exception cref="FileNotFoundException">The input file does not exist.</exception>
@@ -24,6 +25,7 @@ public static class GrpoComputeRunner
     {
         if (!File.Exists(inputPath)) throw new FileNotFoundException($"grpo compute: input file '{inputPath}' does not exist.", inputPath);
         int records = 0, errors = 0, warned = 0;
+        var problems = new List<string>();
         using var writer = new StreamWriter(outputPath, append: false);
         int lineNumber = 0;
         foreach (string line in File.ReadLines(inputPath))
@@ -32,11 +34,20 @@ public static class GrpoComputeRunner
             if (string.IsNullOrWhiteSpace(line)) continue;
             records++;
             var output = RunLine(line, $"{inputPath}:{lineNumber}");
-            if (output["error"] is not null) errors++;
-            if (output["warnings"] is not null) warned++;
+            string where = $"{output["case_id"]?.ToString() ?? "record"} ({Path.GetFileName(inputPath)}:{lineNumber})";
+            if (output["error"] is { } error)
+            {
+                errors++;
+                problems.Add($"{where}: error: {error["message"]}");
+            }
+            if (output["warnings"] is JsonArray warnings)
+            {
+                warned++;
+                problems.AddRange(warnings.Select(w => $"{where}: warning: {w}"));
+            }
             writer.WriteLine(output.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
         }
-        return new RunSummary(records, errors, warned);
+        return new RunSummary(records, errors, warned, problems);
     }
 
     /// <summary>Processes one JSON record; never throws (failures become the record's <c>error</c>).</summary>
@@ -71,6 +82,7 @@ public static class GrpoComputeRunner
             var options = HyperparameterReader.Read(record["hyperparameters"] as JsonObject, compat, warnings);
             options.Validate();
             var inputs = record["inputs"] as JsonObject ?? throw new FormatException("'inputs' is missing or not an object.");
+            CheckGenerationBatch(inputs, options);
             output["outputs"] = kind switch
             {
                 "advantages" => AdvantageRecord.Compute(inputs, options, warnings),
@@ -85,6 +97,19 @@ public static class GrpoComputeRunner
         }
         if (warnings.Count > 0) output["warnings"] = new JsonArray(warnings.Select(w => (JsonNode?)JsonValue.Create(w)).ToArray());
         return output;
+    }
+
+    /// <summary>GRPOConfig's own checks (both versions): G ≥ 2 and whole groups in the generation batch.</summary>
+    static void CheckGenerationBatch(JsonObject inputs, GrpoAlgorithmOptions options)
+    {
+        if (options.NumGenerations < 2)
+            throw new ArgumentException(
+                $"GRPO requires at least 2 generations per prompt to calculate the advantages. You provided {options.NumGenerations}, which is less than the minimum required.");
+        int rows = RecordJson.Array(inputs["completion_ids"], "inputs.completion_ids").Count;
+        long generationBatch = (long)rows * options.GradientAccumulationSteps;
+        if (generationBatch % options.NumGenerations != 0)
+            throw new ArgumentException(
+                $"generation_batch_size ({generationBatch}) must be divisible by num_generations ({options.NumGenerations}).");
     }
 
     static JsonObject Error(Exception e, string where) => new()

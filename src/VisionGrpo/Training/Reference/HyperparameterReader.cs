@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using VisionGrpo.Training.Config;
 
@@ -23,62 +24,24 @@ internal static class HyperparameterReader
         if (hp is null) return o;
         foreach (var (key, node) in hp)
         {
-            string path = $"hyperparameters.{key}";
-            if (node is null && key is not ("epsilon_high" or "delta" or "reward_weights" or "off_policy_mask_threshold"))
-                continue; // null = TRL's default
-            o = key switch
-            {
-                "num_generations" => o with { NumGenerations = Int(node, path) },
-                "max_completion_length" => o with { MaxCompletionLength = Int(node, path) },
-                "loss_type" => o with { LossType = GrpoEnumNames.ParseLossType(Str(node, path)) },
-                "importance_sampling_level" => o with { ImportanceSamplingLevel = GrpoEnumNames.ParseImportanceSamplingLevel(Str(node, path)) },
-                "epsilon" => o with { Epsilon = RecordJson.ToDouble(node, path) },
-                "epsilon_high" => o with { EpsilonHigh = RecordJson.ToNullableDouble(node, path) },
-                "delta" => o with { Delta = RecordJson.ToNullableDouble(node, path) },
-                "beta" => o with { Beta = RecordJson.ToDouble(node, path) },
-                "scale_rewards" => o with { ScaleRewards = GrpoEnumNames.ParseScaleRewards(ScalarText(node!, path)) },
-                "reward_weights" => o with { RewardWeights = node is null ? null : RecordJson.Doubles(node, path) },
-                "multi_objective_aggregation" => o with { MultiObjectiveAggregation = GrpoEnumNames.ParseAggregation(Str(node, path)) },
-                "mask_truncated_completions" => o with { MaskTruncatedCompletions = Bool(node, path) },
-                "top_entropy_quantile" => o with { TopEntropyQuantile = RecordJson.ToDouble(node, path) },
-                "use_bias_correction_kl" => o with { UseBiasCorrectionKl = Bool(node, path) },
-                "temperature" => o with { Temperature = RecordJson.ToDouble(node, path) },
-                "gradient_accumulation_steps" => o with { GradientAccumulationSteps = Int(node, path) },
-                "num_iterations" => o with { NumIterations = Int(node, path) },
-                "sapo_temperature_pos" => o with { SapoTemperaturePos = RecordJson.ToDouble(node, path) },
-                "sapo_temperature_neg" => o with { SapoTemperatureNeg = RecordJson.ToDouble(node, path) },
-                "vespo_k_pos" => o with { VespoKPos = RecordJson.ToDouble(node, path) },
-                "vespo_lambda_pos" => o with { VespoLambdaPos = RecordJson.ToDouble(node, path) },
-                "vespo_k_neg" => o with { VespoKNeg = RecordJson.ToDouble(node, path) },
-                "vespo_lambda_neg" => o with { VespoLambdaNeg = RecordJson.ToDouble(node, path) },
-                "off_policy_mask_threshold" => o with { OffPolicyMaskThreshold = RecordJson.ToNullableDouble(node, path) },
-                "entropy_coef" => o with { EntropyCoef = RecordJson.ToDouble(node, path) },
-                _ => Unknown(o, key, warnings),
-            };
+            if (key == "trl_compat") continue; // the record's trl_version decides
+            var updated = GrpoAlgorithmKeys.TryApply(o, key, ScalarText(node, $"hyperparameters.{key}"));
+            if (updated is not null) o = updated;
+            else if (!Ignored.Contains(key)) warnings.Add($"hyperparameters.{key} is not used by the advantage/loss computation; ignored.");
         }
         return o;
     }
 
-    static GrpoAlgorithmOptions Unknown(GrpoAlgorithmOptions o, string key, List<string> warnings)
+    /// <summary>A JSON scalar (or array of numbers) as the text <see cref="GrpoAlgorithmKeys"/> parses.</summary>
+    static string? ScalarText(JsonNode? node, string path) => node switch
     {
-        if (!Ignored.Contains(key)) warnings.Add($"hyperparameters.{key} is not used by the advantage/loss computation; ignored.");
-        return o;
-    }
-
-    static int Int(JsonNode? node, string path)
-    {
-        double d = RecordJson.ToDouble(node, path);
-        return d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue ? (int)d : throw new FormatException($"{path}: {d} is not an integer.");
-    }
-
-    static bool Bool(JsonNode? node, string path) =>
-        node is JsonValue v && v.TryGetValue(out bool b) ? b : throw new FormatException($"{path}: expected true or false.");
-
-    static string Str(JsonNode? node, string path) =>
-        node is JsonValue v && v.TryGetValue(out string? s) ? s : throw new FormatException($"{path}: expected a string.");
-
-    static string ScalarText(JsonNode node, string path) =>
-        node is JsonValue v && v.TryGetValue(out bool b) ? (b ? "true" : "false") : Str(node, path);
+        null => null,
+        JsonArray a => string.Join(",", a.Select((x, i) => RecordJson.ToDouble(x, $"{path}[{i}]").ToString("R", CultureInfo.InvariantCulture))),
+        JsonValue v when v.TryGetValue(out bool b) => b ? "true" : "false",
+        JsonValue v when v.TryGetValue(out string? s) => s,
+        JsonValue => RecordJson.ToDouble(node, path).ToString("R", CultureInfo.InvariantCulture),
+        _ => throw new FormatException($"{path}: expected a scalar, got {node.ToJsonString()}."),
+    };
 
     /// <summary>TRL's <c>effective_hp</c> block: the values the trainer actually used.</summary>
     public static JsonObject Effective(GrpoAlgorithmOptions o, int rows, int numFunctions)
@@ -103,7 +66,8 @@ internal static class HyperparameterReader
             ["mask_truncated_completions"] = o.MaskTruncatedCompletions,
             ["top_entropy_quantile"] = o.TopEntropyQuantile,
         };
-        if (numFunctions > 0) e["reward_weights"] = RecordJson.Numbers(o.WeightsFor(numFunctions));
+        // TRL holds the weights in a float32 tensor.
+        if (numFunctions > 0) e["reward_weights"] = RecordJson.Numbers(o.WeightsFor(numFunctions).Select(w => (double)(float)w));
         if (v19)
         {
             e["multi_objective_aggregation"] = o.MultiObjectiveAggregation.Name();

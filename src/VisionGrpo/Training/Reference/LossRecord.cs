@@ -77,7 +77,7 @@ internal static class LossRecord
         }
         outputs["metrics"] = RecordJson.Metrics(result.Metrics);
         outputs["trainer_loss_divisor"] = result.TrainerLossDivisor;
-        outputs["effective_hp"] = HyperparameterReader.Effective(options, (int)b, 0);
+        outputs["effective_hp"] = HyperparameterReader.Effective(options, (int)b, 1);
         return outputs;
     }
 
