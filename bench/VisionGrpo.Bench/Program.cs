@@ -9,6 +9,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["model"] = ModelBench.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
     ["tokenizer"] = TokenizerBenchmark.Run,
+    ["vision-tower"] = VisionTowerBench.Run,
 };
 TorchRuntime.EnsureInitialized();
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))

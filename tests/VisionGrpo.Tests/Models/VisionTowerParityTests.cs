@@ -98,6 +98,7 @@ public class VisionTowerParityTests
         var e = Assert.Throws<ArgumentException>(() => tower.forward(zeros(15, 1176), grid));
         Assert.Contains("16 patches", e.Message);
         Assert.Throws<ArgumentException>(() => tower.forward(zeros(16, 1000), grid));
+        Assert.Contains("no rows", Assert.Throws<ArgumentException>(() => tower.forward(zeros(0, 1176), zeros(0, 3, dtype: ScalarType.Int64))).Message);
     }
 
     [Fact]

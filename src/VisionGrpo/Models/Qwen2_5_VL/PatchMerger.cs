@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2_5_VL;
@@ -10,9 +11,12 @@ namespace VisionGrpo.Models.Qwen2_5_VL;
 /// </summary>
 public sealed class PatchMerger : nn.Module<Tensor, Tensor>
 {
+    // Hard-coded upstream (not read from the config), unlike the text model's rms_norm_eps.
+    const double VisionNormEps = 1e-6;
+
     readonly long _mergedWidth;
 #pragma warning disable IDE1006 // module names must match the checkpoint keys
-    readonly VisionRmsNorm ln_q;
+    readonly Qwen2RMSNorm ln_q;
     readonly Sequential mlp;
 #pragma warning restore IDE1006
 
@@ -20,7 +24,7 @@ public sealed class PatchMerger : nn.Module<Tensor, Tensor>
     public PatchMerger(Qwen2_5_VLVisionConfig config) : base(nameof(PatchMerger))
     {
         _mergedWidth = (long)config.HiddenSize * config.SpatialMergeUnit;
-        ln_q = new VisionRmsNorm(config.HiddenSize);
+        ln_q = new Qwen2RMSNorm(config.HiddenSize, VisionNormEps);
         // Index names 0 and 2 match the checkpoint; index 1 (the GELU) has no parameters.
         mlp = nn.Sequential(
             ("0", nn.Linear(_mergedWidth, _mergedWidth, hasBias: true)),

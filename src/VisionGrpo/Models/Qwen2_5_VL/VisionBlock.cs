@@ -1,4 +1,5 @@
 using TorchSharp;
+using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2_5_VL;
@@ -9,9 +10,12 @@ namespace VisionGrpo.Models.Qwen2_5_VL;
 /// </summary>
 public sealed class VisionBlock : nn.Module
 {
+    // Hard-coded upstream (not read from the config), unlike the text model's rms_norm_eps.
+    const double VisionNormEps = 1e-6;
+
 #pragma warning disable IDE1006 // module names must match the checkpoint keys
-    readonly VisionRmsNorm norm1;
-    readonly VisionRmsNorm norm2;
+    readonly Qwen2RMSNorm norm1;
+    readonly Qwen2RMSNorm norm2;
     readonly VisionAttention attn;
     readonly VisionMlp mlp;
 #pragma warning restore IDE1006
@@ -19,8 +23,8 @@ public sealed class VisionBlock : nn.Module
     /// <summary>Creates a block of <paramref name="config"/> (norm eps 1e-6, hard-coded upstream).</summary>
     public VisionBlock(Qwen2_5_VLVisionConfig config) : base(nameof(VisionBlock))
     {
-        norm1 = new VisionRmsNorm(config.HiddenSize);
-        norm2 = new VisionRmsNorm(config.HiddenSize);
+        norm1 = new Qwen2RMSNorm(config.HiddenSize, VisionNormEps);
+        norm2 = new Qwen2RMSNorm(config.HiddenSize, VisionNormEps);
         attn = new VisionAttention(config);
         mlp = new VisionMlp(config);
         RegisterComponents();

@@ -24,6 +24,7 @@ public readonly record struct VisionGrid(int T, int H, int W)
             throw new ArgumentException($"grid_thw must have shape [n, 3], got [{string.Join(", ", gridThw.shape)}].", nameof(gridThw));
         if (gridThw.dtype is not (ScalarType.Int64 or ScalarType.Int32))
             throw new ArgumentException($"grid_thw must be int64 or int32, got {gridThw.dtype}.", nameof(gridThw));
+        if (gridThw.shape[0] == 0) return [];
         long[] values;
         using (var cpu = gridThw.to(ScalarType.Int64, CPU).contiguous()) values = cpu.data<long>().ToArray();
         var grids = new VisionGrid[gridThw.shape[0]];

@@ -52,6 +52,7 @@ public sealed class Qwen2_5_VisionTransformer : nn.Module<Tensor, Tensor, Tensor
     public Tensor forward(Tensor pixelValues, Tensor gridThw, VisionTowerTrace? trace)
     {
         var grids = VisionGrid.FromTensor(gridThw, Config.SpatialMergeSize);
+        if (grids.Count == 0) throw new ArgumentException("grid_thw has no rows: the vision tower needs at least one image or video.", nameof(gridThw));
         long patches = grids.Sum(g => (long)g.Patches);
         if (pixelValues.ndim != 2 || pixelValues.shape[0] != patches)
             throw new ArgumentException($"pixel_values has shape [{string.Join(", ", pixelValues.shape)}] but grid_thw describes {patches} patches (rows).", nameof(pixelValues));
