@@ -10,5 +10,6 @@ internal static class CommandCatalog
     {
         yield return EnvCommand.Create();
         yield return DataCommand.Create();
+        yield return DownloadCommand.Create();
     }
 }
