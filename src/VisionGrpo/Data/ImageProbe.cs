@@ -49,4 +49,17 @@ public static class ImageProbe
         }
         return rgb;
     }
+    /// <summary>Fully decodes the image; null when it decodes, else the reason (unknown format, truncated, corrupt).</summary>
+    public static string? DecodeProblem(byte[] encoded)
+    {
+        try
+        {
+            DecodeRgb(encoded, out _, out _);
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            return e.Message;
+        }
+    }
 }
