@@ -2,7 +2,7 @@ namespace VisionGrpo.Data.Parquet;
 
 /// <summary>
 /// A split stored as one or more parquet shards (<c>data/train-00000-of-0000N.parquet</c>), rows in shard order.
-/// Row groups are decoded lazily and kept in a small LRU cache, so multi-GB datasets stay within bounded memory.
+/// Row groups are decoded lazily and kept in an LRU cache with a memory budget, so multi-GB datasets stay within bounded memory.
 /// </summary>
 public sealed class ParquetDataset : Dataset
 {
@@ -12,7 +12,7 @@ public sealed class ParquetDataset : Dataset
     readonly IReadOnlyList<string> _columnNames;
     readonly RowGroupCache _cache;
 
-    ParquetDataset(string name, string baseDir, ParquetShard[] shards, int cacheGroups)
+    ParquetDataset(string name, string baseDir, ParquetShard[] shards, long cacheBytes)
     {
         Name = name;
         _baseDir = baseDir;
@@ -22,16 +22,16 @@ public sealed class ParquetDataset : Dataset
         if (_shardStarts[^1] > int.MaxValue) throw new NotSupportedException($"dataset '{name}' has {_shardStarts[^1]} rows; at most {int.MaxValue} are supported");
         Features = shards.Length == 0 ? [] : shards[0].Columns.Select(c => new KeyValuePair<string, Feature>(c.Name, c.Feature)).ToList();
         _columnNames = Features.Select(f => f.Key).ToList();
-        _cache = new RowGroupCache(cacheGroups);
+        _cache = new RowGroupCache(cacheBytes);
     }
 
     /// <summary>Opens the shards (footers only) in the given order.</summary>
     /// <param name="name">Dataset name for messages.</param>
     /// <param name="baseDir">Dataset folder: shard names in messages and image paths are relative to it.</param>
     /// <param name="shardFiles">Parquet files, in row order.</param>
-    /// <param name="cacheGroups">Decoded row groups kept in memory.</param>
+    /// <param name="cacheBytes">Memory budget for decoded row groups (default 256 MiB; a single group is always kept).</param>
     /// <exception cref="InvalidDataException">A shard cannot be read, or shards have different columns.</exception>
-    public static ParquetDataset Open(string name, string baseDir, IReadOnlyList<string> shardFiles, int cacheGroups = 4)
+    public static ParquetDataset Open(string name, string baseDir, IReadOnlyList<string> shardFiles, long cacheBytes = 256L << 20)
     {
         var shards = shardFiles.Select(f => ParquetShard.Open(f, Path.GetRelativePath(baseDir, f))).ToArray();
         foreach (var s in shards.Skip(1))
@@ -41,7 +41,7 @@ public sealed class ParquetDataset : Dataset
             if (!a.SequenceEqual(b))
                 throw new InvalidDataException($"dataset '{name}': shard '{s.RelativeName}' has columns ({string.Join(", ", b)}) but '{shards[0].RelativeName}' has ({string.Join(", ", a)})");
         }
-        return new ParquetDataset(name, baseDir, shards, cacheGroups);
+        return new ParquetDataset(name, baseDir, shards, cacheBytes);
     }
 
     /// <inheritdoc/>
