@@ -25,7 +25,8 @@ internal sealed class HubHttp(HttpClient client, string? token, int maxRetries =
             {
                 response = await FollowAsync(method, url, build, completion, followRedirects, ct);
             }
-            catch (HttpRequestException) when (attempt < maxRetries)
+            // Network errors get few retries: an unreachable Hub should fall back to the cache quickly.
+            catch (HttpRequestException) when (attempt < Math.Min(maxRetries, 2))
             {
                 await Task.Delay(Backoff(attempt, null), ct);
                 continue;
