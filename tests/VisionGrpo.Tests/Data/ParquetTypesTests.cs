@@ -49,4 +49,20 @@ public sealed class ParquetTypesTests : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => DatasetLoader.Load(_dir));
         Assert.Contains("data/train-00000-of-00001.parquet", e.Message);
     }
+    [Fact]
+    public async Task List_columns_read_as_one_list_per_row()
+    {
+        var item = new DataField<long>("element", true);
+        var xs = new ListField("xs", item);
+        string file = Path.Combine(_dir, "train.parquet");
+        await using (var stream = File.Create(file))
+        {
+            await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(xs), stream, cancellationToken: TestContext.Current.CancellationToken);
+            using var rg = writer.CreateRowGroup();
+            await rg.WriteAsync<long>(item, new long?[] { 1, 2, 3, 4, 5, 6 }, new int[] { 0, 1, 0, 0, 1, 1 }, cancellationToken: TestContext.Current.CancellationToken);
+        }
+        var ds = DatasetLoader.Load(file);
+        Assert.Equal("list<int64>", ds.Features[0].Value.ToString());
+        Assert.Equal([[1L, 2L], [3L], [4L, 5L, 6L]], ds.Rows().Select(r => ((List<object?>)r["xs"]!).Cast<long>().ToArray()));
+    }
 }
