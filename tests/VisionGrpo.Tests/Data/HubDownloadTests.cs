@@ -58,6 +58,21 @@ public sealed class HubDownloadTests : IDisposable
     }
 
     [Fact]
+    public async Task A_second_download_reuses_the_cache_and_datasets_load_from_snapshots()
+    {
+        _hub.Files["data/train.jsonl"] = new(Encoding.UTF8.GetBytes("{\"image\": \"img/a.png\", \"problem\": \"p\"}\n"), Lfs: false);
+        _hub.Files["img/a.png"] = new(new VisionGrpo.Data.Synthetic.VisualMathGenerator(1).Make(0).Image, Lfs: true);
+        string first = await Downloader().SnapshotAsync("org/tiny", RepoType.Model, ct: Ct);
+        int requests = _hub.Log.Count;
+        string second = await Downloader().SnapshotAsync("org/tiny", RepoType.Model, ct: Ct);
+        Assert.Equal(first, second);
+        Assert.DoesNotContain(_hub.Log.Skip(requests), l => l.Contains("/cdn/") || l.Contains("/resolve/"));
+        // Image paths inside a snapshot are links into ../../blobs: allowed, since that is the cache layout.
+        var ds = VisionGrpo.Data.Loading.DatasetLoader.Load(second);
+        Assert.Equal(_hub.Files["img/a.png"].Content, ds[0].GetImage("image")!.ReadBytes());
+    }
+
+    [Fact]
     public async Task Token_is_sent_to_the_hub_but_not_to_the_cdn_and_401_explains_itself()
     {
         _hub.RequiredToken = "hf_secret_value";
