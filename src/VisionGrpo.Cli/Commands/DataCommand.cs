@@ -8,6 +8,8 @@ internal static class DataCommand
     public static Command Create()
     {
         var command = new Command("data", "Dataset tools: synth, inspect, split-indices, slice.");
+        command.Subcommands.Add(DataSynthCommand.Create());
+        command.Subcommands.Add(DataInspectCommand.Create());
         command.Subcommands.Add(DataSplitIndicesCommand.Create());
         command.Subcommands.Add(DataSliceCommand.Create());
         return command;

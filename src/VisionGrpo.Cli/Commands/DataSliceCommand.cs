@@ -15,10 +15,10 @@ internal static class DataSliceCommand
         {
             split, sizes,
         };
-        command.SetAction(parse => PlainErrors.Run(() =>
+        command.SetAction(parse => PlainErrors.Run(parse, () =>
         {
             var ranges = SplitSpec.Resolve(parse.GetValue(split)!, ParseSizes(parse.GetValue(sizes)!));
-            Console.Out.WriteLine("[" + string.Join(", ", ranges.Select(r => $"[{PyJson.String(r.Split)}, {r.From}, {r.To}]")) + "]");
+            parse.InvocationConfiguration.Output.WriteLine("[" + string.Join(", ", ranges.Select(r => $"[{PyJson.String(r.Split)}, {r.From}, {r.To}]")) + "]");
             return 0;
         }));
         return command;

@@ -19,7 +19,7 @@ internal static class DataSplitIndicesCommand
         {
             numRows, testSize, trainSize, seed, noShuffle,
         };
-        command.SetAction(parse => PlainErrors.Run(() =>
+        command.SetAction(parse => PlainErrors.Run(parse, () =>
         {
             var result = TrainTestSplit.Compute(
                 parse.GetValue(numRows),
@@ -27,7 +27,7 @@ internal static class DataSplitIndicesCommand
                 ParseSize(parse.GetValue(trainSize), "--train-size"),
                 ParseSeed(parse.GetValue(seed)),
                 shuffle: !parse.GetValue(noShuffle));
-            Console.Out.WriteLine(PyJson.Object(("train", PyJson.IntList(result.Train)), ("test", PyJson.IntList(result.Test))));
+            parse.InvocationConfiguration.Output.WriteLine(PyJson.Object(("train", PyJson.IntList(result.Train)), ("test", PyJson.IntList(result.Test))));
             return 0;
         }));
         return command;

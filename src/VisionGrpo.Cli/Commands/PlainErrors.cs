@@ -7,7 +7,7 @@ namespace VisionGrpo.Cli.Commands;
 /// </summary>
 internal static class PlainErrors
 {
-    public static int Run(Func<int> action)
+    public static int Run(System.CommandLine.ParseResult parse, Func<int> action)
     {
         try
         {
@@ -15,7 +15,7 @@ internal static class PlainErrors
         }
         catch (ArgumentException e)
         {
-            Console.Error.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
+            parse.InvocationConfiguration.Error.WriteLine("error: " + e.Message.ReplaceLineEndings(" "));
             return 1;
         }
     }

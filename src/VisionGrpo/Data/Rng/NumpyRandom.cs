@@ -86,37 +86,26 @@ public sealed class NumpyRandom
         return LemireUInt64(range);
     }
 
-    uint LemireUInt32(uint range)
-    {
-        uint excl = range + 1;
-        ulong m = (ulong)BitGenerator.NextUInt32() * excl;
-        uint leftover = (uint)m;
-        if (leftover < excl)
-        {
-            uint threshold = (uint.MaxValue - range) % excl;
-            while (leftover < threshold)
-            {
-                m = (ulong)BitGenerator.NextUInt32() * excl;
-                leftover = (uint)m;
-            }
-        }
-        return (uint)(m >> 32);
-    }
+    uint LemireUInt32(uint range) =>
+        Lemire(range, BitGenerator.NextUInt32, static (a, b) => { ulong m = (ulong)a * b; return ((uint)(m >> 32), (uint)m); });
 
-    ulong LemireUInt64(ulong range)
+    ulong LemireUInt64(ulong range) =>
+        Lemire(range, BitGenerator.NextUInt64, static (a, b) => { ulong hi = Math.BigMul(a, b, out ulong lo); return (hi, lo); });
+
+    /// <summary>
+    /// Lemire's nearly-divisionless bounded draw in [0, range] (numpy's <c>buffered_bounded_lemire_uint32</c> and
+    /// <c>bounded_lemire_uint64</c>): the high word of draw × (range+1), redrawing while the low word is below the threshold.
+    /// </summary>
+    static T Lemire<T>(T range, Func<T> next, Func<T, T, (T Hi, T Lo)> wideMul)
+        where T : IBinaryInteger<T>, IUnsignedNumber<T>, IMinMaxValue<T>
     {
-        ulong excl = range + 1;
-        UInt128 m = (UInt128)BitGenerator.NextUInt64() * excl;
-        ulong leftover = (ulong)m;
-        if (leftover < excl)
+        T excl = range + T.One;
+        var (hi, lo) = wideMul(next(), excl);
+        if (lo < excl)
         {
-            ulong threshold = (ulong.MaxValue - range) % excl;
-            while (leftover < threshold)
-            {
-                m = (UInt128)BitGenerator.NextUInt64() * excl;
-                leftover = (ulong)m;
-            }
+            T threshold = (T.MaxValue - range) % excl;
+            while (lo < threshold) (hi, lo) = wideMul(next(), excl);
         }
-        return (ulong)(m >> 64);
+        return hi;
     }
 }
