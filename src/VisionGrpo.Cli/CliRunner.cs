@@ -6,25 +6,40 @@ namespace VisionGrpo.Cli;
 /// <summary>Parses and invokes the command line; turns any exception into one red line and exit code 1.</summary>
 internal static class CliRunner
 {
-    public static int Run(RootCommand root, string[] args)
+    public static int Run(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var parsed = root.Parse(args);
         bool verbose = parsed.GetValue(CliOptions.Verbose);
+        var configuration = new InvocationConfiguration
+        {
+            EnableDefaultExceptionHandler = false,
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+        };
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return parsed.Invoke(configuration);
         }
         catch (Exception e)
         {
-            ReportError(e, verbose, Console.Error);
+            ReportError(e, verbose, configuration.Error);
             return 1;
         }
     }
 
-    /// <summary>Prints an exception as a single red line (or the full exception with <c>--verbose</c>).</summary>
+    /// <summary>
+    /// Prints an exception as a single line <c>error: message</c> (red on a terminal; plain when redirected, so
+    /// scripts can compare it), or the full exception with <c>--verbose</c>.
+    /// </summary>
     public static void ReportError(Exception e, bool verbose, TextWriter error)
     {
         var inner = e is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : e;
+        bool terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        if (!terminal)
+        {
+            error.WriteLine(verbose ? inner.ToString() : "error: " + OneLine(inner.Message));
+            return;
+        }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
         console.Profile.Width = 100_000; // one line: never wrap the message
         if (verbose)

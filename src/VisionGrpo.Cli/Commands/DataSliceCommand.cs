@@ -15,12 +15,12 @@ internal static class DataSliceCommand
         {
             split, sizes,
         };
-        command.SetAction(parse => PlainErrors.Run(parse, () =>
+        command.SetAction(parse =>
         {
             var ranges = SplitSpec.Resolve(parse.GetValue(split)!, ParseSizes(parse.GetValue(sizes)!));
             parse.InvocationConfiguration.Output.WriteLine("[" + string.Join(", ", ranges.Select(r => $"[{PyJson.String(r.Split)}, {r.From}, {r.To}]")) + "]");
             return 0;
-        }));
+        });
         return command;
     }
 

@@ -19,7 +19,7 @@ internal static class DataSplitIndicesCommand
         {
             numRows, testSize, trainSize, seed, noShuffle,
         };
-        command.SetAction(parse => PlainErrors.Run(parse, () =>
+        command.SetAction(parse =>
         {
             var result = TrainTestSplit.Compute(
                 parse.GetValue(numRows),
@@ -29,7 +29,7 @@ internal static class DataSplitIndicesCommand
                 shuffle: !parse.GetValue(noShuffle));
             parse.InvocationConfiguration.Output.WriteLine(PyJson.Object(("train", PyJson.IntList(result.Train)), ("test", PyJson.IntList(result.Test))));
             return 0;
-        }));
+        });
         return command;
     }
 

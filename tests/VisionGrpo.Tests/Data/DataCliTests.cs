@@ -10,7 +10,7 @@ public class DataCliTests
         var root = new RootCommand { DataCommand.Create() };
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        int exit = VisionGrpo.Cli.CliRunner.Run(root, args, stdout, stderr);
         return (exit, stdout.ToString().Trim(), stderr.ToString().Trim());
     }
 
