@@ -10,6 +10,7 @@ internal static class LatexLexer
 {
     static readonly Dictionary<string, T?> Literals = BuildLiterals();
     static readonly int MaxLiteral = Literals.Keys.Max(k => k.Length);
+    static readonly Dictionary<string, T?>.AlternateLookup<ReadOnlySpan<char>> LiteralSpans = Literals.GetAlternateLookup<ReadOnlySpan<char>>();
 
     static readonly Regex NumberRe = new(@"\G(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+|[0-9]*\.[0-9]+)", RegexOptions.CultureInvariant);
     static readonly Regex ENotationRe = new(@"\G(?:[0-9]+|[0-9]*\.[0-9]+)E[-+]?[0-9]+", RegexOptions.CultureInvariant);
@@ -37,7 +38,7 @@ internal static class LatexLexer
             }
             for (int len = Math.Min(MaxLiteral, s.Length - i); len >= 1; len--)
             {
-                if (Literals.TryGetValue(s.Substring(i, len), out var k)) { Consider(len, k, k == null); break; }
+                if (LiteralSpans.TryGetValue(s.AsSpan(i, len), out var k)) { Consider(len, k, k == null); break; }
             }
             if (char.IsAsciiDigit(c) || c == '.')
             {

@@ -20,6 +20,8 @@ internal static class LatexNormalizer
     static readonly Regex UnitSuperscriptRe = R(@"(\\(?:text|mbox){.*?})(\^\d|\{\^\d\})?$");
     static readonly Regex UnitsRe = R(@"(\d|\}|\s)\s*(?:(?:" + string.Join("|", UnitWords.All) + @")(?:s|es)?)\s*$");
 
+    static readonly Regex UnitTailRe = R(@"(?:(?:" + string.Join("|", UnitWords.All) + @")(?:s|es)?)\s*$");
+
     static readonly (string name, string pattern, string replacement)[] ReplacePatterns =
     [
         ("math", @"\\math(?:rm|it|bf)", @"\text"),
@@ -104,14 +106,39 @@ internal static class LatexNormalizer
 
     static string StripUnits(string text)
     {
-        var t = UnitSuperscriptRe.Replace(text, "").Trim();
-        if (t.Length > 0 && t != text) text = t;
+        // The superscript pattern is anchored at the end: without a closing brace (or ^d) there, it cannot match.
+        if (EndsLikeUnitText(text))
+        {
+            var t = UnitSuperscriptRe.Replace(text, "").Trim();
+            if (t.Length > 0 && t != text) text = t;
+        }
         for (int i = 0; i < 2; i++)
         {
-            t = UnitsRe.Replace(text, "$1");
+            var t = ReplaceUnitWord(text);
             if (t.Length > 0 && t != text) text = t;
         }
         return text;
+    }
+
+    static bool EndsLikeUnitText(string text)
+    {
+        int n = text.Length;
+        if (n == 0) return false;
+        if (text[n - 1] == '}') return true;
+        return n >= 2 && char.IsDigit(text[n - 1]) && text[n - 2] == '^';
+    }
+
+    /// <summary>
+    /// The unit regex can only match when a unit word ends right before the trailing whitespace; checking that on
+    /// the last few characters first avoids the regex's quadratic scan of long whitespace runs (same results).
+    /// </summary>
+    static string ReplaceUnitWord(string text)
+    {
+        int end = text.Length;
+        while (end > 0 && char.IsWhiteSpace(text[end - 1])) end--;
+        int p = Math.Max(0, end - 24);
+        if (!UnitTailRe.IsMatch(text, p)) return text;
+        return UnitsRe.Replace(text, "$1");
     }
 
     static string FixSqrt(string text)
