@@ -14,6 +14,14 @@ public static class RecipeAccuracy
 {
     static readonly Regex AnswerTag = new(@"<answer>(.*?)</answer>", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
 
+    static readonly Regex ChoiceLetter = new(@"(?:^|\s)\(?([A-E])\)?\.?$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
+
+    static string? LastAnswerTag(string text)
+    {
+        var matches = AnswerTag.Matches(text);
+        return matches.Count > 0 ? matches[^1].Groups[1].Value : null;
+    }
+
     /// <summary>1.0 or 0.0 (never null: the recipe's fallback handles unparsable golds).</summary>
     /// <param name="solution">The dataset's solution text.</param>
     /// <param name="completion">The model completion.</param>
@@ -23,15 +31,19 @@ public static class RecipeAccuracy
     {
         ArgumentNullException.ThrowIfNull(solution);
         ArgumentNullException.ThrowIfNull(completion);
-        string goldText = solution;
-        if (goldFromAnswerTag)
+        string goldText = solution, fallbackGold = solution, fallbackAnswer = completion;
+        if (goldFromAnswerTag && LastAnswerTag(solution) is { } tagged)
         {
-            var matches = AnswerTag.Matches(solution);
-            if (matches.Count > 0) goldText = matches[^1].Groups[1].Value;
+            goldText = tagged.Trim();
+            fallbackGold = goldText;
+            fallbackAnswer = LastAnswerTag(completion)?.Trim() ?? completion;
+            // A multiple-choice answer ("C", "The correct answer is C") is graded as the letter, like a $C$ answer.
+            var letter = ChoiceLetter.Match(goldText);
+            if (letter.Success) goldText = "$" + letter.Groups[1].Value + "$";
         }
         var gold = MathVerifier.Parse(goldText, mode: ExtractionMode.FirstMatch, cancellationToken: cancellationToken);
         if (gold.Count == 0)
-            return string.Equals(completion.Trim().ToLowerInvariant(), solution.Trim().ToLowerInvariant(), StringComparison.Ordinal) ? 1.0 : 0.0;
+            return string.Equals(fallbackAnswer.Trim().ToLowerInvariant(), fallbackGold.Trim().ToLowerInvariant(), StringComparison.Ordinal) ? 1.0 : 0.0;
         var answer = MathVerifier.Parse(completion, TrlAccuracy.AnswerTargets, mode: ExtractionMode.FirstMatch, cancellationToken: cancellationToken);
         return MathVerifier.Verify(gold, answer, cancellationToken: cancellationToken) ? 1.0 : 0.0;
     }
