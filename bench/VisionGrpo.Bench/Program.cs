@@ -1,7 +1,18 @@
+using VisionGrpo.Bench;
 using VisionGrpo.Tensors;
 
-// Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name>`; results go to docs/benchmarks.md.
-if (args is ["rewards", ..]) return VisionGrpo.Bench.RewardsBenchmark.Run(args[1..]);
+// Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name> [args]`; results go to docs/benchmarks.md.
+var benchmarks = new SortedDictionary<string, Func<string[], int>>
+{
+    ["image-processor"] = _ => ImageProcessorBench.Run(),
+    ["model"] = ModelBench.Run,
+    ["rewards"] = RewardsBenchmark.Run,
+    ["safetensors"] = SafetensorsLoadBenchmark.Run,
+};
 TorchRuntime.EnsureInitialized();
-Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>");
-return 2;
+if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: VisionGrpo.Bench <benchmark> [args]; benchmarks: {string.Join(", ", benchmarks.Keys)}");
+    return 2;
+}
+return run(args[1..]);

@@ -16,16 +16,17 @@ internal static class CliRunner
         }
         catch (Exception e)
         {
-            ReportError(e, verbose);
+            ReportError(e, verbose, Console.Error);
             return 1;
         }
     }
 
     /// <summary>Prints an exception as a single red line (or the full exception with <c>--verbose</c>).</summary>
-    public static void ReportError(Exception e, bool verbose)
+    public static void ReportError(Exception e, bool verbose, TextWriter error)
     {
         var inner = e is AggregateException { InnerExceptions.Count: 1 } agg ? agg.InnerExceptions[0] : e;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
+        console.Profile.Width = 100_000; // one line: never wrap the message
         if (verbose)
             console.WriteException(inner);
         else

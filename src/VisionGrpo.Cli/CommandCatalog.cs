@@ -11,5 +11,12 @@ internal static class CommandCatalog
         yield return EnvCommand.Create();
         yield return RewardCommand.Create();
         yield return MathVerifyCommand.Create();
+        yield return ConfigCommand.Create();
+        yield return TokenizeCommand.Create();
+        yield return ChatTemplateCommand.Create();
+        yield return PreprocessImageCommand.Create();
+        yield return GrpoCommand.Create();
+        yield return ModelCommand.Create();
+        yield return DataCommand.Create();
     }
 }

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using TorchSharp;
+using VisionGrpo.Models;
+using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models.Qwen2_5_VL;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Bench;
+
+/// <summary>
+/// Text prefill and KV-cache decode throughput of the Qwen2 decoder (through the Qwen2.5-VL wrapper) at batch 1 and
+/// 8, fp32 and bf16, for the tiny fixture config and a Qwen2.5-0.5B-shaped random model; peak RSS per run; decode
+/// compared with the memory-bandwidth roofline (weight bytes read per step ÷ measured copy bandwidth).
+/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b]</c>.
+/// </summary>
+internal static class ModelBench
+{
+    const string Qwen05BConfig = """
+    {"model_type": "qwen2", "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
+     "num_attention_heads": 14, "num_key_value_heads": 2, "vocab_size": 151936, "rope_theta": 1000000.0,
+     "rms_norm_eps": 1e-06, "tie_word_embeddings": true, "max_position_embeddings": 32768,
+     "bos_token_id": 151643, "eos_token_id": 151645}
+    """;
+
+    public static int Run(string[] args)
+    {
+        string tiny = Option(args, "--tiny-config") ?? Path.Combine("tests", "fixtures", "qwen2_5_vl_tiny", "config.json");
+        int prompt = int.Parse(Option(args, "--prompt") ?? "128");
+        int decode = int.Parse(Option(args, "--decode") ?? "16");
+        double bandwidth = CopyBandwidth();
+        Console.WriteLine($"threads {get_num_threads()}, copy bandwidth {bandwidth / 1e9:F1} GB/s (read+write of a 512 MiB fp32 buffer)");
+        Console.WriteLine("| model | dtype | batch | prompt | prefill tok/s | decode tok/s | decode ms/step | roofline ms/step | % of roofline | peak RSS GiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        var configs = new List<(string Name, Qwen2_5_VLConfig Config)> { ("tiny (fixture)", Qwen2_5_VLConfig.Load(tiny)) };
+        if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", Qwen2_5_VLConfig.Parse(Qwen05BConfig, "qwen2.5-0.5b")));
+        foreach (var (name, config) in configs)
+            foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+            {
+                ResetPeak();
+                using var model = new Qwen2_5_VLForConditionalGeneration(config, dtype);
+                ModelInitializer.Initialize(model, seed: 1);
+                model.eval();
+                long weightBytes = DecodeWeightBytes(config, dtype);
+                foreach (int batch in new[] { 1, 8 })
+                {
+                    var (prefill, step) = Measure(model, batch, prompt, decode);
+                    double roofline = weightBytes / bandwidth;
+                    Console.WriteLine($"| {name} | {ModelFolder.DTypeName(dtype)} | {batch} | {prompt} | {batch * prompt / prefill:F0} | {batch / step:F1} | {step * 1e3:F2} | {roofline * 1e3:F2} | {100 * roofline / step:F0}% | {PeakGib():F2} |");
+                }
+            }
+        return 0;
+    }
+
+    /// <summary>Best-of-3 prefill seconds and median decode seconds per step.</summary>
+    static (double Prefill, double Step) Measure(Qwen2_5_VLForConditionalGeneration model, int batch, int prompt, int decode)
+    {
+        using var noGrad = no_grad();
+        var gen = new Generator(7);
+        double bestPrefill = double.MaxValue;
+        var steps = new List<double>();
+        for (int rep = 0; rep < 3; rep++)
+        {
+            using var scope = NewDisposeScope();
+            // Ordinary text ids (below the special tokens) so no image positions are involved.
+            var ids = randint(0, Math.Min(1000, model.Config.Text.VocabSize), [batch, prompt], dtype: ScalarType.Int64, generator: gen);
+            using var cache = KvCache.For(model.Config.Text, batch, prompt + decode, model.DType);
+            var sw = Stopwatch.StartNew();
+            var output = model.forward(new Qwen2_5_VLInputs { InputIds = ids, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+            var next = output.Logits[.., -1, ..].argmax(-1);
+            bestPrefill = Math.Min(bestPrefill, sw.Elapsed.TotalSeconds);
+            for (int i = 0; i < decode; i++)
+            {
+                using var stepScope = NewDisposeScope();
+                sw.Restart();
+                var o = model.forward(new Qwen2_5_VLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+                var token = o.Logits[.., -1, ..].argmax(-1);
+                steps.Add(sw.Elapsed.TotalSeconds);
+                next = token.MoveToOuterDisposeScope();
+            }
+        }
+        steps.Sort();
+        return (bestPrefill, steps[steps.Count / 2]);
+    }
+
+    /// <summary>
+    /// Weight bytes one decode step reads: every layer and norm plus one vocab×hidden matrix for the logits (the
+    /// embedding itself when tied; an untied model reads only B embedding rows but the same-sized lm_head).
+    /// </summary>
+    static long DecodeWeightBytes(Qwen2_5_VLConfig config, ScalarType dtype) =>
+        ParameterCounts.TextCount(config.Text) * (dtype == ScalarType.BFloat16 ? 2 : 4);
+
+    static double CopyBandwidth()
+    {
+        using var scope = NewDisposeScope();
+        var a = ones(128L << 20);
+        var b = empty_like(a);
+        b.copy_(a);
+        double best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            b.copy_(a);
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return 2.0 * a.numel() * 4 / best;
+    }
+
+    static void ResetPeak()
+    {
+        // Linux: writing 5 to clear_refs resets VmHWM, so each configuration reports its own peak.
+        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    static double PeakGib()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / (1024.0 * 1024);
+        return double.NaN;
+    }
+
+    static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

@@ -1,0 +1,44 @@
+using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models.Qwen2_5_VL;
+
+namespace VisionGrpo.Models;
+
+/// <summary>
+/// Parameter counts derived from a config alone (nothing is allocated), split like <c>visiongrpo model info</c>
+/// prints them. A tied LM head is counted once, inside <see cref="Language"/>, as HF's <c>num_parameters()</c> does.
+/// </summary>
+public sealed record ParameterCounts(long Vision, long Language, long LmHead)
+{
+    /// <summary>All parameters.</summary>
+    public long Total => Vision + Language + LmHead;
+
+    /// <summary>Counts for <paramref name="config"/>.</summary>
+    public static ParameterCounts FromConfig(Qwen2_5_VLConfig config)
+    {
+        var t = config.Text;
+        long vision = config.Vision is null ? 0 : VisionCount(config.Vision);
+        long lmHead = t.TieWordEmbeddings ? 0 : (long)t.VocabSize * t.HiddenSize;
+        return new ParameterCounts(vision, TextCount(t), lmHead);
+    }
+
+    /// <summary>Embedding, decoder layers and final norm of the text model (no untied head).</summary>
+    public static long TextCount(Qwen2TextConfig t)
+    {
+        long h = t.HiddenSize, q = t.QueryWidth, kv = t.KeyValueWidth;
+        long attention = (h * q + q) + 2 * (h * kv + kv) + q * h;
+        long mlp = 3 * h * t.IntermediateSize;
+        long layer = attention + mlp + 2 * h;
+        return (long)t.VocabSize * h + t.NumHiddenLayers * layer + h;
+    }
+
+    /// <summary>Patch embedding, vision blocks and patch merger.</summary>
+    public static long VisionCount(Qwen2_5_VLVisionConfig v)
+    {
+        long h = v.HiddenSize, i = v.IntermediateSize;
+        long patch = h * v.PatchDim;
+        long block = 2 * h + (3 * h * h + 3 * h) + (h * h + h) + 2 * (i * h + i) + (h * i + h);
+        long mergedWidth = h * v.SpatialMergeUnit;
+        long merger = h + (mergedWidth * mergedWidth + mergedWidth) + ((long)v.OutHiddenSize * mergedWidth + v.OutHiddenSize);
+        return patch + v.Depth * block + merger;
+    }
+}

@@ -1,0 +1,86 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Models.Qwen2;
+
+/// <summary>
+/// Grouped-query self-attention of the Qwen2 decoder: biased q/k/v projections, (M-)RoPE on q and k, KV heads
+/// repeated to the query heads (TorchSharp's SDPA has no <c>enable_gqa</c>), unbiased <c>o_proj</c>.
+/// </summary>
+public sealed class Qwen2Attention : nn.Module
+{
+    /// <summary>Query projection.</summary>
+    public readonly Linear q_proj;
+    /// <summary>Key projection.</summary>
+    public readonly Linear k_proj;
+    /// <summary>Value projection.</summary>
+    public readonly Linear v_proj;
+    /// <summary>Output projection (no bias).</summary>
+    public readonly Linear o_proj;
+    readonly int _heads, _kvHeads, _headDim, _layer;
+
+    /// <summary>Creates the projections of layer <paramref name="layerIndex"/>.</summary>
+    public Qwen2Attention(Qwen2TextConfig config, int layerIndex, ScalarType dtype, Device? device) : base(nameof(Qwen2Attention))
+    {
+        _heads = config.NumAttentionHeads;
+        _kvHeads = config.NumKeyValueHeads;
+        _headDim = config.HeadDim;
+        _layer = layerIndex;
+        q_proj = nn.Linear(config.HiddenSize, config.QueryWidth, hasBias: true, device: device, dtype: dtype);
+        k_proj = nn.Linear(config.HiddenSize, config.KeyValueWidth, hasBias: true, device: device, dtype: dtype);
+        v_proj = nn.Linear(config.HiddenSize, config.KeyValueWidth, hasBias: true, device: device, dtype: dtype);
+        o_proj = nn.Linear(config.QueryWidth, config.HiddenSize, hasBias: false, device: device, dtype: dtype);
+        RegisterComponents();
+    }
+
+    /// <summary>Attention over <c>[B, L, hidden]</c>; appends to the cache when one is given.</summary>
+    public Tensor forward(Tensor x, DecoderInputs inputs)
+    {
+        using var scope = torch.NewDisposeScope();
+        long b = x.shape[0], l = x.shape[1];
+        var q = q_proj.forward(x).view(b, l, _heads, _headDim).transpose(1, 2);
+        var k = k_proj.forward(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        var v = v_proj.forward(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        q = Qwen2RotaryEmbedding.Apply(q, inputs.Cos, inputs.Sin);
+        k = Qwen2RotaryEmbedding.Apply(k, inputs.Cos, inputs.Sin);
+        if (inputs.Cache is not null) (k, v) = inputs.Cache.Update(_layer, k, v);
+        k = RepeatKv(k, _heads / _kvHeads);
+        v = RepeatKv(v, _heads / _kvHeads);
+
+        Tensor output = inputs.Implementation == AttentionImplementation.Sdpa
+            ? nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: inputs.Allowed, is_casual: inputs.Allowed is null && inputs.IsCausal)
+            : Eager(q, k, v, inputs.Allowed);
+        output = output.transpose(1, 2).reshape(b, l, _heads * _headDim);
+        return o_proj.forward(output).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>HF eager: scores scaled after the product, masked to the dtype minimum, softmax in float32.</summary>
+    Tensor Eager(Tensor q, Tensor k, Tensor v, Tensor? allowed)
+    {
+        var scores = torch.einsum("bhqd,bhkd->bhqk", q, k) * Math.Pow(_headDim, -0.5);
+        if (allowed is null)
+        {
+            long lq = q.shape[2], lk = k.shape[2];
+            allowed = torch.ones(lq, lk, dtype: ScalarType.Bool, device: q.device).tril(lk - lq);
+        }
+        double min = scores.dtype switch
+        {
+            ScalarType.BFloat16 => -3.3895313892515355e38,
+            ScalarType.Float16 => -65504.0,
+            ScalarType.Float64 => double.MinValue,
+            _ => float.MinValue,
+        };
+        scores = scores.masked_fill(allowed.logical_not(), min);
+        var probs = torch.nn.functional.softmax(scores, -1, ScalarType.Float32).to(q.dtype);
+        return torch.einsum("bhqk,bhkd->bhqd", probs, v);
+    }
+
+    /// <summary>KV head j serves query heads <c>j·n … j·n+n−1</c>: repeat each KV head n times consecutively.</summary>
+    internal static Tensor RepeatKv(Tensor x, int n)
+    {
+        if (n == 1) return x;
+        long b = x.shape[0], h = x.shape[1], l = x.shape[2], d = x.shape[3];
+        return x.unsqueeze(2).expand(b, h, n, l, d).reshape(b, h * n, l, d);
+    }
+}

@@ -1,0 +1,32 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Models.Qwen2;
+
+/// <summary>SwiGLU MLP <c>down(silu(gate(x)) · up(x))</c> without biases.</summary>
+public sealed class Qwen2MLP : nn.Module<Tensor, Tensor>
+{
+    /// <summary>Gate projection (hidden → intermediate).</summary>
+    public readonly Linear gate_proj;
+    /// <summary>Up projection (hidden → intermediate).</summary>
+    public readonly Linear up_proj;
+    /// <summary>Down projection (intermediate → hidden).</summary>
+    public readonly Linear down_proj;
+
+    /// <summary>Creates the three projections in <paramref name="dtype"/>.</summary>
+    public Qwen2MLP(Qwen2TextConfig config, ScalarType dtype, Device? device) : base(nameof(Qwen2MLP))
+    {
+        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device, dtype: dtype);
+        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, device: device, dtype: dtype);
+        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false, device: device, dtype: dtype);
+        RegisterComponents();
+    }
+
+    /// <summary>Applies the MLP to <c>[..., hidden]</c>.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return down_proj.forward(nn.functional.silu(gate_proj.forward(x)) * up_proj.forward(x)).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,35 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Models.Qwen2;
+
+/// <summary>
+/// RMSNorm as HF computes it: float32 statistics, downcast to the input dtype, <b>then</b> the weight multiply
+/// (multiplying in float32 and casting once gives different bf16 bits). TorchSharp has no <c>nn.RMSNorm</c>.
+/// </summary>
+public sealed class Qwen2RMSNorm : nn.Module<Tensor, Tensor>
+{
+    /// <summary>The per-channel scale (HF name <c>weight</c>).</summary>
+    public readonly Parameter weight;
+    readonly double _eps;
+
+    /// <summary>Creates the norm with a weight of ones.</summary>
+    public Qwen2RMSNorm(long size, double eps, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(nameof(Qwen2RMSNorm))
+    {
+        _eps = eps;
+        weight = new Parameter(torch.ones(size, dtype: dtype, device: device));
+        register_parameter("weight", weight);
+    }
+
+    /// <summary>Normalizes over the last dimension.</summary>
+    public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x32 = x.to(ScalarType.Float32);
+        var variance = x32.pow(2).mean([-1L], keepdim: true);
+        var normed = (x32 * torch.rsqrt(variance + _eps)).to(x.dtype);
+        return (weight * normed).MoveToOuterDisposeScope();
+    }
+}

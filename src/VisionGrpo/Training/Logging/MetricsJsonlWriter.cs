@@ -1,0 +1,33 @@
+namespace VisionGrpo.Training.Logging;
+
+/// <summary>
+/// Appends one line per logging event to <c>metrics.jsonl</c>: the same dictionary the Trainer puts in
+/// <c>log_history</c> (e.g. <c>{"loss": 0.01, "reward": 0.5, …, "epoch": 0.03, "step": 10}</c>), written with
+/// <see cref="PythonJson"/> so numbers look as in Python. Flushed after each line (safe to tail, survives a kill).
+/// </summary>
+public sealed class MetricsJsonlWriter : IDisposable
+{
+    readonly StreamWriter _writer;
+
+    /// <summary>Full path of the file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Opens <paramref name="path"/>; <paramref name="append"/> continues an existing file (resume).</summary>
+    public MetricsJsonlWriter(string path, bool append = false)
+    {
+        FilePath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+        _writer = new StreamWriter(new FileStream(FilePath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read));
+    }
+
+    /// <summary>Writes one record (keys in the given order).</summary>
+    public void Write(IEnumerable<KeyValuePair<string, object?>> record)
+    {
+        _writer.Write(PythonJson.Serialize(record));
+        _writer.Write('\n');
+        _writer.Flush();
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _writer.Dispose();
+}

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using TorchSharp;
+using VisionGrpo.Models;
+using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Tensors;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Tests.Models;
+
+/// <summary>Access to the tiny Qwen2.5-VL golden fixture (transformers' own outputs, see its README).</summary>
+internal static class TinyFixture
+{
+    public static string Dir => Path.Combine(AppContext.BaseDirectory, "fixtures", "qwen2_5_vl_tiny");
+    public static string Config3B => Path.Combine(AppContext.BaseDirectory, "fixtures", "qwen2_5_vl_3b_config", "config.json");
+
+    /// <summary>Every tensor of <c>case_x.safetensors</c> (caller owns them; use inside a dispose scope).</summary>
+    public static Dictionary<string, Tensor> LoadCase(string name)
+    {
+        TorchRuntime.EnsureInitialized();
+        using var file = SafetensorsFile.Open(Path.Combine(Dir, name + ".safetensors"));
+        return file.Names.ToDictionary(n => n, n => file.Load(n));
+    }
+
+    public static JsonDocument CaseJson(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, name + ".json")));
+
+    public static Qwen2_5_VLForConditionalGeneration Model(ScalarType dtype = ScalarType.Float32)
+    {
+        TorchRuntime.EnsureInitialized();
+        return ModelFolder.Load(Dir, dtype);
+    }
+
+    /// <summary>Prompt inputs of a case; with <paramref name="fixtureImageEmbeds"/> the vision tower is bypassed.</summary>
+    public static Qwen2_5_VLInputs Inputs(Dictionary<string, Tensor> c, bool fixtureImageEmbeds, bool pixels = true) => new()
+    {
+        InputIds = c["input_ids"],
+        AttentionMask = c["attention_mask"],
+        PixelValues = pixels && !fixtureImageEmbeds && c.TryGetValue("pixel_values", out var p) ? p : null,
+        ImageGridThw = c.GetValueOrDefault("image_grid_thw"),
+        ImageEmbeds = fixtureImageEmbeds ? c.GetValueOrDefault("image_embeds") : null,
+    };
+
+    /// <summary>Max |a − b| over positions whose mask is 1 (<c>[B, L, …]</c> tensors, <c>[B, L]</c> mask).</summary>
+    public static double MaxDiffValid(Tensor a, Tensor b, Tensor mask)
+    {
+        using var scope = torch.NewDisposeScope();
+        var diff = (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs();
+        var m = mask.to(ScalarType.Float64);
+        while (m.dim() < diff.dim()) m = m.unsqueeze(-1);
+        return (diff * m).max().item<double>();
+    }
+
+    public static double MaxDiff(Tensor a, Tensor b)
+    {
+        using var scope = torch.NewDisposeScope();
+        return (a.to(ScalarType.Float64) - b.to(ScalarType.Float64)).abs().max().item<double>();
+    }
+
+    public static long[] Longs(Tensor t) => t.to(ScalarType.Int64).cpu().data<long>().ToArray();
+}
