@@ -22,6 +22,13 @@ internal static class LatexNormalizer
 
     static readonly Regex UnitTailRe = R(@"(?:(?:" + string.Join("|", UnitWords.All) + @")(?:s|es)?)\s*$");
 
+    /// <summary>
+    /// The reference's leading <c>\s*</c>, but a match may only start at the beginning of a whitespace run. Python's
+    /// leftmost match starts there anyway; this only stops the regex from rescanning long whitespace runs from every
+    /// position (quadratic on hostile inputs). It differs only after a match that ended inside a run (whitespace only).
+    /// </summary>
+    const string Ws = @"(?:(?<!\s)\s+|)";
+
     static readonly (string name, string pattern, string replacement)[] ReplacePatterns =
     [
         ("math", @"\\math(?:rm|it|bf)", @"\text"),
@@ -30,17 +37,17 @@ internal static class LatexNormalizer
         ("decimal_space", @"\s\.", " 0."),
         ("decimal_brace", @"\{\.", "{0."),
         ("approx", @"\~\=", @"\approx"),
-        ("comma", @"\s*\{\s*,\s*\}", ","),
-        ("and_or", @"(?<![a-zA-Z])(,?\s*(?:and|or))(?![a-zA-Z])", ","),
+        ("comma", Ws + @"\{\s*,\s*\}", ","),
+        ("and_or", @"(?<![a-zA-Z])(,?" + Ws + @"(?:and|or))(?![a-zA-Z])", ","),
         ("and_or_text", @"(,?\s*\\text{\s*(?:and|or)\s*})", ","),
         ("backslash_space", @"(?<!\\)\\\s", " "),
         ("infinity", "infinity", @"\infty"),
         ("dot", @",?(\\ldots)", " "),
-        ("percentage", @"\s*percentage", @"\%"),
+        ("percentage", Ws + "percentage", @"\%"),
         ("percentage_in_text", @"\\text{percentage}", @"\%"),
-        ("percent", @"\s*percent", @"\%"),
+        ("percent", Ws + "percent", @"\%"),
         ("percent_in_text", @"\\text{percent}", @"\%"),
-        ("pct", @"\s*pct", @"\%"),
+        ("pct", Ws + "pct", @"\%"),
         ("pct_in_text", @"\\text{pct}", @"\%"),
         ("inf", @"((?<!\\)inf(?!inity))", @"\infty"),
         ("sqrt", " sqrt", @"\sqrt"),
