@@ -6,7 +6,8 @@ namespace VisionGrpo.MathVerify.Latex;
 /// <summary>Port of latex2sympy2_extended 1.10.2 <c>normalize_latex</c> (same steps, same order, same quirks).</summary>
 internal static class LatexNormalizer
 {
-    const RegexOptions Opt = RegexOptions.CultureInvariant;
+    // Compiled: these few fixed patterns run on every candidate answer, often on long texts.
+    const RegexOptions Opt = RegexOptions.CultureInvariant | RegexOptions.Compiled;
     static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
 
     static Regex R(string p) => new(p, Opt, RegexTimeout);
@@ -39,7 +40,7 @@ internal static class LatexNormalizer
         ("approx", @"\~\=", @"\approx"),
         ("comma", Ws + @"\{\s*,\s*\}", ","),
         ("and_or", @"(?<![a-zA-Z])(,?" + Ws + @"(?:and|or))(?![a-zA-Z])", ","),
-        ("and_or_text", @"(,?\s*\\text{\s*(?:and|or)\s*})", ","),
+        ("and_or_text", @"(,?" + Ws + @"\\text{\s*(?:and|or)\s*})", ","),
         ("backslash_space", @"(?<!\\)\\\s", " "),
         ("infinity", "infinity", @"\infty"),
         ("dot", @",?(\\ldots)", " "),
@@ -144,7 +145,7 @@ internal static class LatexNormalizer
         int end = text.Length;
         while (end > 0 && char.IsWhiteSpace(text[end - 1])) end--;
         int p = Math.Max(0, end - 24);
-        if (!UnitTailRe.IsMatch(text, p)) return text;
+        if (!UnitTailRe.IsMatch(text.AsSpan(p, end - p))) return text;
         return UnitsRe.Replace(text, "$1");
     }
 
