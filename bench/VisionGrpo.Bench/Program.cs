@@ -8,6 +8,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["model"] = ModelBench.Run,
+    ["rewards"] = RewardsBenchmark.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
     ["tokenizer"] = TokenizerBenchmark.Run,
     ["vision-tower"] = VisionTowerBench.Run,

@@ -9,6 +9,8 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return EnvCommand.Create();
+        yield return RewardCommand.Create();
+        yield return MathVerifyCommand.Create();
         yield return ConfigCommand.Create();
         yield return TokenizeCommand.Create();
         yield return ChatTemplateCommand.Create();

@@ -21,17 +21,24 @@ internal static partial class Ops
 
     static Expr Unpct(Expr e) => e is Pct p ? Mul(p.Inner, new Num(BigRational.Hundredth)) : e;
 
+    /// <summary>Arguments with percentages evaluated and nested sums (or products) spliced in.</summary>
+    static List<Expr> Flatten(Expr[] args, Func<Expr, Expr[]?> children)
+    {
+        var flat = new List<Expr>(args.Length);
+        foreach (var a0 in args)
+        {
+            var a = Unpct(a0);
+            if (children(a) is { } inner) flat.AddRange(inner); else flat.Add(a);
+        }
+        return flat;
+    }
+
     static bool IsInfinite(Expr e) => e is Const c && c.Kind is ConstKind.Infinity or ConstKind.NegInfinity or ConstKind.ComplexInfinity or ConstKind.NaN;
 
     public static Expr Add(params Expr[] args)
     {
         ComputeGuard.Check();
-        var flat = new List<Expr>();
-        foreach (var a0 in args)
-        {
-            var a = Unpct(a0);
-            if (a is Add ad) flat.AddRange(ad.Terms); else flat.Add(a);
-        }
+        var flat = Flatten(args, e => (e as Add)?.Terms);
         if (flat.Any(f => f is Matrix)) return MatrixOps.AddAll(flat);
         Expr number = Num.Zero;
         var infs = new List<ConstKind>();
@@ -87,12 +94,7 @@ internal static partial class Ops
     public static Expr Mul(params Expr[] args)
     {
         ComputeGuard.Check();
-        var flat = new List<Expr>();
-        foreach (var a0 in args)
-        {
-            var a = Unpct(a0);
-            if (a is Mul mu) flat.AddRange(mu.Factors); else flat.Add(a);
-        }
+        var flat = Flatten(args, e => (e as Mul)?.Factors);
         if (flat.Any(f => f is Matrix)) return MatrixOps.MulAll(flat);
         Expr coeff = Num.One;
         var bases = new Dictionary<string, (Expr b, List<Expr> exps)>(StringComparer.Ordinal);

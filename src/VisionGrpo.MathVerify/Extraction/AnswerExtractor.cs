@@ -15,16 +15,21 @@ internal static class AnswerExtractor
         var results = new List<object>();
         var fallbacks = new List<string>();
         bool matchFound = false;
+        bool hasBoxed = text.Contains(@"\boxed{", StringComparison.Ordinal);
         foreach (var group in patterns.GroupBy(p => p.priority))
         {
             var matches = new List<(Match m, ExtractionTarget t)>();
             foreach (var (re, _, t) in group)
+            {
+                // Boxed patterns need a literal "\boxed{"; skipping them on texts without one saves their slow scan.
+                if (ExtractionRegexes.NeedsBoxed(re) && !hasBoxed) continue;
                 for (var m = re.Match(text); m.Success; m = m.NextMatch())
                 {
                     ComputeGuard.Check();
                     matches.Add((m, t));
                     if (m.Length == 0) break;
                 }
+            }
             // Rightmost end first; for equal ends the longer (earlier start) match first. Stable like Python's sort.
             var ordered = matches.Select((x, i) => (x, i)).OrderByDescending(p => p.x.m.Index + p.x.m.Length).ThenBy(p => p.x.m.Index).ThenBy(p => p.i).Select(p => p.x);
             foreach (var (m, t) in ordered)

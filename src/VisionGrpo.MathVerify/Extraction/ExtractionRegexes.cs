@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace VisionGrpo.MathVerify.Extraction;
@@ -6,7 +7,7 @@ namespace VisionGrpo.MathVerify.Extraction;
 /// <summary>The reference's extraction regexes and their priorities (Math-Verify 0.8.0 <c>parser.py</c>).</summary>
 internal static class ExtractionRegexes
 {
-    const RegexOptions Opt = RegexOptions.CultureInvariant | RegexOptions.Compiled;
+    const RegexOptions Opt = RegexOptions.CultureInvariant;
     static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(5);
     static readonly ConcurrentDictionary<ExtractionTarget, IReadOnlyList<(Regex re, int priority)>> Cache = new();
 
@@ -17,6 +18,13 @@ internal static class ExtractionRegexes
         StringExtractionConfig s => Strings(s),
         _ => throw new ArgumentException("unknown extraction target", nameof(target)),
     });
+
+    static readonly ConditionalWeakTable<Regex, object> BoxedPatterns = new();
+
+    /// <summary>True for the two boxed patterns (they can only match text containing <c>\boxed{</c>).</summary>
+    public static bool NeedsBoxed(Regex re) => BoxedPatterns.TryGetValue(re, out _);
+
+    static Regex Boxed(Regex re) { BoxedPatterns.AddOrUpdate(re, true); return re; }
 
     static Regex R(string pattern, RegexOptions extra = RegexOptions.None) => new(pattern, Opt | extra, MatchTimeout);
 
@@ -109,8 +117,8 @@ internal static class ExtractionRegexes
         {
             string boxedFirst = LatexEnv("first_", true);
             string boxedNext = string.Concat(Enumerable.Range(1, 5).Select(i => $@"\s*(?:\s*(?:,?and|,?or|,)\s*{LatexEnv($"next{i}_", true)})?"));
-            list.Add((R(boxedFirst + boxedNext, RegexOptions.Singleline), c.BoxedMatchPriority));
-            list.Add((R(@"(?<first_latexBoxed>\\boxed{.+})", RegexOptions.Singleline), c.BoxedMatchPriority));
+            list.Add((Boxed(R(boxedFirst + boxedNext, RegexOptions.Singleline)), c.BoxedMatchPriority));
+            list.Add((Boxed(R(@"(?<first_latexBoxed>\\boxed{.+})", RegexOptions.Singleline)), c.BoxedMatchPriority));
         }
         return list;
     }

@@ -9,9 +9,11 @@ namespace VisionGrpo.MathVerify.Latex;
 internal static class LatexLexer
 {
     static readonly Dictionary<string, T?> Literals = BuildLiterals();
-    static readonly int MaxLiteral = Literals.Keys.Max(k => k.Length);
+    /// <summary>Literals grouped by first character, longest first (the first that matches is the longest match).</summary>
+    static readonly Dictionary<char, (string text, T? kind)[]> ByFirstChar = Literals
+        .GroupBy(kv => kv.Key[0])
+        .ToDictionary(g => g.Key, g => g.OrderByDescending(kv => kv.Key.Length).Select(kv => (kv.Key, kv.Value)).ToArray());
 
-    static readonly Regex NumberRe = new(@"\G(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+|[0-9]*\.[0-9]+)", RegexOptions.CultureInvariant);
     static readonly Regex ENotationRe = new(@"\G(?:[0-9]+|[0-9]*\.[0-9]+)E[-+]?[0-9]+", RegexOptions.CultureInvariant);
     static readonly Regex PercentNumberRe = new(@"\G(?:[0-9]+|[0-9]*\.[0-9]+)[ \t\r\n]?(?:\\%|%)", RegexOptions.CultureInvariant);
     static readonly Regex DifferentialRe = new(@"\Gd[ \t\r\n]*?(?:[a-zA-Z]|\\[a-zA-Z]+)", RegexOptions.CultureInvariant);
@@ -35,13 +37,23 @@ internal static class LatexLexer
             {
                 if (len > bestLen) { bestLen = len; bestKind = kind; bestSkip = skip; }
             }
-            for (int len = Math.Min(MaxLiteral, s.Length - i); len >= 1; len--)
+            if (ByFirstChar.TryGetValue(c, out var candidates))
             {
-                if (Literals.TryGetValue(s.Substring(i, len), out var k)) { Consider(len, k, k == null); break; }
+                var rest = s.AsSpan(i);
+                foreach (var (text, k) in candidates)
+                    if (rest.StartsWith(text, StringComparison.Ordinal)) { Consider(text.Length, k, k == null); break; }
             }
             if (char.IsAsciiDigit(c) || c == '.')
             {
-                TryRe(NumberRe, T.Number); TryRe(ENotationRe, T.ENotation); TryRe(PercentNumberRe, T.PercentNumber);
+                int numLen = NumberLength(s, i);
+                if (numLen > 0)
+                {
+                    Consider(numLen, T.Number);
+                    int after = i + numLen;
+                    // E-notation and percent numbers only when the next character can continue them.
+                    if (after < s.Length && s[after] == 'E') TryRe(ENotationRe, T.ENotation);
+                    if (after < s.Length && s[after] is '%' or '\\' or ' ' or '\t' or '\r' or '\n') TryRe(PercentNumberRe, T.PercentNumber);
+                }
             }
             if (c == 'd') TryRe(DifferentialRe, T.Differential);
             if (c == '\\')
@@ -66,6 +78,19 @@ internal static class LatexLexer
         }
         tokens.Add(new Token(T.Eof, "", s.Length));
         return tokens;
+    }
+
+    /// <summary>Length of NUMBER at i: <c>DIGIT+ | DIGIT* '.' DIGIT+</c> (longest).</summary>
+    static int NumberLength(string s, int i)
+    {
+        int j = i;
+        while (j < s.Length && char.IsAsciiDigit(s[j])) j++;
+        if (j < s.Length - 1 && s[j] == '.' && char.IsAsciiDigit(s[j + 1]))
+        {
+            j++;
+            while (j < s.Length && char.IsAsciiDigit(s[j])) j++;
+        }
+        return j - i;
     }
 
     static Dictionary<string, T?> BuildLiterals()

@@ -6,7 +6,8 @@ namespace VisionGrpo.MathVerify.Latex;
 /// <summary>Port of latex2sympy2_extended 1.10.2 <c>normalize_latex</c> (same steps, same order, same quirks).</summary>
 internal static class LatexNormalizer
 {
-    const RegexOptions Opt = RegexOptions.CultureInvariant;
+    // Compiled: these few fixed patterns run on every candidate answer, often on long texts.
+    const RegexOptions Opt = RegexOptions.CultureInvariant | RegexOptions.Compiled;
     static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(2);
 
     static Regex R(string p) => new(p, Opt, RegexTimeout);
@@ -20,6 +21,15 @@ internal static class LatexNormalizer
     static readonly Regex UnitSuperscriptRe = R(@"(\\(?:text|mbox){.*?})(\^\d|\{\^\d\})?$");
     static readonly Regex UnitsRe = R(@"(\d|\}|\s)\s*(?:(?:" + string.Join("|", UnitWords.All) + @")(?:s|es)?)\s*$");
 
+    static readonly Regex UnitTailRe = R(@"(?:(?:" + string.Join("|", UnitWords.All) + @")(?:s|es)?)\s*$");
+
+    /// <summary>
+    /// The reference's leading <c>\s*</c>, but a match may only start at the beginning of a whitespace run. Python's
+    /// leftmost match starts there anyway; this only stops the regex from rescanning long whitespace runs from every
+    /// position (quadratic on hostile inputs). It differs only after a match that ended inside a run (whitespace only).
+    /// </summary>
+    const string Ws = @"(?:(?<!\s)\s+|)";
+
     static readonly (string name, string pattern, string replacement)[] ReplacePatterns =
     [
         ("math", @"\\math(?:rm|it|bf)", @"\text"),
@@ -28,17 +38,17 @@ internal static class LatexNormalizer
         ("decimal_space", @"\s\.", " 0."),
         ("decimal_brace", @"\{\.", "{0."),
         ("approx", @"\~\=", @"\approx"),
-        ("comma", @"\s*\{\s*,\s*\}", ","),
-        ("and_or", @"(?<![a-zA-Z])(,?\s*(?:and|or))(?![a-zA-Z])", ","),
-        ("and_or_text", @"(,?\s*\\text{\s*(?:and|or)\s*})", ","),
+        ("comma", Ws + @"\{\s*,\s*\}", ","),
+        ("and_or", @"(?<![a-zA-Z])(,?" + Ws + @"(?:and|or))(?![a-zA-Z])", ","),
+        ("and_or_text", @"(,?" + Ws + @"\\text{\s*(?:and|or)\s*})", ","),
         ("backslash_space", @"(?<!\\)\\\s", " "),
         ("infinity", "infinity", @"\infty"),
         ("dot", @",?(\\ldots)", " "),
-        ("percentage", @"\s*percentage", @"\%"),
+        ("percentage", Ws + "percentage", @"\%"),
         ("percentage_in_text", @"\\text{percentage}", @"\%"),
-        ("percent", @"\s*percent", @"\%"),
+        ("percent", Ws + "percent", @"\%"),
         ("percent_in_text", @"\\text{percent}", @"\%"),
-        ("pct", @"\s*pct", @"\%"),
+        ("pct", Ws + "pct", @"\%"),
         ("pct_in_text", @"\\text{pct}", @"\%"),
         ("inf", @"((?<!\\)inf(?!inity))", @"\infty"),
         ("sqrt", " sqrt", @"\sqrt"),
@@ -104,14 +114,39 @@ internal static class LatexNormalizer
 
     static string StripUnits(string text)
     {
-        var t = UnitSuperscriptRe.Replace(text, "").Trim();
-        if (t.Length > 0 && t != text) text = t;
+        // The superscript pattern is anchored at the end: without a closing brace (or ^d) there, it cannot match.
+        if (EndsLikeUnitText(text))
+        {
+            var t = UnitSuperscriptRe.Replace(text, "").Trim();
+            if (t.Length > 0 && t != text) text = t;
+        }
         for (int i = 0; i < 2; i++)
         {
-            t = UnitsRe.Replace(text, "$1");
+            var t = ReplaceUnitWord(text);
             if (t.Length > 0 && t != text) text = t;
         }
         return text;
+    }
+
+    static bool EndsLikeUnitText(string text)
+    {
+        int n = text.Length;
+        if (n == 0) return false;
+        if (text[n - 1] == '}') return true;
+        return n >= 2 && char.IsDigit(text[n - 1]) && text[n - 2] == '^';
+    }
+
+    /// <summary>
+    /// The unit regex can only match when a unit word ends right before the trailing whitespace; checking that on
+    /// the last few characters first avoids the regex's quadratic scan of long whitespace runs (same results).
+    /// </summary>
+    static string ReplaceUnitWord(string text)
+    {
+        int end = text.Length;
+        while (end > 0 && char.IsWhiteSpace(text[end - 1])) end--;
+        int p = Math.Max(0, end - 24);
+        if (!UnitTailRe.IsMatch(text.AsSpan(p, end - p))) return text;
+        return UnitsRe.Replace(text, "$1");
     }
 
     static string FixSqrt(string text)
