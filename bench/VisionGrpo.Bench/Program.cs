@@ -5,9 +5,8 @@ using VisionGrpo.Tensors;
 TorchRuntime.EnsureInitialized();
 switch (args.FirstOrDefault())
 {
-    case "model":
-        return ModelBench.Run(args[1..]);
-    default:
-        Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: model)");
-        return 2;
+    case "safetensors": return SafetensorsLoadBenchmark.Run(args[1..]);
+    case "model": return ModelBench.Run(args[1..]);
 }
+Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: safetensors [bf16|fp32|write] [file]; model [--prompt N] [--decode N] [--skip-05b])");
+return 2;
