@@ -20,7 +20,3 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
     return 2;
 }
 return run(args[1..]);
-    case "safetensors": return SafetensorsLoadBenchmark.Run(args[1..]);
-    case "model": return ModelBench.Run(args[1..]);
-Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: safetensors [bf16|fp32|write] [file]; model [--prompt N] [--decode N] [--skip-05b])");
-return 2;
