@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace VisionGrpo.Cli.Commands;
 
@@ -8,7 +7,7 @@ internal static class PyJson
 {
     public static string IntList(IEnumerable<int> values) => "[" + string.Join(", ", values) + "]";
 
-    public static string String(string s) => JsonSerializer.Serialize(s);
+    public static string String(string s) => VisionGrpo.Formats.PythonJson.Serialize(s);
 
     public static string Object(params (string Key, string RawValue)[] members)
     {

@@ -1,3 +1,4 @@
+using VisionGrpo.Formats;
 using VisionGrpo.Training.Logging;
 
 namespace VisionGrpo.Tests.Training;

@@ -127,26 +127,6 @@ public static class JinjaJson
         sb.Append(close);
     }
 
-    static void WriteString(StringBuilder sb, string s)
-    {
-        sb.Append('"');
-        foreach (char c in s)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                case '\b': sb.Append("\\b"); break;
-                case '\f': sb.Append("\\f"); break;
-                default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
+    // transformers' tojson is json.dumps(..., ensure_ascii=False).
+    static void WriteString(StringBuilder sb, string s) => VisionGrpo.Formats.PythonJson.AppendString(sb, s, ensureAscii: false);
 }

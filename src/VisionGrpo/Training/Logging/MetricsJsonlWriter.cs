@@ -1,3 +1,5 @@
+using VisionGrpo.Formats;
+
 namespace VisionGrpo.Training.Logging;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using VisionGrpo.Formats;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace VisionGrpo.Training.Logging;
+namespace VisionGrpo.Formats;
 
 /// <summary>
 /// JSON text the way Python's <c>json.dumps</c> writes it, so files like <c>trainer_state.json</c> look exactly like
@@ -108,9 +108,17 @@ public static class PythonJson
     }
 
     /// <summary>A JSON string literal as Python writes it (ensure_ascii: non-ASCII as \uXXXX).</summary>
-    static string Quote(string s)
+    static string Quote(string s) => AppendString(new StringBuilder(s.Length + 2), s).ToString();
+
+    /// <summary>
+    /// Appends <paramref name="s"/> as a JSON string literal the way Python's <c>json.dumps</c> writes it: quotes,
+    /// backslashes and control characters escaped; with <paramref name="ensureAscii"/> (Python's default) also every
+    /// character outside printable ASCII (space..tilde) as <c>\uXXXX</c>, surrogate pairs as two escapes. Without it the
+    /// output equals serde_json's (safetensors headers) and Jinja's <c>tojson</c> in transformers.
+    /// </summary>
+    public static StringBuilder AppendString(StringBuilder sb, string s, bool ensureAscii = true)
     {
-        var sb = new StringBuilder(s.Length + 2).Append('"');
+        sb.Append('"');
         foreach (char c in s)
         {
             switch (c)
@@ -123,11 +131,11 @@ public static class PythonJson
                 case '\b': sb.Append("\\b"); break;
                 case '\f': sb.Append("\\f"); break;
                 default:
-                    if (c < 0x20 || c > 0x7F) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    if (c < 0x20 || (ensureAscii && c > 0x7E)) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     else sb.Append(c);
                     break;
             }
         }
-        return sb.Append('"').ToString();
+        return sb.Append('"');
     }
 }
