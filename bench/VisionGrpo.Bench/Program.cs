@@ -4,6 +4,7 @@ using VisionGrpo.Tensors;
 // Benchmarks: `dotnet run -c Release --project bench/VisionGrpo.Bench -- <name> [args]`; results go to docs/benchmarks.md.
 var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
+    ["generation"] = GenerationBench.Run,
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["model"] = ModelBench.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
