@@ -23,8 +23,12 @@ internal static class GenerationBench
         };
         if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", Qwen2_5_VLConfig.Parse(ModelBench.Qwen05BConfig, "qwen2.5-0.5b")));
         Console.WriteLine($"threads {get_num_threads()}, prompt {prompt} tokens, {decode} new tokens, fp32, sampling (T=1, top-k off)");
-        Console.WriteLine("| model | batch | prefill s | decode s | decode tok/s |");
-        Console.WriteLine("|---|---|---|---|---|");
+        var decodeRows = new List<string> { "| model | batch | prefill s | decode s | decode tok/s |", "|---|---|---|---|---|" };
+        var sharingRows = new List<string>
+        {
+            "| model | prompts × G | prefill s shared | prefill s repeated | prefill speed-up | total s shared | total s repeated |",
+            "|---|---|---|---|---|---|---|",
+        };
         foreach (var (name, config) in configs)
         {
             using var model = new Qwen2_5_VLForConditionalGeneration(config, ScalarType.Float32);
@@ -35,27 +39,20 @@ internal static class GenerationBench
             foreach (int batch in new[] { 1, 8, 32 })
             {
                 var output = Generate(engine, config, batch, prompt, decode, 1);
-                Console.WriteLine($"| {name} | {batch} | {output.PrefillSeconds:F3} | {output.DecodeSeconds:F3} | {output.DecodeTokensPerSecond:F1} |");
+                decodeRows.Add($"| {name} | {batch} | {output.PrefillSeconds:F3} | {output.DecodeSeconds:F3} | {output.DecodeTokensPerSecond:F1} |");
             }
-        }
-        Console.WriteLine();
-        Console.WriteLine("| model | prompts × G | prefill s shared | prefill s repeated | prefill speed-up | total s shared | total s repeated |");
-        Console.WriteLine("|---|---|---|---|---|---|---|");
-        foreach (var (name, config) in configs)
-        {
-            using var model = new Qwen2_5_VLForConditionalGeneration(config, ScalarType.Float32);
-            ModelInitializer.Initialize(model, seed: 1);
-            model.eval();
-            var engine = new GenerationEngine(model);
             foreach (int g in new[] { 2, 8 })
             {
                 const int prompts = 2;
                 var shared = Generate(engine, config, prompts, prompt, 8, g);
                 var repeated = Generate(engine, config, prompts * g, prompt, 8, 1);
                 double sharedTotal = shared.PrefillSeconds + shared.DecodeSeconds, repeatedTotal = repeated.PrefillSeconds + repeated.DecodeSeconds;
-                Console.WriteLine($"| {name} | {prompts} × {g} | {shared.PrefillSeconds:F3} | {repeated.PrefillSeconds:F3} | {repeated.PrefillSeconds / shared.PrefillSeconds:F2}× | {sharedTotal:F3} | {repeatedTotal:F3} |");
+                sharingRows.Add($"| {name} | {prompts} × {g} | {shared.PrefillSeconds:F3} | {repeated.PrefillSeconds:F3} | {repeated.PrefillSeconds / shared.PrefillSeconds:F2}× | {sharedTotal:F3} | {repeatedTotal:F3} |");
             }
         }
+        Console.WriteLine(string.Join("\n", decodeRows));
+        Console.WriteLine();
+        Console.WriteLine(string.Join("\n", sharingRows));
         return 0;
     }
 
