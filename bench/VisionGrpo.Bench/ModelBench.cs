@@ -15,7 +15,7 @@ namespace VisionGrpo.Bench;
 /// </summary>
 internal static class ModelBench
 {
-    const string Qwen05BConfig = """
+    internal const string Qwen05BConfig = """
     {"model_type": "qwen2", "hidden_size": 896, "intermediate_size": 4864, "num_hidden_layers": 24,
      "num_attention_heads": 14, "num_key_value_heads": 2, "vocab_size": 151936, "rope_theta": 1000000.0,
      "rms_norm_eps": 1e-06, "tie_word_embeddings": true, "max_position_embeddings": 32768,
@@ -119,7 +119,7 @@ internal static class ModelBench
         return double.NaN;
     }
 
-    static string? Option(string[] args, string name)
+    internal static string? Option(string[] args, string name)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;

@@ -6,6 +6,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
     ["data"] = DataBench.Run,
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
+    ["generation"] = GenerationBench.Run,
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["model"] = ModelBench.Run,
     ["rewards"] = RewardsBenchmark.Run,

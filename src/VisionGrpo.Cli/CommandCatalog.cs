@@ -19,5 +19,6 @@ internal static class CommandCatalog
         yield return ModelCommand.Create();
         yield return DataCommand.Create();
         yield return DownloadCommand.Create();
+        yield return GenerateCommand.Create();
     }
 }

@@ -81,6 +81,32 @@ public sealed class KvCache : IDisposable
     /// <summary>Advances the write cursor after all layers processed <paramref name="count"/> tokens.</summary>
     internal void EndStep(int count) => Length += count;
 
+    /// <summary>
+    /// A new cache holding rows <paramref name="rows"/> (<c>[B']</c> int64, repeats allowed) of this one, with the same
+    /// cursor and rope deltas: replicates a shared prompt prefill for several samples and drops finished rows.
+    /// </summary>
+    public KvCache SelectRows(Tensor rows)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var index = rows.to(ScalarType.Int64).to(_mask.device);
+        var keys = _keys.Select(k => k.index_select(0, index).DetachFromDisposeScope()).ToArray();
+        var values = _values.Select(v => v.index_select(0, index).DetachFromDisposeScope()).ToArray();
+        var mask = _mask.index_select(0, index).DetachFromDisposeScope();
+        var deltas = RopeDeltas?.index_select(0, index.to(RopeDeltas.device)).DetachFromDisposeScope();
+        return new KvCache(keys, values, mask, Length, Capacity) { RopeDeltas = deltas };
+    }
+
+    KvCache(Tensor[] keys, Tensor[] values, Tensor mask, int length, int capacity)
+    {
+        _keys = keys;
+        _values = values;
+        _mask = mask;
+        Length = length;
+        Capacity = capacity;
+        BatchSize = (int)mask.shape[0];
+    }
+
     /// <summary>Releases the buffers.</summary>
     public void Dispose()
     {

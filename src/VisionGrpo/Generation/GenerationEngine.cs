@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Text.Json;
+using TorchSharp;
+using VisionGrpo.Models;
+using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Text;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Generation;
+
+/// <summary>
+/// Batched generation for Qwen2.5-VL (transformers <c>generate</c> semantics): left-padded prompts are prefilled once
+/// (vision tower once per request), each prompt's KV cache is replicated for its G samples, then decoding runs with
+/// the cache; rows stop on any EOS id or at <c>max_new_tokens</c> and finished rows are dropped from the batch.
+/// </summary>
+public sealed class GenerationEngine
+{
+    /// <summary>Vision structure tokens a completion may never contain (upstream scoring passes crash on them).</summary>
+    public static readonly string[] VisionTokens = ["<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>"];
+
+    readonly Qwen2_5_VLForConditionalGeneration _model;
+    readonly HfTokenizer? _tokenizer;
+
+    /// <summary>An engine over <paramref name="model"/>; <paramref name="tokenizer"/> (optional) decodes the text.</summary>
+    public GenerationEngine(Qwen2_5_VLForConditionalGeneration model, HfTokenizer? tokenizer = null)
+    {
+        _model = model;
+        _tokenizer = tokenizer;
+        SuppressedTokenIds = VisionTokenIds(model.Config, tokenizer);
+    }
+
+    /// <summary>Ids masked to −∞ at every step (the vision tokens, from the config and the tokenizer).</summary>
+    public IReadOnlyList<int> SuppressedTokenIds { get; }
+
+    static int[] VisionTokenIds(Qwen2_5_VLConfig config, HfTokenizer? tokenizer)
+    {
+        var ids = new List<int> { config.ImageTokenId, config.VideoTokenId, config.VisionStartTokenId, config.VisionEndTokenId };
+        using (var doc = JsonDocument.Parse(config.RawJson))
+            if (ConfigJson.OptionalInt("config.json", "vision_token_id", (JsonElement?)doc.RootElement) is int pad) ids.Add(pad);
+        if (tokenizer is not null)
+            ids.AddRange(VisionTokens.Select(tokenizer.TokenToId).OfType<int>());
+        return ids.Where(i => i >= 0 && i < config.Text.VocabSize).Distinct().Order().ToArray();
+    }
+
+    /// <summary>
+    /// Generates <paramref name="numGenerations"/> completions per prompt row of <paramref name="prompts"/>
+    /// (left-padded <c>input_ids</c>/<c>attention_mask</c>, optional <c>pixel_values</c>/<c>image_grid_thw</c> or
+    /// precomputed image embeddings). <paramref name="onToken"/> receives (sequence index, token id) as tokens appear.
+    /// </summary>
+    public GenerationOutput Generate(Qwen2_5_VLInputs prompts, ResolvedGeneration options, int numGenerations = 1,
+        Action<int, int>? onToken = null)
+    {
+        if (numGenerations <= 0) throw new ArgumentOutOfRangeException(nameof(numGenerations), $"num_generations must be positive, got {numGenerations}.");
+        options.Validate();
+        var ids = prompts.InputIds;
+        if (ids.dim() != 2) throw new ArgumentException($"input_ids must be [B, L], got [{string.Join(", ", ids.shape)}].");
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        using var sampler = new TokenSampler(options);
+        int batch = (int)ids.shape[0];
+        var mask = prompts.AttentionMask ?? torch.ones_like(ids);
+        var watch = Stopwatch.StartNew();
+        var images = PromptImages.Prepare(_model, prompts);
+        double visionSeconds = watch.Elapsed.TotalSeconds;
+        int chunk = options.GenerationBatchSize > 0 ? Math.Max(1, options.GenerationBatchSize / numGenerations) : batch;
+        var sequences = new List<GeneratedSequence>(batch * numGenerations);
+        double prefill = visionSeconds, decode = 0;
+        for (int start = 0; start < batch; start += chunk)
+        {
+            int count = Math.Min(chunk, batch - start);
+            var (embeds, grid) = images?.Rows(start, count) ?? (null, null);
+            var part = new Qwen2_5_VLInputs { InputIds = ids.narrow(0, start, count), AttentionMask = mask.narrow(0, start, count), ImageEmbeds = embeds, ImageGridThw = grid };
+            var result = Decode(part, options, numGenerations, sampler, start, onToken);
+            sequences.AddRange(result.Sequences);
+            prefill += result.PrefillSeconds;
+            decode += result.DecodeSeconds;
+        }
+        return new GenerationOutput(sequences, prefill, decode);
+    }
+
+    GenerationOutput Decode(Qwen2_5_VLInputs prompt, ResolvedGeneration o, int g, TokenSampler sampler, int promptBase, Action<int, int>? onToken)
+    {
+        using var scope = torch.NewDisposeScope();
+        var watch = Stopwatch.StartNew();
+        var ids = prompt.InputIds;
+        int prompts = (int)ids.shape[0], length = (int)ids.shape[1], rows = prompts * g;
+        long vocab = _model.Config.Text.VocabSize;
+        var cache = KvCache.For(_model.Config.Text, prompts, length + o.MaxNewTokens, _model.DType, ids.device);
+        try
+        {
+            var first = _model.forward(new Qwen2_5_VLInputs
+            {
+                InputIds = ids, AttentionMask = prompt.AttentionMask, ImageEmbeds = prompt.ImageEmbeds,
+                ImageGridThw = prompt.ImageGridThw, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1),
+            });
+            var logits = first.Logits.select(1, -1).to(ScalarType.Float32);
+            var promptIds = ids;
+            if (g > 1)
+            {
+                // Share the prefill: every prompt's cache rows are copied for its G samples.
+                var repeat = torch.arange(prompts, dtype: ScalarType.Int64, device: ids.device).repeat_interleave(g);
+                var shared = cache.SelectRows(repeat);
+                cache.Dispose();
+                cache = shared;
+                logits = logits.index_select(0, repeat);
+                promptIds = ids.index_select(0, repeat);
+            }
+            var suppress = SuppressMask(vocab, ids.device);
+            Tensor? seen = o.RepetitionPenalty != 1.0
+                ? torch.zeros([rows, vocab], dtype: ScalarType.Bool, device: ids.device).scatter_(1, promptIds, torch.ones_like(promptIds, dtype: ScalarType.Bool))
+                : null;
+            double prefillSeconds = watch.Elapsed.TotalSeconds;
+            watch.Restart();
+
+            var tokens = Enumerable.Range(0, rows).Select(_ => new List<int>(o.MaxNewTokens)).ToArray();
+            var reasons = new FinishReason[rows];
+            var alive = Enumerable.Range(0, rows).ToArray();
+            var eos = o.EosTokenIds.ToHashSet();
+            for (int step = 0; step < o.MaxNewTokens; step++)
+            {
+                using var stepScope = torch.NewDisposeScope();
+                var next = sampler.Next(LogitsProcessing.Apply(logits, seen, suppress, o));
+                var picked = next.to(ScalarType.Int64).cpu().data<long>().ToArray();
+                var keep = new List<int>(alive.Length);
+                for (int r = 0; r < alive.Length; r++)
+                {
+                    int seq = alive[r], id = (int)picked[r];
+                    tokens[seq].Add(id);
+                    onToken?.Invoke(promptBase * g + seq, id);
+                    if (eos.Contains(id)) reasons[seq] = FinishReason.Eos;
+                    else if (step == o.MaxNewTokens - 1) reasons[seq] = FinishReason.Length;
+                    else keep.Add(r);
+                }
+                if (keep.Count == 0) break;
+                seen?.scatter_(1, next.unsqueeze(1), torch.ones_like(next.unsqueeze(1), dtype: ScalarType.Bool));
+                if (keep.Count < alive.Length)
+                {
+                    // Drop finished rows so they stop costing compute.
+                    var index = torch.tensor(keep.Select(k => (long)k).ToArray(), device: ids.device);
+                    var smaller = cache.SelectRows(index);
+                    cache.Dispose();
+                    cache = smaller;
+                    next = next.index_select(0, index);
+                    if (seen is not null) { var s = seen.index_select(0, index).MoveToOuterDisposeScope(); seen.Dispose(); seen = s; }
+                    alive = keep.Select(k => alive[k]).ToArray();
+                }
+                var output = _model.forward(new Qwen2_5_VLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+                var newLogits = output.Logits.select(1, -1).to(ScalarType.Float32).MoveToOuterDisposeScope();
+                logits.Dispose();
+                logits = newLogits;
+            }
+            double decodeSeconds = watch.Elapsed.TotalSeconds;
+            var sequences = Enumerable.Range(0, rows).Select(seq => new GeneratedSequence
+            {
+                PromptIndex = promptBase + seq / g,
+                SampleIndex = seq % g,
+                CompletionIds = tokens[seq].ToArray(),
+                Text = _tokenizer?.Decode(tokens[seq], skipSpecialTokens: true) ?? "",
+                FinishReason = reasons[seq],
+                PrefillSeconds = prefillSeconds,
+                DecodeSeconds = decodeSeconds,
+            }).ToList();
+            return new GenerationOutput(sequences, prefillSeconds, decodeSeconds);
+        }
+        finally
+        {
+            cache.Dispose();
+        }
+    }
+
+    Tensor? SuppressMask(long vocab, Device device)
+    {
+        if (SuppressedTokenIds.Count == 0) return null;
+        var mask = torch.zeros(vocab, dtype: ScalarType.Bool, device: device);
+        mask.index_fill_(0, torch.tensor(SuppressedTokenIds.Select(i => (long)i).ToArray(), device: device), true);
+        return mask;
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using VisionGrpo.Cli;
+using VisionGrpo.Cli.Commands;
+using VisionGrpo.Generation;
+using VisionGrpo.Models;
+using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Tensors;
+using VisionGrpo.Tests.Models;
+using Xunit;
+
+namespace VisionGrpo.Tests.Generation;
+
+/// <summary>
+/// <c>visiongrpo generate</c> end to end on a random model with the tiny fixture's shape but the real Qwen2.5-VL
+/// vocabulary and special ids, so the real tokenizer, chat template and image processor feed it.
+/// </summary>
+public sealed class GenerateCommandTests : IDisposable
+{
+    readonly string _dir = Path.Combine(Path.GetTempPath(), "vg-generate-" + Guid.NewGuid().ToString("N"));
+
+    public GenerateCommandTests()
+    {
+        TorchRuntime.EnsureInitialized();
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFixture.Dir, "config.json")))!.AsObject();
+        var ids = new Dictionary<string, int>
+        {
+            ["vocab_size"] = 151936, ["image_token_id"] = 151655, ["video_token_id"] = 151656, ["vision_start_token_id"] = 151652,
+            ["vision_end_token_id"] = 151653, ["vision_token_id"] = 151654, ["bos_token_id"] = 151643, ["eos_token_id"] = 151645, ["pad_token_id"] = 151643,
+        };
+        foreach (var (key, value) in ids) config[key] = value;
+        config["text_config"]!["vocab_size"] = 151936;
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
+        using var model = new Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig.Load(Path.Combine(_dir, "config.json")));
+        ModelInitializer.Initialize(model, seed: 3);
+        ModelFolder.Save(model, _dir, Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer"));
+        File.Copy(Path.Combine(TinyFixture.Dir, "preprocessor_config.json"), Path.Combine(_dir, "preprocessor_config.json"), overwrite: true);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    (int Code, string Out) Run(params string[] args)
+    {
+        var root = new System.CommandLine.RootCommand();
+        root.Options.Add(CliOptions.Verbose);
+        root.Subcommands.Add(GenerateCommand.Create());
+        var saved = Console.Out;
+        var output = new StringWriter();
+        Console.SetOut(output);
+        try { return (CliRunner.Run(root, args), output.ToString()); }
+        finally { Console.SetOut(saved); }
+    }
+
+    [Fact]
+    public void JsonOutputIsReproducibleBySeedAndHasEveryField()
+    {
+        string image = Path.Combine(AppContext.BaseDirectory, "fixtures", "image_processor", "images", "gray_L_200x150.png");
+        string[] args = ["generate", "--model", _dir, "--image", image, "--prompt", "What is shown?", "--system-preset", "r1",
+            "--max-new-tokens", "6", "--temperature", "1.0", "--seed", "9", "--json"];
+        var (code, first) = Run(args);
+        Assert.Equal(0, code);
+        var (_, second) = Run(args);
+        using var doc = JsonDocument.Parse(first);
+        var root = doc.RootElement;
+        foreach (var key in new[] { "text", "ids", "generated_tokens", "inference_time", "prefill_seconds", "decode_seconds", "tokens_per_second", "finish_reason" })
+            Assert.True(root.TryGetProperty(key, out _), $"missing {key}");
+        var generated = root.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        Assert.Equal(root.GetProperty("generated_tokens").GetInt32(), generated.Length);
+        Assert.InRange(generated.Length, 1, 6);
+        Assert.DoesNotContain(generated, id => id is >= 151652 and <= 151656);
+        Assert.Equal(JsonDocument.Parse(second).RootElement.GetProperty("ids").GetRawText(), root.GetProperty("ids").GetRawText());
+    }
+
+    [Fact]
+    public void PlainOutputEndsWithTheTimingLine()
+    {
+        var (code, text) = Run("generate", "--model", _dir, "--prompt", "Hi", "--max-new-tokens", "3", "--temperature", "0");
+        Assert.Equal(0, code);
+        Assert.Matches(@"inference time: \d+\.\d\d s, generated tokens: [1-3]\s*$", text);
+    }
+
+    [Fact]
+    public void AdapterWithoutLoaderAndBadPresetFail()
+    {
+        Assert.Equal(1, Run("generate", "--model", _dir, "--prompt", "Hi", "--adapter", _dir).Code);
+        Assert.Equal(1, Run("generate", "--model", _dir, "--prompt", "Hi", "--system-preset", "nope").Code);
+    }
+}

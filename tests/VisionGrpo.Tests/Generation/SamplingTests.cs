@@ -1,0 +1,72 @@
+using VisionGrpo.Generation;
+using VisionGrpo.Tests.Models;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Tests.Generation;
+
+/// <summary>Seeded sampling and G-way prefill sharing.</summary>
+public sealed class SamplingTests
+{
+    [Fact]
+    public void SameSeedGivesSameTokensAndOtherSeedsDiffer()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase("case_c");
+        var engine = new GenerationEngine(model);
+        var prompt = TinyFixture.Inputs(c, fixtureImageEmbeds: false);
+        var a = EngineFixture.Ids(engine.Generate(prompt, EngineFixture.Sampling(16, seed: 42)));
+        var b = EngineFixture.Ids(engine.Generate(prompt, EngineFixture.Sampling(16, seed: 42)));
+        var other = EngineFixture.Ids(engine.Generate(prompt, EngineFixture.Sampling(16, seed: 43)));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, other);
+        // Sampling at temperature 1 over a random model must leave the greedy path somewhere.
+        var greedy = EngineFixture.Ids(engine.Generate(prompt, EngineFixture.Greedy(16)));
+        Assert.NotEqual(greedy, a);
+    }
+
+    [Theory]
+    [InlineData("case_a", 4)]
+    [InlineData("case_b", 3)]
+    [InlineData("case_c", 2)]
+    public void SharedPrefillEqualsRepeatedPrompts(string name, int g)
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase(name);
+        var engine = new GenerationEngine(model);
+        var options = EngineFixture.Sampling(10, seed: 7);
+        var shared = engine.Generate(TinyFixture.Inputs(c, fixtureImageEmbeds: false), options, numGenerations: g);
+
+        // The same request with every prompt row (and its image) written out G times, prefilled separately.
+        var prompt = TinyFixture.Inputs(c, fixtureImageEmbeds: true);
+        var rows = arange(prompt.InputIds.shape[0]).repeat_interleave(g);
+        var repeated = new VisionGrpo.Models.Qwen2_5_VL.Qwen2_5_VLInputs
+        {
+            InputIds = prompt.InputIds.index_select(0, rows),
+            AttentionMask = prompt.AttentionMask!.index_select(0, rows),
+            ImageGridThw = prompt.ImageGridThw?.repeat_interleave(g, dim: 0),
+            ImageEmbeds = prompt.ImageEmbeds is null ? null : RepeatPerImage(prompt.ImageEmbeds, prompt.ImageGridThw!, g),
+        };
+        var separate = engine.Generate(repeated, options);
+
+        Assert.Equal(EngineFixture.Ids(separate), EngineFixture.Ids(shared));
+        Assert.Equal(Enumerable.Range(0, shared.Sequences.Count).Select(i => i % g), shared.Sequences.Select(s => s.SampleIndex));
+        // The G samples of a prompt are not copies of each other.
+        Assert.True(shared.Sequences.Chunk(g).All(group => group.Select(s => string.Join(",", s.CompletionIds)).Distinct().Count() > 1));
+    }
+
+    static Tensor RepeatPerImage(Tensor embeds, Tensor grid, int g)
+    {
+        var counts = TinyFixture.Longs(grid).Chunk(3).Select(t => t[0] * t[1] * t[2] / 4).ToArray();
+        var parts = new List<Tensor>();
+        long offset = 0;
+        foreach (var n in counts)
+        {
+            for (int k = 0; k < g; k++) parts.Add(embeds.narrow(0, offset, n));
+            offset += n;
+        }
+        return cat(parts, 0);
+    }
+}
