@@ -11,7 +11,7 @@ namespace VisionGrpo.Bench;
 /// Text prefill and KV-cache decode throughput of the Qwen2 decoder (through the Qwen2.5-VL wrapper) at batch 1 and
 /// 8, fp32 and bf16, for the tiny fixture config and a Qwen2.5-0.5B-shaped random model; peak RSS per run; decode
 /// compared with the memory-bandwidth roofline (weight bytes read per step ÷ measured copy bandwidth).
-/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b]</c>.
+/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16]</c>.
 /// </summary>
 internal static class ModelBench
 {
@@ -31,10 +31,12 @@ internal static class ModelBench
         Console.WriteLine($"threads {get_num_threads()}, copy bandwidth {bandwidth / 1e9:F1} GB/s (read+write of a 512 MiB fp32 buffer)");
         Console.WriteLine("| model | dtype | batch | prompt | prefill tok/s | decode tok/s | decode ms/step | roofline ms/step | % of roofline | peak RSS GiB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        var configs = new List<(string Name, Qwen2_5_VLConfig Config)> { ("tiny (fixture)", Qwen2_5_VLConfig.Load(tiny)) };
+        var configs = new List<(string Name, Qwen2_5_VLConfig Config)>();
+        if (!args.Contains("--skip-tiny")) configs.Add(("tiny (fixture)", Qwen2_5_VLConfig.Load(tiny)));
+        var dtypes = (Option(args, "--dtypes") ?? "fp32,bf16").Split(',').Select(d => d == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32).ToArray();
         if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", Qwen2_5_VLConfig.Parse(Qwen05BConfig, "qwen2.5-0.5b")));
         foreach (var (name, config) in configs)
-            foreach (var dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
+            foreach (var dtype in dtypes)
             {
                 ResetPeak();
                 using var model = new Qwen2_5_VLForConditionalGeneration(config, dtype);
