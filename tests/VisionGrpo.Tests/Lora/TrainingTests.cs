@@ -1,0 +1,71 @@
+using TorchSharp;
+using VisionGrpo.Lora;
+using VisionGrpo.Tests.Models;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Tests.Lora;
+
+/// <summary>Training-side behaviour: gradients reach only A and B; disabling gives the base model; scopes nest.</summary>
+public class TrainingTests
+{
+    [Fact]
+    public void GradientsFlowOnlyToTheAdapters()
+    {
+        using var scope = NewDisposeScope();
+        var c = TinyFixture.LoadCase("case_a");
+        using var model = TinyFixture.Model();
+        using var peft = PeftModel.Wrap(model, LoraFixture.Config(LoraFixture.R4));
+        model.train();
+        using (no_grad()) foreach (var layer in peft.Layers) layer.B.normal_(0, 0.05);
+        var logits = model.forward(TinyFixture.Inputs(c, fixtureImageEmbeds: false)).Logits;
+        logits.pow(2).mean().backward();
+        Assert.All(model.parameters(), p => Assert.False(p.requires_grad));
+        Assert.All(model.parameters(), p => Assert.True(p.grad is null));
+        foreach (var (name, p) in peft.NamedAdapterParameters())
+        {
+            Assert.True(p.requires_grad, name);
+            Assert.True(p.grad is not null && p.grad.abs().sum().item<float>() > 0, name);
+        }
+        Assert.Equal(peft.NamedAdapterParameters().Count(), peft.TrainableParameters().Count());
+    }
+
+    [Fact]
+    public void DisabledAdapterEqualsBaseAlsoWhenMergedAndScopesNest()
+    {
+        using var scope = NewDisposeScope();
+        var c = TinyFixture.LoadCase("case_a");
+        using var model = TinyFixture.Model();
+        var baseLogits = LoraFixture.Logits(model, c);
+        using var peft = PeftModel.Load(model, LoraFixture.Dir(LoraFixture.R8, "adapter"));
+        var lora = LoraFixture.Logits(model, c);
+        peft.Merge();
+        using (peft.DisableAdapter())
+        {
+            Assert.False(peft.Merged);
+            using (peft.DisableAdapter()) Assert.InRange(TinyFixture.MaxDiff(LoraFixture.Logits(model, c), baseLogits), 0, 1e-5);
+            Assert.True(peft.AdapterDisabled);
+            Assert.InRange(TinyFixture.MaxDiff(LoraFixture.Logits(model, c), baseLogits), 0, 1e-5);
+        }
+        Assert.False(peft.AdapterDisabled);
+        Assert.True(peft.Merged);
+        Assert.InRange(TinyFixture.MaxDiff(LoraFixture.Logits(model, c), lora), 0, 1e-5);
+    }
+
+    [Fact]
+    public void VisionMergerAndMlpTargetsRun()
+    {
+        // Adapters on vision modules other than qkv (the merger's mlp.0, block MLPs) must change the output:
+        // a Linear the model invokes without hooks would silently ignore its adapter.
+        using var scope = NewDisposeScope();
+        var c = TinyFixture.LoadCase("case_a");
+        using var model = TinyFixture.Model();
+        var baseLogits = LoraFixture.Logits(model, c);
+        foreach (string target in new[] { "mlp.0", "mlp.2", "attn.proj", "down_proj", "o_proj", "k_proj" })
+        {
+            using var peft = PeftModel.Wrap(model, new LoraConfig { TargetModules = LoraTargetModules.FromNames([target]) });
+            using (no_grad()) foreach (var layer in peft.Layers) layer.B.normal_(0, 0.05);
+            Assert.True(TinyFixture.MaxDiff(LoraFixture.Logits(model, c), baseLogits) > 1e-4, target);
+        }
+        Assert.Equal(0, TinyFixture.MaxDiff(LoraFixture.Logits(model, c), baseLogits)); // disposed adapters are gone
+    }
+}
