@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return GrpoCommand.Create();
         yield return ModelCommand.Create();
         yield return DataCommand.Create();
+        yield return LoraCommand.Create();
     }
 }
