@@ -68,4 +68,21 @@ public class TrainingTests
         }
         Assert.Equal(0, TinyFixture.MaxDiff(LoraFixture.Logits(model, c), baseLogits)); // disposed adapters are gone
     }
+
+    [Fact]
+    public void Bf16BaseKeepsFloat32AdaptersAndStaysCloseToPeft()
+    {
+        using var scope = NewDisposeScope();
+        var c = TinyFixture.LoadCase("case_a");
+        using var model = TinyFixture.Model(ScalarType.BFloat16);
+        using var peft = PeftModel.Load(model, LoraFixture.Dir(LoraFixture.R4, "adapter"), isTrainable: true);
+        Assert.All(peft.NamedAdapterParameters(), p => Assert.Equal(ScalarType.Float32, p.Parameter.dtype));
+        var logits = LoraFixture.Logits(model, c);
+        Assert.Equal(ScalarType.BFloat16, logits.dtype);
+        var expected = LoraFixture.Expected(LoraFixture.R4, "lora_logits");
+        var baseLogits = LoraFixture.Expected(LoraFixture.R4, "base_logits");
+        // bf16 noise is well below the adapter's effect (max 4.38 on these logits).
+        double error = TinyFixture.MaxDiffValid(logits, expected, c["attention_mask"]);
+        Assert.True(error < 0.25 * TinyFixture.MaxDiff(expected, baseLogits), $"bf16 error {error}");
+    }
 }
