@@ -6,6 +6,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["model"] = ModelBench.Run,
+    ["safetensors"] = SafetensorsLoadBenchmark.Run,
 };
 TorchRuntime.EnsureInitialized();
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
@@ -14,7 +15,3 @@ if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
     return 2;
 }
 return run(args[1..]);
-switch (args.FirstOrDefault())
-    case "safetensors": return SafetensorsLoadBenchmark.Run(args[1..]);
-Console.Error.WriteLine("usage: VisionGrpo.Bench <benchmark>   (benchmarks: safetensors [bf16|fp32|write] [file])");
-return 2;

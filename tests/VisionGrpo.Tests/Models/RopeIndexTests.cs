@@ -51,7 +51,7 @@ public class RopeIndexTests
     public void MismatchedImageTokensAreReported()
     {
         var e = Assert.Throws<ArgumentException>(() => RopeIndex.Compute([9, 9, 5, 5], null, [1, 4, 4], 1, 4, 9, 10, 2));
-        Assert.Contains("4 <|image_pad|> tokens", e.Message);
+        Assert.Contains("needs 4 consecutive <|image_pad|> tokens", e.Message);
         var e2 = Assert.Throws<ArgumentException>(() => RopeIndex.Compute([5, 5, 5, 5], null, [1, 2, 2], 1, 4, 9, 10, 2));
         Assert.Contains("image_grid_thw has 1 rows", e2.Message);
     }

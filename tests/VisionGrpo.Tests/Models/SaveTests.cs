@@ -23,7 +23,7 @@ public class SaveTests
             using var reloaded = ModelFolder.Load(dir);
             var a = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
             foreach (var (name, p) in reloaded.named_parameters())
-                Assert.True(a[name].equal(p).item<bool>(), name);
+                Assert.True(a[name].eq(p).all().item<bool>(), name);
             Assert.Equal(1012, reloaded.Config.ImageTokenId);
         }
         finally { Directory.Delete(dir, true); }
@@ -42,7 +42,7 @@ public class SaveTests
             ModelInitializer.Initialize(model, seed: 3);
             using var again = new Qwen2_5_VLForConditionalGeneration(config, ScalarType.BFloat16);
             ModelInitializer.Initialize(again, seed: 3);
-            Assert.True(model.model.embed_tokens.weight!.equal(again.model.embed_tokens.weight!).item<bool>());
+            Assert.True(model.model.embed_tokens.weight!.eq(again.model.embed_tokens.weight!).all().item<bool>());
             Assert.Null(model.lm_head);
             ModelFolder.Save(model, dir);
             using var file = VisionGrpo.Tensors.SafetensorsFile.Open(Path.Combine(dir, "model.safetensors"));

@@ -13,34 +13,46 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
     public override string Name => nameof(CheckpointedLayer);
 
     /// <summary>Runs <paramref name="layer"/> checkpointed. The input must require grad or the node is skipped.</summary>
-    public static Tensor Run(Qwen2DecoderLayer layer, Tensor hidden, DecoderInputs inputs) => apply(hidden, layer, inputs);
+    public static Tensor Run(Qwen2DecoderLayer layer, Tensor hidden, DecoderInputs inputs) =>
+        // The rotary tables and the mask go in as tensor arguments so that save_for_backward keeps them alive:
+        // the forward's dispose scopes are gone by the time backward runs.
+        apply(hidden, inputs.Cos, inputs.Sin, inputs.Allowed!, layer, inputs);
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var hidden = (Tensor)vars[0];
-        var layer = (Qwen2DecoderLayer)vars[1];
-        var inputs = (DecoderInputs)vars[2];
-        ctx.save_for_backward([hidden]);
-        ctx.save_data("layer", layer);
-        ctx.save_data("inputs", inputs);
-        return layer.forward(hidden, inputs);
+        var inputs = (DecoderInputs)vars[5];
+        var saved = new List<Tensor> { hidden, inputs.Cos, inputs.Sin };
+        if (inputs.Allowed is not null) saved.Add(inputs.Allowed);
+        ctx.save_for_backward(saved);
+        ctx.save_data("layer", vars[4]);
+        ctx.save_data("causal", inputs.IsCausal);
+        ctx.save_data("kernel", inputs.Implementation);
+        return ((Qwen2DecoderLayer)vars[4]).forward(hidden, inputs);
     }
 
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
-        var saved = ctx.get_saved_variables()[0];
+        var saved = ctx.get_saved_variables();
         var layer = (Qwen2DecoderLayer)ctx.get_data("layer");
-        var inputs = (DecoderInputs)ctx.get_data("inputs");
         Tensor inputGrad;
         using (torch.enable_grad())
         using (var scope = torch.NewDisposeScope())
         {
-            var x = saved.detach().requires_grad_(true);
+            var inputs = new DecoderInputs
+            {
+                Cos = saved[1],
+                Sin = saved[2],
+                Allowed = saved.Count > 3 ? saved[3] : null,
+                IsCausal = (bool)ctx.get_data("causal"),
+                Implementation = (AttentionImplementation)ctx.get_data("kernel"),
+            };
+            var x = saved[0].detach().requires_grad_(true);
             var y = layer.forward(x, inputs);
             torch.autograd.backward([y], [gradOutput]);
             inputGrad = x.grad!.MoveToOuterDisposeScope();
         }
-        // One entry per apply() argument: the layer and the inputs are not tensors.
-        return [inputGrad, null!, null!];
+        // One entry per apply() argument; only the hidden states are differentiable here.
+        return [inputGrad, null!, null!, null!, null!, null!];
     }
 }

@@ -72,13 +72,6 @@ public sealed class Qwen2Model : nn.Module
             Implementation = Attention,
         };
         bool checkpoint = GradientCheckpointing && torch.is_grad_enabled() && cache is null;
-        if (checkpoint)
-        {
-            // Backward recomputes the layers after this scope has ended: the shared inputs must outlive it.
-            cos.MoveToOuterDisposeScope();
-            sin.MoveToOuterDisposeScope();
-            inputs.Allowed?.MoveToOuterDisposeScope();
-        }
         var hidden = inputsEmbeds;
         // A checkpoint node is skipped when none of its inputs needs grad (frozen embeddings under LoRA).
         if (checkpoint && !hidden.requires_grad) hidden = hidden.detach().requires_grad_(true);

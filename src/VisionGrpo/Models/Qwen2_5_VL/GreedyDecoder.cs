@@ -41,6 +41,7 @@ public static class GreedyDecoder
             AttentionMask = prompt.AttentionMask,
             PixelValues = prompt.PixelValues,
             ImageGridThw = prompt.ImageGridThw,
+            ImageEmbeds = prompt.ImageEmbeds,
             Cache = cache,
             LogitsToKeep = promptLogits ? LogitsToKeep.All : LogitsToKeep.LastN(1),
         });

@@ -62,23 +62,19 @@ public sealed record Qwen2_5_VLConfig
             string modelType = ConfigJson.String(source, "model_type", root)
                 ?? throw new InvalidDataException($"{source}: 'model_type' is missing.");
             JsonElement? top = root;
+            if (modelType is not ("qwen2_5_vl" or "qwen2"))
+                throw new NotSupportedException($"{source}: model_type '{modelType}' is not supported; expected 'qwen2_5_vl' (Qwen2.5-VL) or 'qwen2' (Qwen2 / Qwen2.5 text). Qwen2-VL and Qwen3 have different architectures.");
             var text = Qwen2TextConfig.FromJson(root, source);
             Qwen2_5_VLVisionConfig? vision = null;
             JsonElement? visionJson = null;
-            switch (modelType)
+            if (modelType == "qwen2_5_vl")
             {
-                case "qwen2_5_vl":
-                    visionJson = ConfigJson.Object("vision_config", top)?.Clone()
-                        ?? throw new InvalidDataException($"{source}: model_type qwen2_5_vl needs a 'vision_config' object.");
-                    vision = Qwen2_5_VLVisionConfig.FromJson(visionJson.Value);
-                    int outHidden = ConfigJson.Int(source, "out_hidden_size", null, visionJson);
-                    if (outHidden != text.HiddenSize)
-                        throw new InvalidDataException($"{source}: vision_config.out_hidden_size {outHidden} must equal the text hidden_size {text.HiddenSize}.");
-                    break;
-                case "qwen2":
-                    break;
-                default:
-                    throw new NotSupportedException($"{source}: model_type '{modelType}' is not supported; expected 'qwen2_5_vl' (Qwen2.5-VL) or 'qwen2' (Qwen2 / Qwen2.5 text). Qwen2-VL and Qwen3 have different architectures.");
+                visionJson = ConfigJson.Object("vision_config", top)?.Clone()
+                    ?? throw new InvalidDataException($"{source}: model_type qwen2_5_vl needs a 'vision_config' object.");
+                vision = Qwen2_5_VLVisionConfig.FromJson(visionJson.Value);
+                int outHidden = ConfigJson.Int(source, "out_hidden_size", null, visionJson);
+                if (outHidden != text.HiddenSize)
+                    throw new InvalidDataException($"{source}: vision_config.out_hidden_size {outHidden} must equal the text hidden_size {text.HiddenSize}.");
             }
             return new Qwen2_5_VLConfig
             {

@@ -82,6 +82,8 @@ public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
             imageEmbeds ??= GetImageFeatures(inputs.PixelValues!, inputs.ImageGridThw);
             embeds = ScatterImages(ids, embeds, imageEmbeds);
         }
+        else if (inputs.ImageGridThw is not null)
+            throw new ArgumentException("image_grid_thw was given without pixel_values or image embeddings.");
 
         var cache = inputs.Cache;
         Tensor positions, deltas;
