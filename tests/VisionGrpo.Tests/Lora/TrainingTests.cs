@@ -70,6 +70,33 @@ public class TrainingTests
     }
 
     [Fact]
+    public void GradientCheckpointingGivesTheSameAdapterGradients()
+    {
+        using var scope = NewDisposeScope();
+        var c = TinyFixture.LoadCase("case_a");
+        var grads = new List<Tensor>[2];
+        for (int run = 0; run < 2; run++)
+        {
+            using var model = TinyFixture.Model();
+            model.model.GradientCheckpointing = run == 1;
+            using var peft = PeftModel.Load(model, LoraFixture.Dir(LoraFixture.R8, "adapter"), isTrainable: true);
+            torch.manual_seed(3); // same A and B in both runs
+            using var extra = PeftModel.Wrap(model, new LoraConfig { TargetModules = LoraTargetModules.FromNames(["o_proj"]) });
+            using (no_grad()) foreach (var layer in extra.Layers) layer.B.normal_(0, 0.05); // B = 0 would leave A's gradient 0
+            // eval: dropout off, so the recompute in backward sees the same adapter function; grads are still recorded.
+            model.eval();
+            model.forward(TinyFixture.Inputs(c, fixtureImageEmbeds: false)).Logits.pow(2).mean().backward();
+            grads[run] = peft.NamedAdapterParameters().Concat(extra.NamedAdapterParameters()).Select(p => p.Parameter.grad!.clone()).ToList();
+        }
+        Assert.Equal(grads[0].Count, grads[1].Count);
+        for (int i = 0; i < grads[0].Count; i++)
+        {
+            Assert.True(grads[0][i].abs().sum().item<float>() > 0);
+            Assert.InRange(TinyFixture.MaxDiff(grads[0][i], grads[1][i]), 0, 1e-6);
+        }
+    }
+
+    [Fact]
     public void Bf16BaseKeepsFloat32AdaptersAndStaysCloseToPeft()
     {
         using var scope = NewDisposeScope();
