@@ -20,5 +20,6 @@ internal static class CommandCatalog
         yield return DataCommand.Create();
         yield return DownloadCommand.Create();
         yield return GenerateCommand.Create();
+        yield return LoraCommand.Create();
     }
 }

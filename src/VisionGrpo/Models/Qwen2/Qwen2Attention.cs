@@ -39,9 +39,9 @@ public sealed class Qwen2Attention : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], l = x.shape[1];
-        var q = q_proj.forward(x).view(b, l, _heads, _headDim).transpose(1, 2);
-        var k = k_proj.forward(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
-        var v = v_proj.forward(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        var q = q_proj.call(x).view(b, l, _heads, _headDim).transpose(1, 2);
+        var k = k_proj.call(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        var v = v_proj.call(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
         q = Qwen2RotaryEmbedding.Apply(q, inputs.Cos, inputs.Sin);
         k = Qwen2RotaryEmbedding.Apply(k, inputs.Cos, inputs.Sin);
         if (inputs.Cache is not null) (k, v) = inputs.Cache.Update(_layer, k, v);
@@ -52,7 +52,7 @@ public sealed class Qwen2Attention : nn.Module
             ? nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: inputs.Allowed, is_casual: inputs.Allowed is null && inputs.IsCausal)
             : Eager(q, k, v, inputs.Allowed);
         output = output.transpose(1, 2).reshape(b, l, _heads * _headDim);
-        return o_proj.forward(output).MoveToOuterDisposeScope();
+        return o_proj.call(output).MoveToOuterDisposeScope();
     }
 
     /// <summary>HF eager: scores scaled after the product, masked to the dtype minimum, softmax in float32.</summary>

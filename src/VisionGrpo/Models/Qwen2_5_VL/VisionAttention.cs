@@ -36,10 +36,10 @@ public sealed class VisionAttention : nn.Module
         using var scope = NewDisposeScope();
         long s = x.shape[0];
         // Rows of the fused weight are q, then k, then v, each head-major.
-        var parts = qkv.forward(x).reshape(s, 3, _heads, _headDim).unbind(1);
+        var parts = qkv.call(x).reshape(s, 3, _heads, _headDim).unbind(1);
         var q = VisionRotaryEmbedding.Rotate(parts[0], cos, sin);
         var k = VisionRotaryEmbedding.Rotate(parts[1], cos, sin);
         var attended = SegmentAttention.Attend(q, k, parts[2], cuSeqlens);
-        return proj.forward(attended).MoveToOuterDisposeScope();
+        return proj.call(attended).MoveToOuterDisposeScope();
     }
 }

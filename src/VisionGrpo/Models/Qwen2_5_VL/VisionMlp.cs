@@ -28,7 +28,7 @@ public sealed class VisionMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var gated = VisionActivation.Apply(_activation, gate_proj.forward(x)) * up_proj.forward(x);
-        return down_proj.forward(gated).MoveToOuterDisposeScope();
+        var gated = VisionActivation.Apply(_activation, gate_proj.call(x)) * up_proj.call(x);
+        return down_proj.call(gated).MoveToOuterDisposeScope();
     }
 }

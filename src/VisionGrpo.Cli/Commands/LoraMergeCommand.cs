@@ -1,0 +1,40 @@
+using System.CommandLine;
+using VisionGrpo.Lora;
+using VisionGrpo.Models;
+using VisionGrpo.Models.Qwen2_5_VL;
+
+namespace VisionGrpo.Cli.Commands;
+
+/// <summary>
+/// <c>visiongrpo lora merge --model BASE --adapter DIR --output DIR</c>: PEFT's <c>merge_and_unload()</c> +
+/// <c>save_pretrained</c>: a plain HF checkpoint (tokenizer/processor files copied from the base).
+/// </summary>
+internal static class LoraMergeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Base model folder or hub id in the HF cache.", Required = true };
+        var adapter = new Option<string>("--adapter") { Description = "Adapter folder (adapter_config.json + adapter_model.safetensors, as PEFT saves it).", Required = true };
+        var output = new Option<string>("--output") { Description = "Folder for the merged checkpoint (created if missing).", Required = true };
+        var dtype = new Option<string?>("--dtype") { Description = "Dtype of the merged weights: fp32 or bf16 (default: the base config's torch_dtype, else fp32)." };
+        var command = new Command("merge", "Fold a LoRA adapter into its base model and write a plain Hugging Face checkpoint.");
+        foreach (var option in new Option[] { model, adapter, output, dtype }) command.Options.Add(option);
+        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(dtype)));
+        return command;
+    }
+
+    static int Run(string modelArg, string adapter, string output, string? dtypeName)
+    {
+        string folder = ModelLocator.Resolve(modelArg);
+        if (!Directory.Exists(adapter)) throw new DirectoryNotFoundException($"--adapter '{adapter}' is not a folder.");
+        var config = Qwen2_5_VLConfig.Load(folder);
+        string name = dtypeName ?? (config.TorchDtype is "bfloat16" ? "bf16" : "fp32");
+        using var model = ModelFolder.Load(folder, ModelOptions.ParseDType(name));
+        var peft = PeftModel.Load(model, adapter);
+        int modules = peft.Layers.Count;
+        peft.MergeAndUnload();
+        ModelFolder.Save(model, output, processorSource: folder);
+        Console.WriteLine($"merged {modules} LoRA modules from {adapter} into {folder}; wrote {output} ({ModelFolder.DTypeName(model.DType)})");
+        return 0;
+    }
+}

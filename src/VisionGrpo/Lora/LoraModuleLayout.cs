@@ -1,0 +1,72 @@
+using VisionGrpo.Models.Qwen2_5_VL;
+
+namespace VisionGrpo.Lora;
+
+/// <summary>
+/// The Linear (and Conv3d) modules a Qwen2.5-VL config produces, with their shapes, under the names the model
+/// registers — derived from the config alone so parameter counts need no allocation. Mirrors the module tree of
+/// <see cref="Qwen2_5_VLForConditionalGeneration"/>; a test checks the two agree on the tiny model.
+/// </summary>
+public static class LoraModuleLayout
+{
+    /// <summary>A module that a <c>target_modules</c> entry can hit.</summary>
+    /// <param name="Name">Registered (original hub) module name.</param>
+    /// <param name="InFeatures">Input width.</param>
+    /// <param name="OutFeatures">Output width.</param>
+    /// <param name="IsLinear">False for the patch embedding's Conv3d, which LoRA here cannot wrap.</param>
+    public sealed record Entry(string Name, long InFeatures, long OutFeatures, bool IsLinear = true);
+
+    /// <summary>Every Linear of the model built from <paramref name="config"/>, plus the patch-embedding Conv3d.</summary>
+    public static IEnumerable<Entry> FromConfig(Qwen2_5_VLConfig config)
+    {
+        var t = config.Text;
+        if (config.Vision is { } v)
+        {
+            long h = v.HiddenSize, merged = h * v.SpatialMergeUnit;
+            yield return new Entry("visual.patch_embed.proj", v.PatchDim, h, IsLinear: false);
+            for (int i = 0; i < v.Depth; i++)
+            {
+                string p = $"visual.blocks.{i}.";
+                yield return new Entry(p + "attn.qkv", h, 3 * h);
+                yield return new Entry(p + "attn.proj", h, h);
+                yield return new Entry(p + "mlp.gate_proj", h, v.IntermediateSize);
+                yield return new Entry(p + "mlp.up_proj", h, v.IntermediateSize);
+                yield return new Entry(p + "mlp.down_proj", v.IntermediateSize, h);
+            }
+            yield return new Entry("visual.merger.mlp.0", merged, merged);
+            yield return new Entry("visual.merger.mlp.2", merged, v.OutHiddenSize);
+        }
+        for (int i = 0; i < t.NumHiddenLayers; i++)
+        {
+            string p = $"model.layers.{i}.";
+            yield return new Entry(p + "self_attn.q_proj", t.HiddenSize, t.QueryWidth);
+            yield return new Entry(p + "self_attn.k_proj", t.HiddenSize, t.KeyValueWidth);
+            yield return new Entry(p + "self_attn.v_proj", t.HiddenSize, t.KeyValueWidth);
+            yield return new Entry(p + "self_attn.o_proj", t.QueryWidth, t.HiddenSize);
+            yield return new Entry(p + "mlp.gate_proj", t.HiddenSize, t.IntermediateSize);
+            yield return new Entry(p + "mlp.up_proj", t.HiddenSize, t.IntermediateSize);
+            yield return new Entry(p + "mlp.down_proj", t.IntermediateSize, t.HiddenSize);
+        }
+        if (!t.TieWordEmbeddings) yield return new Entry("lm_head", t.HiddenSize, t.VocabSize);
+    }
+
+    /// <summary>
+    /// The entries <paramref name="config"/> targets, validated as PEFT validates: a matched module that LoRA cannot
+    /// wrap is an error, and so is a target list that matches nothing.
+    /// </summary>
+    public static IReadOnlyList<Entry> Targeted(IEnumerable<Entry> modules, LoraConfig config)
+    {
+        var hits = modules.Where(m => config.TargetModules.Matches(LoraKeys.ToHf(m.Name))).ToList();
+        if (hits.Count == 0)
+            throw new ArgumentException($"Target modules {config.TargetModules} not found in the base model. Please check the target modules and try again.");
+        foreach (var m in hits)
+        {
+            if (!m.IsLinear)
+                throw new NotSupportedException($"Target module {LoraKeys.ToHf(m.Name)} is not supported: only Linear layers can carry a LoRA adapter here.");
+            // The model computes logits straight from the head's weight (chunked), never through the module.
+            if (m.Name == "lm_head")
+                throw new NotSupportedException("Target module lm_head is not supported: the model reads its weight directly, so a LoRA on it would never run.");
+        }
+        return hits;
+    }
+}

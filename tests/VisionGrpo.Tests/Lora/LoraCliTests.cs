@@ -1,0 +1,65 @@
+using System.CommandLine;
+using VisionGrpo.Cli;
+using VisionGrpo.Cli.Commands;
+using VisionGrpo.Tensors;
+using VisionGrpo.Tests.Models;
+
+namespace VisionGrpo.Tests.Lora;
+
+/// <summary><c>visiongrpo lora info</c> and <c>lora merge</c> end to end.</summary>
+public class LoraCliTests
+{
+    static int Run(params string[] args)
+    {
+        var root = new RootCommand();
+        root.Options.Add(CliOptions.Verbose);
+        root.Subcommands.Add(LoraCommand.Create());
+        return CliRunner.Run(root, args);
+    }
+
+    static string Capture(params string[] args)
+    {
+        var saved = Console.Out;
+        var output = new StringWriter();
+        Console.SetOut(output);
+        try { Assert.Equal(0, Run(args)); }
+        finally { Console.SetOut(saved); }
+        return output.ToString();
+    }
+
+    [Fact]
+    public void InfoPrintsPeftsLineForThe3BConfigFromConfigJsonAlone()
+    {
+        // The folder holds config.json only: no weights exist to allocate or read.
+        string folder = Path.GetDirectoryName(TinyFixture.Config3B)!;
+        string text = Capture("lora", "info", "--model", folder);
+        Assert.Contains("72 modules wrapped", text);
+        Assert.EndsWith("trainable params: 1,843,200 || all params: 3,756,466,176 || trainable%: 0.0491" + Environment.NewLine, text);
+        text = Capture("lora", "info", "--model", folder, "--r", "4", "--lora-alpha", "8", "--target-modules", "q_proj,v_proj,qkv", "--use-rslora");
+        Assert.Contains("104 modules wrapped", text);
+        Assert.Contains(LoraFixture.Meta3B(LoraFixture.R4)["print_trainable_parameters"]!.GetValue<string>(), text);
+    }
+
+    [Fact]
+    public void InfoRejectsTargetsThatMatchNothing() =>
+        Assert.Equal(1, Run("lora", "info", "--model", Path.GetDirectoryName(TinyFixture.Config3B)!, "--target-modules", "c_attn"));
+
+    [Fact]
+    public void MergeWritesPeftsMergedCheckpoint()
+    {
+        string dir = LoraFixture.TempDir();
+        try
+        {
+            Capture("lora", "merge", "--model", TinyFixture.Dir, "--adapter", LoraFixture.Dir(LoraFixture.R4, "adapter_old_layout"), "--output", dir);
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            using var expected = SafetensorsFile.Open(LoraFixture.Dir(LoraFixture.R4, "merged", "model.safetensors"));
+            using var actual = SafetensorsFile.Open(Path.Combine(dir, "model.safetensors"));
+            Assert.Equal(expected.Names.Order(StringComparer.Ordinal), actual.Names.Order(StringComparer.Ordinal));
+            foreach (string name in expected.Names)
+                Assert.InRange(TinyFixture.MaxDiff(expected.Load(name), actual.Load(name)), 0, 1e-6);
+            Assert.True(File.Exists(Path.Combine(dir, "config.json")));
+            Assert.True(File.Exists(Path.Combine(dir, "generation_config.json")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
