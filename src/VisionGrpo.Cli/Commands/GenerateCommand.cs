@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using TorchSharp;
 using VisionGrpo.Generation;
+using VisionGrpo.Lora;
 using VisionGrpo.Models;
 using VisionGrpo.Recipes;
 using VisionGrpo.Tensors;
@@ -16,9 +17,6 @@ namespace VisionGrpo.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    /// <summary>Set by the LoRA area to make <c>--adapter</c> work; null means adapters are not available.</summary>
-    public static IModelAdapterLoader? AdapterLoader { get; set; }
-
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model folder (or hub id in the HF cache).", Required = true };
@@ -77,8 +75,8 @@ internal static class GenerateCommand
         var imageProcessor = images.Length > 0 ? new QwenImageProcessor(ImageProcessorConfig.Load(folder)) : null;
         using var scope = torch.NewDisposeScope();
         using var model = ModelFolder.Load(folder, dtype);
-        if (adapterDir is not null)
-            (AdapterLoader ?? throw new NotSupportedException("--adapter: LoRA adapter loading is not available in this build.")).Apply(model, adapterDir);
+        // The adapter's forward hooks live as long as `peft`; it owns only the adapter weights.
+        using var peft = adapterDir is null ? null : PeftModel.Load(model, adapterDir);
         var resolved = options.Resolve(GenerationConfigFile.FromDirectory(folder), text.Tokenizer.EosTokenId, text.Tokenizer.PadTokenId);
         var inputs = ChatPrompt.Build(text, imageProcessor, system, prompt, images);
 

@@ -73,6 +73,34 @@ public sealed class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void AdapterChangesTheOutputAndAZeroAdapterDoesNot()
+    {
+        string[] Args(string? adapter) => adapter is null
+            ? ["generate", "--model", _dir, "--prompt", "Hi", "--max-new-tokens", "6", "--temperature", "0", "--json"]
+            : ["generate", "--model", _dir, "--prompt", "Hi", "--max-new-tokens", "6", "--temperature", "0", "--json", "--adapter", adapter];
+        string Ids(string json) => JsonDocument.Parse(json).RootElement.GetProperty("ids").GetRawText();
+
+        string zero = Path.Combine(_dir, "adapter-zero"), strong = Path.Combine(_dir, "adapter-strong");
+        using (var model = ModelFolder.Load(_dir, TorchSharp.torch.ScalarType.Float32))
+        {
+            var config = new VisionGrpo.Lora.LoraConfig { R = 8, LoraAlpha = 32, TargetModules = VisionGrpo.Lora.LoraTargetModules.FromNames(["q_proj", "v_proj"]) };
+            using var peft = VisionGrpo.Lora.PeftModel.Wrap(model, config);
+            peft.Save(zero); // PEFT's init: B = 0, so the adapter is a no-op
+            using (TorchSharp.torch.no_grad())
+                foreach (var (name, p) in peft.NamedAdapterParameters())
+                    if (name.Contains("lora_B")) p.normal_(0, 2.0);
+            peft.Save(strong);
+        }
+        var (code, plain) = Run(Args(null));
+        Assert.Equal(0, code);
+        Assert.Equal(Ids(plain), Ids(Run(Args(zero)).Out));
+        var (strongCode, adapted) = Run(Args(strong));
+        Assert.Equal(0, strongCode);
+        Assert.NotEqual(Ids(plain), Ids(adapted));
+        Assert.Equal(1, Run(Args(Path.Combine(_dir, "no-such-adapter"))).Code);
+    }
+
+    [Fact]
     public void PlainOutputEndsWithTheTimingLine()
     {
         var (code, text) = Run("generate", "--model", _dir, "--prompt", "Hi", "--max-new-tokens", "3", "--temperature", "0");
