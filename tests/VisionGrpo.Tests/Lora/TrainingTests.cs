@@ -97,6 +97,30 @@ public class TrainingTests
     }
 
     [Fact]
+    public void GradientCheckpointingReplaysLoraDropoutMasks()
+    {
+        // The r8 adapter has lora_dropout 0.1; in training mode the recompute in backward must see the forward's masks.
+        using var scope = NewDisposeScope();
+        var c = TinyFixture.LoadCase("case_a");
+        var grads = new List<Tensor>[2];
+        for (int run = 0; run < 2; run++)
+        {
+            using var model = TinyFixture.Model();
+            model.model.GradientCheckpointing = run == 1;
+            using var peft = PeftModel.Load(model, LoraFixture.Dir(LoraFixture.R8, "adapter"), isTrainable: true);
+            model.train();
+            torch.manual_seed(11);
+            model.forward(TinyFixture.Inputs(c, fixtureImageEmbeds: false)).Logits.pow(2).mean().backward();
+            grads[run] = peft.NamedAdapterParameters().Select(p => p.Parameter.grad!.clone()).ToList();
+        }
+        for (int i = 0; i < grads[0].Count; i++)
+        {
+            Assert.True(grads[0][i].abs().sum().item<float>() > 0);
+            Assert.InRange(TinyFixture.MaxDiff(grads[0][i], grads[1][i]), 0, 1e-6);
+        }
+    }
+
+    [Fact]
     public void Bf16BaseKeepsFloat32AdaptersAndStaysCloseToPeft()
     {
         using var scope = NewDisposeScope();

@@ -28,6 +28,9 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
         ctx.save_data("layer", vars[4]);
         ctx.save_data("causal", inputs.IsCausal);
         ctx.save_data("kernel", inputs.Implementation);
+        // Like torch.utils.checkpoint's preserve_rng_state: the recompute must draw the same dropout masks (LoRA
+        // dropout in training), so the CPU generator's state is kept as managed bytes (no tensor outlives the step).
+        using (var state = torch.random.get_rng_state()) ctx.save_data("rng", state.data<byte>().ToArray());
         return ((Qwen2DecoderLayer)vars[4]).forward(hidden, inputs);
     }
 
@@ -48,7 +51,12 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
                 Implementation = (AttentionImplementation)ctx.get_data("kernel"),
             };
             var x = saved[0].detach().requires_grad_(true);
-            var y = layer.forward(x, inputs);
+            // Recompute with the forward's RNG state, then give the generator back its own state (fork_rng).
+            var current = torch.random.get_rng_state();
+            torch.random.set_rng_state(torch.tensor((byte[])ctx.get_data("rng")));
+            Tensor y;
+            try { y = layer.forward(x, inputs); }
+            finally { torch.random.set_rng_state(current); }
             torch.autograd.backward([y], [gradOutput]);
             inputGrad = x.grad!.MoveToOuterDisposeScope();
         }
