@@ -22,6 +22,8 @@ public sealed record GeneratedSequence
     public required string Text { get; init; }
     /// <summary>Why it stopped.</summary>
     public required FinishReason FinishReason { get; init; }
+    /// <summary>Log-probability of each completion token when requested (<see cref="GenerationOptions.ReturnLogProbs"/>), else null.</summary>
+    public float[]? TokenLogProbs { get; init; }
     /// <summary>Number of generated tokens (= <see cref="CompletionIds"/> length).</summary>
     public int GeneratedTokens => CompletionIds.Length;
     /// <summary>Seconds of the prefill (vision tower included) of the batch this sequence was decoded in.</summary>

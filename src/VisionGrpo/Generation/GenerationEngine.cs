@@ -114,6 +114,7 @@ public sealed class GenerationEngine
             watch.Restart();
 
             var tokens = Enumerable.Range(0, rows).Select(_ => new List<int>(o.MaxNewTokens)).ToArray();
+            var logProbs = o.ReturnLogProbs ? Enumerable.Range(0, rows).Select(_ => new List<float>(o.MaxNewTokens)).ToArray() : null;
             var reasons = new FinishReason[rows];
             var alive = Enumerable.Range(0, rows).ToArray();
             var eos = o.EosTokenIds.ToHashSet();
@@ -122,11 +123,13 @@ public sealed class GenerationEngine
                 using var stepScope = torch.NewDisposeScope();
                 var next = sampler.Next(LogitsProcessing.Apply(logits, seen, suppress, o));
                 var picked = next.to(ScalarType.Int64).cpu().data<long>().ToArray();
+                var pickedLogProbs = logProbs is null ? null : TokenLogProbs(logits, next, o);
                 var keep = new List<int>(alive.Length);
                 for (int r = 0; r < alive.Length; r++)
                 {
                     int seq = alive[r], id = (int)picked[r];
                     tokens[seq].Add(id);
+                    logProbs?[seq].Add(pickedLogProbs![r]);
                     onToken?.Invoke(promptBase * g + seq, id);
                     if (eos.Contains(id)) reasons[seq] = FinishReason.Eos;
                     else if (step == o.MaxNewTokens - 1) reasons[seq] = FinishReason.Length;
@@ -156,6 +159,7 @@ public sealed class GenerationEngine
                 PromptIndex = promptBase + seq / g,
                 SampleIndex = seq % g,
                 CompletionIds = tokens[seq].ToArray(),
+                TokenLogProbs = logProbs?[seq].ToArray(),
                 Text = _tokenizer?.Decode(tokens[seq], skipSpecialTokens: true) ?? "",
                 FinishReason = reasons[seq],
                 PrefillSeconds = prefillSeconds,
@@ -167,6 +171,14 @@ public sealed class GenerationEngine
         {
             cache.Dispose();
         }
+    }
+
+    /// <summary>log softmax(logits / T) at the picked ids, one per live row (T = 1 when greedy).</summary>
+    static float[] TokenLogProbs(Tensor logits, Tensor picked, ResolvedGeneration o)
+    {
+        var scaled = o.DoSample ? logits / o.Temperature : logits;
+        return torch.nn.functional.log_softmax(scaled, 1).gather(1, picked.to(ScalarType.Int64).unsqueeze(1)).squeeze(1)
+            .cpu().data<float>().ToArray();
     }
 
     Tensor? SuppressMask(long vocab, Device device)

@@ -38,6 +38,11 @@ public sealed record GenerationOptions
     /// <c>generation_config.json</c> is ignored so its near-greedy Qwen defaults cannot leak into rollouts.
     /// </summary>
     public bool TrlMode { get; init; }
+    /// <summary>
+    /// Also return each generated token's log-probability: log-softmax of the model's logits divided by the sampling
+    /// temperature (no top-k/top-p/penalty), i.e. the quantity TRL's scoring pass computes.
+    /// </summary>
+    public bool ReturnLogProbs { get; init; }
 
     /// <summary>
     /// Merges these options with <paramref name="file"/> (ignored in <see cref="TrlMode"/>) and the tokenizer's
@@ -65,6 +70,7 @@ public sealed record GenerationOptions
             EosTokenIds = eos,
             PadTokenId = PadTokenId ?? f.PadTokenId ?? tokenizerPad ?? (eos.Length > 0 ? eos[0] : 0),
             GenerationBatchSize = GenerationBatchSize,
+            ReturnLogProbs = ReturnLogProbs,
         };
         resolved.Validate();
         return resolved;
@@ -96,6 +102,8 @@ public sealed record ResolvedGeneration
     public required int PadTokenId { get; init; }
     /// <summary>Most sequences decoded at once (0 = no limit).</summary>
     public int GenerationBatchSize { get; init; }
+    /// <summary>Return per-token log-probabilities (see <see cref="GenerationOptions.ReturnLogProbs"/>).</summary>
+    public bool ReturnLogProbs { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()

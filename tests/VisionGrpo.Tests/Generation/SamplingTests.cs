@@ -1,3 +1,4 @@
+using VisionGrpo.Models.Qwen2_5_VL;
 using VisionGrpo.Generation;
 using VisionGrpo.Tests.Models;
 using Xunit;
@@ -24,6 +25,34 @@ public sealed class SamplingTests
         // Sampling at temperature 1 over a random model must leave the greedy path somewhere.
         var greedy = EngineFixture.Ids(engine.Generate(prompt, EngineFixture.Greedy(16)));
         Assert.NotEqual(greedy, a);
+    }
+
+    [Fact]
+    public void TokenLogProbsEqualAFullForwardOverPromptAndCompletion()
+    {
+        using var scope = NewDisposeScope();
+        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase("case_c");
+        var prompt = EngineFixture.TextRow(c, 0);
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = 6, DoSample = true, Temperature = 0.7, TopK = 0, Seed = 5,
+            EosTokenIds = [EngineFixture.ImEnd], PadTokenId = EngineFixture.Pad, ReturnLogProbs = true,
+        }.Resolve(null);
+        var seq = new GenerationEngine(model).Generate(prompt, options).Sequences[0];
+        Assert.Equal(seq.CompletionIds.Length, seq.TokenLogProbs!.Length);
+
+        // Score prompt + completion in one pass: position L-1+t predicts completion token t.
+        var completion = tensor(seq.CompletionIds.Select(i => (long)i).ToArray()).unsqueeze(0);
+        var full = cat([prompt.InputIds, completion], 1);
+        var logits = model.forward(new Qwen2_5_VLInputs { InputIds = full, AttentionMask = ones_like(full) }).Logits[0];
+        long l = prompt.InputIds.shape[1];
+        for (int t = 0; t < seq.CompletionIds.Length; t++)
+        {
+            double expected = nn.functional.log_softmax(logits[l - 1 + t] / 0.7, 0)[seq.CompletionIds[t]].item<float>();
+            Assert.InRange(Math.Abs(expected - seq.TokenLogProbs[t]), 0, 1e-4);
+        }
+        Assert.Null(new GenerationEngine(model).Generate(prompt, EngineFixture.Greedy(2)).Sequences[0].TokenLogProbs);
     }
 
     [Theory]
