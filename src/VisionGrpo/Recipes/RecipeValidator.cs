@@ -47,6 +47,12 @@ internal static class RecipeValidator
         if (c.RewardWeights is not null)
             Require(c.RewardWeights.Count == c.RewardFuncs.Count,
                 $"reward_weights has {c.RewardWeights.Count} entries but reward_funcs has {c.RewardFuncs.Count}.");
+
+        // The components' own rules (e.g. no dapo in TRL 0.20, generation_kwargs names) surface at load time too.
+        RecipeMapping.ToGrpoOptions(c);
+        if (c.UsePeft) RecipeMapping.ToLoraConfig(c);
+        var generation = RecipeMapping.ToGenerationOptions(c);
+        Parse(() => { generation.Resolve(null); return ""; });
     }
 
     static string Parse(Func<string> parse)

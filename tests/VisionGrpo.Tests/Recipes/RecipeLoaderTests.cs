@@ -107,13 +107,13 @@ public sealed class RecipeLoaderTests : IDisposable
     [Fact]
     public void PrintedConfigLoadsBackIdentically()
     {
-        var original = RecipeLoader.Load(Write("system_prompt: \"line1\\nline2: \\\"quoted\\\"\"\nlearning_rate: 2.5e-7\ngeneration_kwargs: {min_new_tokens: '3'}\n"),
+        var original = RecipeLoader.Load(Write("system_prompt: \"line1\\nline2: \\\"quoted\\\"\"\nlearning_rate: 2.5e-7\ngeneration_kwargs: {top_k: '3'}\n"),
             ["trl_compat=0.20"]);
         string yaml = RecipeWriter.ToYaml(original);
         var reloaded = RecipeLoader.Load(Write(yaml));
         Assert.Equal(yaml, RecipeWriter.ToYaml(reloaded));
         Assert.Equal("line1\nline2: \"quoted\"", reloaded.SystemPrompt);
         Assert.Equal(2.5e-7, reloaded.LearningRate);
-        Assert.Equal("3", reloaded.GenerationKwargs!["min_new_tokens"]);
+        Assert.Equal("3", reloaded.GenerationKwargs!["top_k"]);
     }
 }

@@ -1,0 +1,123 @@
+using VisionGrpo.Generation;
+using VisionGrpo.Lora;
+using VisionGrpo.Training.Config;
+
+namespace VisionGrpo.Recipes;
+
+/// <summary>
+/// The one place where a <see cref="RecipeConfig"/> becomes the options each component takes: the GRPO algorithm,
+/// the rollout sampler (TRL mode: exactly the configured parameters, the checkpoint's generation_config.json ignored)
+/// and the LoRA adapter. Errors are <see cref="ConfigException"/>s naming the key.
+/// </summary>
+public static class RecipeMapping
+{
+    /// <summary>PEFT's default LoRA targets for the Qwen2 family when <c>lora_target_modules</c> is not set.</summary>
+    public static readonly IReadOnlyList<string> DefaultLoraTargets = ["q_proj", "v_proj"];
+
+    /// <summary>Advantage and loss options (<c>GRPOConfig</c>'s algorithm keys), validated for the chosen TRL version.</summary>
+    public static GrpoAlgorithmOptions ToGrpoOptions(RecipeConfig c)
+    {
+        var compat = TrlCompatNames.Parse(c.TrlCompat);
+        var options = GrpoAlgorithmOptions.Defaults(compat) with
+        {
+            NumGenerations = c.NumGenerations,
+            MaxCompletionLength = c.MaxCompletionLength,
+            LossType = GrpoEnumNames.ParseLossType(c.LossType),
+            ImportanceSamplingLevel = GrpoEnumNames.ParseImportanceSamplingLevel(c.ImportanceSamplingLevel),
+            Epsilon = c.Epsilon,
+            EpsilonHigh = c.EpsilonHigh,
+            Delta = c.Delta,
+            Beta = c.Beta,
+            ScaleRewards = GrpoEnumNames.ParseScaleRewards(c.ScaleRewards),
+            RewardWeights = c.RewardWeights,
+            MaskTruncatedCompletions = c.MaskTruncatedCompletions,
+            TopEntropyQuantile = c.TopEntropyQuantile,
+            Temperature = c.Temperature,
+            GradientAccumulationSteps = c.GradientAccumulationSteps,
+            NumIterations = c.NumIterations,
+        };
+        return Checked(() => { options.Validate(); return options; });
+    }
+
+    /// <summary>
+    /// Rollout sampling as TRL's GRPOTrainer does it: sampling on, the recipe's temperature/top-k/top-p/min-p/penalty,
+    /// <c>max_completion_length</c> new tokens, then <c>generation_kwargs</c> on top (they win on conflict).
+    /// </summary>
+    public static GenerationOptions ToGenerationOptions(RecipeConfig c)
+    {
+        int stepsPerGeneration = c.StepsPerGeneration ?? c.GradientAccumulationSteps;
+        var options = new GenerationOptions
+        {
+            TrlMode = true,
+            DoSample = true,
+            MaxNewTokens = c.MaxCompletionLength,
+            Temperature = c.Temperature,
+            TopK = c.TopK,
+            TopP = c.TopP,
+            MinP = c.MinP,
+            RepetitionPenalty = c.RepetitionPenalty,
+            Seed = c.Seed,
+            GenerationBatchSize = c.GenerationBatchSize ?? c.PerDeviceTrainBatchSize * stepsPerGeneration,
+        };
+        foreach (var (key, value) in c.GenerationKwargs ?? [])
+        {
+            string where = $"generation_kwargs.{key}";
+            options = key switch
+            {
+                "max_new_tokens" => options with { MaxNewTokens = Int(value, where) },
+                "do_sample" => options with { DoSample = Bool(value, where) },
+                "temperature" => options with { Temperature = Double(value, where) },
+                "top_k" => options with { TopK = Int(value, where) },
+                "top_p" => options with { TopP = Double(value, where) },
+                "min_p" => options with { MinP = Double(value, where) },
+                "repetition_penalty" => options with { RepetitionPenalty = Double(value, where) },
+                _ => throw new ConfigException(
+                    $"{where}: not supported; use max_new_tokens, do_sample, temperature, top_k, top_p, min_p or repetition_penalty."),
+            };
+        }
+        return options;
+    }
+
+    /// <summary>PEFT <c>LoraConfig</c> from the recipe's LoRA keys; a single <c>re:PATTERN</c> entry is a full-match regex.</summary>
+    public static LoraConfig ToLoraConfig(RecipeConfig c)
+    {
+        var targets = c.LoraTargetModules ?? [.. DefaultLoraTargets];
+        var modules = targets is [var only] && only.StartsWith("re:", StringComparison.Ordinal)
+            ? Checked(() => LoraTargetModules.FromPattern(only[3..]))
+            : Checked(() => LoraTargetModules.FromNames(targets));
+        var config = new LoraConfig
+        {
+            R = c.LoraR,
+            LoraAlpha = c.LoraAlpha,
+            LoraDropout = c.LoraDropout,
+            TargetModules = modules,
+            Bias = c.LoraBias,
+            TaskType = c.LoraTaskType,
+            ModulesToSave = c.LoraModulesToSave,
+            UseRslora = c.UseRslora,
+            BaseModelNameOrPath = c.ModelNameOrPath,
+            Revision = c.ModelRevision == "main" ? null : c.ModelRevision,
+        };
+        return Checked(() => config.Validate("recipe LoRA keys"));
+    }
+
+    static T Checked<T>(Func<T> build)
+    {
+        try { return build(); }
+        catch (ArgumentException e) { throw new ConfigException(e.Message); }
+        catch (FormatException e) { throw new ConfigException(e.Message); }
+    }
+
+    static int Int(string v, string where) => int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int i)
+        ? i : throw new ConfigException($"{where}: expects an integer, got '{v}'.");
+
+    static double Double(string v, string where) => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d)
+        ? d : throw new ConfigException($"{where}: expects a number, got '{v}'.");
+
+    static bool Bool(string v, string where) => v.ToLowerInvariant() switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new ConfigException($"{where}: expects true or false, got '{v}'."),
+    };
+}
