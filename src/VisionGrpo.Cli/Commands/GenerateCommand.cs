@@ -50,7 +50,7 @@ internal static class GenerateCommand
                 // Asking for a sampling parameter means sampling, as with `generate(do_sample=True, ...)`.
                 DoSample = parse.GetValue(temperature) is > 0 || parse.GetValue(topP) is not null || parse.GetValue(topK) is not null ? true : null,
             };
-            return Run(parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(image) ?? [], parse.GetValue(prompt)!, systemText,
+            return Run(parse.InvocationConfiguration.Output, parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(image) ?? [], parse.GetValue(prompt)!, systemText,
                 options, parse.GetValue(json), ModelOptions.ParseDType(parse.GetValue(dtype)!));
         });
         return command;
@@ -63,7 +63,7 @@ internal static class GenerateCommand
         _ => throw new ArgumentException($"--system-preset '{preset}' is not one of: r1."),
     };
 
-    static int Run(string modelArg, string? adapterDir, string[] imagePaths, string prompt, string? system, GenerationOptions options, bool json, torch.ScalarType dtype)
+    static int Run(TextWriter stdout, string modelArg, string? adapterDir, string[] imagePaths, string prompt, string? system, GenerationOptions options, bool json, torch.ScalarType dtype)
     {
         string folder = ModelLocator.Resolve(modelArg);
         foreach (var path in imagePaths)
@@ -80,14 +80,15 @@ internal static class GenerateCommand
         var resolved = options.Resolve(GenerationConfigFile.FromDirectory(folder), text.Tokenizer.EosTokenId, text.Tokenizer.PadTokenId);
         var inputs = ChatPrompt.Build(text, imageProcessor, system, prompt, images);
 
-        var stream = !json && !Console.IsOutputRedirected ? new TokenStream(text.Tokenizer) : null;
+        // Stream only to a real terminal; captured or redirected output gets the whole text at the end.
+        var stream = !json && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? new TokenStream(text.Tokenizer) : null;
         var output = new GenerationEngine(model, text.Tokenizer).Generate(inputs, resolved, onToken: stream is null ? null : (_, id) => stream.Add(id));
         var result = output.Sequences[0];
         double seconds = output.PrefillSeconds + output.DecodeSeconds;
         if (json)
         {
             string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-            Console.WriteLine(PyJson.Object(
+            stdout.WriteLine(PyJson.Object(
                 ("text", PyJson.String(result.Text)),
                 ("ids", PyJson.IntList(result.CompletionIds)),
                 ("generated_tokens", result.GeneratedTokens.ToString(CultureInfo.InvariantCulture)),
@@ -98,9 +99,9 @@ internal static class GenerateCommand
                 ("finish_reason", PyJson.String(result.FinishReason == FinishReason.Eos ? "eos" : "length"))));
             return 0;
         }
-        if (stream is null) Console.WriteLine(result.Text);
-        else Console.WriteLine();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inference time: {seconds:F2} s, generated tokens: {result.GeneratedTokens}"));
+        if (stream is null) stdout.WriteLine(result.Text);
+        else stdout.WriteLine();
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"inference time: {seconds:F2} s, generated tokens: {result.GeneratedTokens}"));
         return 0;
     }
 

@@ -23,7 +23,7 @@ internal static class LoraInfoCommand
         var rslora = new Option<bool>("--use-rslora") { Description = "Scale by alpha/sqrt(r) (rsLoRA) instead of alpha/r." };
         var command = new Command("info", "Wrapped module count and PEFT's print_trainable_parameters() line for a LoRA config; nothing is allocated.");
         foreach (var option in new Option[] { model, r, alpha, targets, rslora }) command.Options.Add(option);
-        command.SetAction(parse => Run(parse.GetValue(model)!, new LoraConfig
+        command.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(model)!, new LoraConfig
         {
             R = parse.GetValue(r),
             LoraAlpha = parse.GetValue(alpha),
@@ -42,12 +42,12 @@ internal static class LoraInfoCommand
         return LoraTargetModules.FromNames(names);
     }
 
-    static int Run(string model, LoraConfig lora)
+    static int Run(TextWriter stdout, string model, LoraConfig lora)
     {
         var config = Qwen2_5_VLConfig.Load(ModelLocator.Resolve(model));
         var counts = LoraParameterCounts.FromConfig(config, lora);
-        Console.WriteLine($"target_modules {lora.TargetModules}: {counts.Modules} modules wrapped, r={lora.R}, lora_alpha={lora.LoraAlpha}, scaling {lora.Scaling:0.####}");
-        Console.WriteLine(counts.TrainableParametersLine);
+        stdout.WriteLine($"target_modules {lora.TargetModules}: {counts.Modules} modules wrapped, r={lora.R}, lora_alpha={lora.LoraAlpha}, scaling {lora.Scaling:0.####}");
+        stdout.WriteLine(counts.TrainableParametersLine);
         return 0;
     }
 }

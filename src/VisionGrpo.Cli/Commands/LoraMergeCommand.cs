@@ -19,11 +19,11 @@ internal static class LoraMergeCommand
         var dtype = new Option<string?>("--dtype") { Description = "Dtype of the merged weights: fp32 or bf16 (default: the base config's torch_dtype, else fp32)." };
         var command = new Command("merge", "Fold a LoRA adapter into its base model and write a plain Hugging Face checkpoint.");
         foreach (var option in new Option[] { model, adapter, output, dtype }) command.Options.Add(option);
-        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(dtype)));
+        command.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(dtype)));
         return command;
     }
 
-    static int Run(string modelArg, string adapter, string output, string? dtypeName)
+    static int Run(TextWriter stdout, string modelArg, string adapter, string output, string? dtypeName)
     {
         string folder = ModelLocator.Resolve(modelArg);
         if (!Directory.Exists(adapter)) throw new DirectoryNotFoundException($"--adapter '{adapter}' is not a folder.");
@@ -34,7 +34,7 @@ internal static class LoraMergeCommand
         int modules = peft.Layers.Count;
         peft.MergeAndUnload();
         ModelFolder.Save(model, output, processorSource: folder);
-        Console.WriteLine($"merged {modules} LoRA modules from {adapter} into {folder}; wrote {output} ({ModelFolder.DTypeName(model.DType)})");
+        stdout.WriteLine($"merged {modules} LoRA modules from {adapter} into {folder}; wrote {output} ({ModelFolder.DTypeName(model.DType)})");
         return 0;
     }
 }

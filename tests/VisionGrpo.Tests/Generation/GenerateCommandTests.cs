@@ -45,11 +45,8 @@ public sealed class GenerateCommandTests : IDisposable
         var root = new System.CommandLine.RootCommand();
         root.Options.Add(CliOptions.Verbose);
         root.Subcommands.Add(GenerateCommand.Create());
-        var saved = Console.Out;
         var output = new StringWriter();
-        Console.SetOut(output);
-        try { return (CliRunner.Run(root, args), output.ToString()); }
-        finally { Console.SetOut(saved); }
+        return (CliRunner.Run(root, args, output, new StringWriter()), output.ToString());
     }
 
     [Fact]

@@ -9,21 +9,20 @@ namespace VisionGrpo.Tests.Lora;
 /// <summary><c>visiongrpo lora info</c> and <c>lora merge</c> end to end.</summary>
 public class LoraCliTests
 {
-    static int Run(params string[] args)
+    static int Run(params string[] args) => Run(new StringWriter(), args);
+
+    static int Run(TextWriter output, params string[] args)
     {
         var root = new RootCommand();
         root.Options.Add(CliOptions.Verbose);
         root.Subcommands.Add(LoraCommand.Create());
-        return CliRunner.Run(root, args);
+        return CliRunner.Run(root, args, output, new StringWriter());
     }
 
     static string Capture(params string[] args)
     {
-        var saved = Console.Out;
         var output = new StringWriter();
-        Console.SetOut(output);
-        try { Assert.Equal(0, Run(args)); }
-        finally { Console.SetOut(saved); }
+        Assert.Equal(0, Run(output, args));
         return output.ToString();
     }
 
