@@ -205,6 +205,9 @@ public sealed class RecipeConfig
     /// <summary>Rows generated per generation round.</summary>
     [ConfigKey("generation_batch_size", "grpo", "Completions generated per round (default batch x steps_per_generation).")]
     public int? GenerationBatchSize { get; set; }
+    /// <summary>Rows generated per round as TRL resolves it: <c>generation_batch_size</c>, else batch × steps_per_generation (default gradient_accumulation_steps).</summary>
+    public int EffectiveGenerationBatchSize =>
+        GenerationBatchSize ?? PerDeviceTrainBatchSize * (StepsPerGeneration ?? GradientAccumulationSteps);
     /// <summary>Micro-steps served by one generation round.</summary>
     [ConfigKey("steps_per_generation", "grpo", "Micro-steps per generation round (default gradient_accumulation_steps).")]
     public int? StepsPerGeneration { get; set; }

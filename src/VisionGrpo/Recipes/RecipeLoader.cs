@@ -112,7 +112,8 @@ public static class RecipeLoader
         ? map.Children.ToDictionary(kv => Scalar(kv.Key, key, where), kv => Scalar(kv.Value, key, where))
         : throw new ConfigException($"{where}: '{key}' expects a mapping.");
 
-    static object ParseScalar(Type target, string v, string key, string where)
+    /// <summary>Parses one scalar for a key of type <paramref name="target"/>; errors name <paramref name="where"/> and the key.</summary>
+    internal static object ParseScalar(Type target, string v, string key, string where)
     {
         if (target == typeof(string)) return v;
         if (target == typeof(bool))

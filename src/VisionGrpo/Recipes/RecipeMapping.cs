@@ -45,7 +45,6 @@ public static class RecipeMapping
     /// </summary>
     public static GenerationOptions ToGenerationOptions(RecipeConfig c)
     {
-        int stepsPerGeneration = c.StepsPerGeneration ?? c.GradientAccumulationSteps;
         var options = new GenerationOptions
         {
             TrlMode = true,
@@ -57,7 +56,7 @@ public static class RecipeMapping
             MinP = c.MinP,
             RepetitionPenalty = c.RepetitionPenalty,
             Seed = c.Seed,
-            GenerationBatchSize = c.GenerationBatchSize ?? c.PerDeviceTrainBatchSize * stepsPerGeneration,
+            GenerationBatchSize = c.EffectiveGenerationBatchSize,
         };
         foreach (var (key, value) in c.GenerationKwargs ?? [])
         {
@@ -101,23 +100,16 @@ public static class RecipeMapping
         return Checked(() => config.Validate("recipe LoRA keys"));
     }
 
-    static T Checked<T>(Func<T> build)
+    /// <summary>Runs a component's own parsing/validation and turns its argument errors into <see cref="ConfigException"/>s.</summary>
+    internal static T Checked<T>(Func<T> build)
     {
         try { return build(); }
         catch (ArgumentException e) { throw new ConfigException(e.Message); }
         catch (FormatException e) { throw new ConfigException(e.Message); }
     }
 
-    static int Int(string v, string where) => int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int i)
-        ? i : throw new ConfigException($"{where}: expects an integer, got '{v}'.");
-
-    static double Double(string v, string where) => double.TryParse(v, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d)
-        ? d : throw new ConfigException($"{where}: expects a number, got '{v}'.");
-
-    static bool Bool(string v, string where) => v.ToLowerInvariant() switch
-    {
-        "true" => true,
-        "false" => false,
-        _ => throw new ConfigException($"{where}: expects true or false, got '{v}'."),
-    };
+    // generation_kwargs values parse exactly like every other config value.
+    static int Int(string v, string where) => (int)RecipeLoader.ParseScalar(typeof(int), v, "generation_kwargs", where);
+    static double Double(string v, string where) => (double)RecipeLoader.ParseScalar(typeof(double), v, "generation_kwargs", where);
+    static bool Bool(string v, string where) => (bool)RecipeLoader.ParseScalar(typeof(bool), v, "generation_kwargs", where);
 }

@@ -8,9 +8,9 @@ internal static class RecipeValidator
     public static void Validate(RecipeConfig c)
     {
         // The GRPO enums have one parser (Training/Config); here their names are normalised and checked.
-        c.ScaleRewards = Parse(() => GrpoEnumNames.ParseScaleRewards(c.ScaleRewards).Name());
-        c.LossType = Parse(() => GrpoEnumNames.ParseLossType(c.LossType).Name());
-        c.ImportanceSamplingLevel = Parse(() => GrpoEnumNames.ParseImportanceSamplingLevel(c.ImportanceSamplingLevel).ToString().ToLowerInvariant());
+        c.ScaleRewards = RecipeMapping.Checked(() => GrpoEnumNames.ParseScaleRewards(c.ScaleRewards).Name());
+        c.LossType = RecipeMapping.Checked(() => GrpoEnumNames.ParseLossType(c.LossType).Name());
+        c.ImportanceSamplingLevel = RecipeMapping.Checked(() => GrpoEnumNames.ParseImportanceSamplingLevel(c.ImportanceSamplingLevel).ToString().ToLowerInvariant());
         OneOf("lr_scheduler_type", c.LrSchedulerType, "linear", "cosine", "constant", "constant_with_warmup");
         OneOf("save_strategy", c.SaveStrategy, "steps", "epoch", "no");
         OneOf("eval_strategy", c.EvalStrategy, "steps", "epoch", "no");
@@ -38,8 +38,7 @@ internal static class RecipeValidator
         Require(!c.UseVllm, "use_vllm: VisionGrpo generates with its own batched engine; set use_vllm: false.");
         Require(c.GenerationBatchSize is null || c.StepsPerGeneration is null,
             "generation_batch_size and steps_per_generation are mutually exclusive; set only one.");
-        int spg = c.StepsPerGeneration ?? c.GradientAccumulationSteps;
-        int gbs = c.GenerationBatchSize ?? c.PerDeviceTrainBatchSize * spg;
+        int gbs = c.EffectiveGenerationBatchSize;
         Require(gbs % c.PerDeviceTrainBatchSize == 0,
             $"generation_batch_size ({gbs}) must be divisible by per_device_train_batch_size ({c.PerDeviceTrainBatchSize}).");
         Require(gbs % c.NumGenerations == 0,
@@ -52,13 +51,7 @@ internal static class RecipeValidator
         RecipeMapping.ToGrpoOptions(c);
         if (c.UsePeft) RecipeMapping.ToLoraConfig(c);
         var generation = RecipeMapping.ToGenerationOptions(c);
-        Parse(() => { generation.Resolve(null); return ""; });
-    }
-
-    static string Parse(Func<string> parse)
-    {
-        try { return parse(); }
-        catch (ArgumentException e) { throw new ConfigException(e.Message); }
+        RecipeMapping.Checked(() => { generation.Resolve(null); return ""; });
     }
 
     static void OneOf(string key, string value, params string[] allowed)

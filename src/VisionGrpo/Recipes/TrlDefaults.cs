@@ -10,11 +10,7 @@ namespace VisionGrpo.Recipes;
 public static class TrlDefaults
 {
     /// <summary>Parses a <c>trl_compat</c> value ("0.20", "0.20.0", "v1.9", ...) into its short name.</summary>
-    public static string Normalize(string value)
-    {
-        try { return TrlCompatNames.Parse(value).Name(); }
-        catch (ArgumentException e) { throw new ConfigException(e.Message); }
-    }
+    public static string Normalize(string value) => RecipeMapping.Checked(() => TrlCompatNames.Parse(value).Name());
 
     /// <summary>Config key → default value for <paramref name="version"/>.</summary>
     public static IReadOnlyDictionary<string, object?> For(string version)
