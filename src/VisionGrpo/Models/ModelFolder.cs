@@ -76,12 +76,18 @@ public static class ModelFolder
         if (sourceGeneration is not null && File.Exists(sourceGeneration)) CopyIfDifferent(sourceGeneration, generation);
         else File.WriteAllText(generation, GenerationConfigJson(model.Config));
 
-        if (processorSource is null) return;
-        if (!Directory.Exists(processorSource))
-            throw new DirectoryNotFoundException($"Tokenizer/processor folder '{processorSource}' does not exist.");
+        if (processorSource is not null) CopyProcessorFiles(processorSource, directory);
+    }
+
+    /// <summary>Copies the <see cref="ProcessorFiles"/> present in <paramref name="source"/> into <paramref name="directory"/>.</summary>
+    /// <exception cref="DirectoryNotFoundException"><paramref name="source"/> does not exist.</exception>
+    public static void CopyProcessorFiles(string source, string directory)
+    {
+        if (!Directory.Exists(source))
+            throw new DirectoryNotFoundException($"Tokenizer/processor folder '{source}' does not exist.");
         foreach (string name in ProcessorFiles)
         {
-            string from = Path.Combine(processorSource, name);
+            string from = Path.Combine(source, name);
             if (File.Exists(from)) CopyIfDifferent(from, Path.Combine(directory, name));
         }
     }
