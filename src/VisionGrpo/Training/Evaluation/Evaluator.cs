@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using TorchSharp;
+using VisionGrpo.Data;
+using VisionGrpo.Generation;
+using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Rewards;
+using VisionGrpo.Text;
+using VisionGrpo.Training.Inputs;
+
+namespace VisionGrpo.Training.Evaluation;
+
+/// <summary>
+/// Evaluates a policy on a dataset the way GRPO's eval loop does: build the prompts, generate completions, score them
+/// with every reward function, aggregate TRL's metrics (see <see cref="EvaluationResult.Metrics"/>). Used by the
+/// trainer's <c>eval_strategy</c> and by <c>visiongrpo eval</c>.
+/// </summary>
+public sealed class Evaluator
+{
+    readonly Qwen2_5_VLForConditionalGeneration _model;
+    readonly HfTokenizer _tokenizer;
+    readonly PromptBuilder _prompts;
+    readonly IReadOnlyList<IRewardFunction> _rewards;
+
+    /// <summary>Creates an evaluator.</summary>
+    /// <param name="model">The policy (with any LoRA adapters already hooked in).</param>
+    /// <param name="tokenizer">Decodes completions.</param>
+    /// <param name="prompts">Builds model prompts from dataset rows (system prompt, columns, <c>max_prompt_length</c>).</param>
+    /// <param name="rewards">Reward functions; their names must differ (they key the metrics).</param>
+    /// <exception cref="ArgumentException">No reward functions, or two share a name.</exception>
+    public Evaluator(Qwen2_5_VLForConditionalGeneration model, HfTokenizer tokenizer, PromptBuilder prompts,
+        IReadOnlyList<IRewardFunction> rewards)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(prompts);
+        ArgumentNullException.ThrowIfNull(rewards);
+        if (rewards.Count == 0) throw new ArgumentException("evaluation needs at least one reward function.", nameof(rewards));
+        if (rewards.GroupBy(r => r.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"two reward functions are named '{twice.Key}'; metric names (rewards/<name>/mean) must be unique.", nameof(rewards));
+        _model = model;
+        _tokenizer = tokenizer;
+        _prompts = prompts;
+        _rewards = rewards;
+    }
+
+    /// <summary>
+    /// Generates <paramref name="numGenerations"/> completions per row (about <paramref name="batchSize"/> completions
+    /// per generation call), scores them and aggregates. Deterministic for a fixed <c>generation.Seed</c> (batch k
+    /// samples with seed + k). The model is in eval mode (LoRA dropout off) and under no_grad for the duration; its
+    /// previous train/eval mode is restored afterwards.
+    /// </summary>
+    /// <param name="dataset">Rows to evaluate (prompt column, optional image column, columns the rewards need).</param>
+    /// <param name="generation">Sampling settings (temperature 0 / do_sample false = greedy).</param>
+    /// <param name="numGenerations">Completions per row.</param>
+    /// <param name="batchSize">Completions per generation call (rows per call = batchSize / numGenerations, at least 1).</param>
+    /// <param name="limit">Evaluate only the first N rows.</param>
+    /// <param name="progress">Receives the number of rows done after each batch.</param>
+    /// <param name="cancellationToken">Checked between batches and passed to the reward functions.</param>
+    public EvaluationResult Evaluate(Dataset dataset, ResolvedGeneration generation, int numGenerations = 1,
+        int batchSize = 8, int? limit = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(generation);
+        ArgumentOutOfRangeException.ThrowIfLessThan(numGenerations, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        if (limit is < 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must not be negative.");
+        int rows = Math.Min(limit ?? dataset.Count, dataset.Count);
+        int promptsPerCall = Math.Max(1, batchSize / numGenerations);
+        var watch = Stopwatch.StartNew();
+        var samples = new List<EvaluationSample>(rows * numGenerations);
+        var engine = new GenerationEngine(_model, _tokenizer);
+        bool wasTraining = _model.training;
+        _model.eval();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            for (int start = 0, call = 0; start < rows; start += promptsPerCall, call++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int count = Math.Min(promptsPerCall, rows - start);
+                // Our own batching already bounds the batch, so the engine must not split it again.
+                var settings = generation with { Seed = generation.Seed + call, GenerationBatchSize = 0 };
+                var batchRows = Enumerable.Range(start, count).Select(i => dataset[i]).ToList();
+                samples.AddRange(RunBatch(engine, batchRows, start, settings, numGenerations, cancellationToken));
+                progress?.Report(start + count);
+            }
+        }
+        finally
+        {
+            if (wasTraining) _model.train();
+        }
+        var metrics = EvaluationMetrics.Compute(_rewards.Select(r => r.Name).ToList(), samples);
+        return new EvaluationResult(metrics, samples, rows, watch.Elapsed.TotalSeconds);
+    }
+
+    List<EvaluationSample> RunBatch(GenerationEngine engine, IReadOnlyList<DatasetRow> rows, int firstRow,
+        ResolvedGeneration settings, int numGenerations, CancellationToken cancellationToken)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var prompts = _prompts.Build(rows);
+        var output = engine.Generate(OnModelDevice(prompts.Inputs), settings, numGenerations);
+        var sequences = output.Sequences;
+        var batch = new RewardBatch(
+            sequences.Select(s => prompts.Texts[s.PromptIndex]).ToArray(),
+            sequences.Select(s => s.Text).ToArray(),
+            Columns(rows, sequences));
+        var scores = _rewards.Select(r => Score(r, batch, cancellationToken)).ToArray();
+        var weights = _rewards.Select(r => (double)r.Weight).ToArray();
+        var result = new List<EvaluationSample>(sequences.Count);
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var values = scores.Select(s => s[i] is float v ? (double?)v : null).ToArray();
+            result.Add(new EvaluationSample
+            {
+                RowIndex = firstRow + sequences[i].PromptIndex,
+                SampleIndex = sequences[i].SampleIndex,
+                Prompt = batch.Prompts[i],
+                Completion = sequences[i].Text,
+                CompletionIds = sequences[i].CompletionIds,
+                Rewards = _rewards.Select((r, f) => KeyValuePair.Create(r.Name, values[f])).ToDictionary(),
+                Reward = EvaluationMetrics.WeightedSum(values, weights),
+                FinishReason = sequences[i].FinishReason,
+            });
+        }
+        return result;
+    }
+
+    static float?[] Score(IRewardFunction reward, RewardBatch batch, CancellationToken cancellationToken)
+    {
+        var scores = reward.Score(batch, cancellationToken);
+        if (scores.Length != batch.Count)
+            throw new InvalidOperationException($"reward '{reward.Name}' returned {scores.Length} values for {batch.Count} completions.");
+        return scores;
+    }
+
+    /// <summary>
+    /// Every dataset column except the image, aligned with the completions (TRL's reward kwargs, e.g. <c>solution</c>).
+    /// The image stays out: reward functions here score text, and decoded images would be copied per completion.
+    /// </summary>
+    Dictionary<string, IReadOnlyList<object?>> Columns(IReadOnlyList<DatasetRow> rows, IReadOnlyList<GeneratedSequence> sequences) =>
+        rows[0].Keys.Where(c => c != _prompts.ImageColumn)
+            .ToDictionary(c => c, c => (IReadOnlyList<object?>)sequences.Select(s => rows[s.PromptIndex][c]).ToArray());
+
+    Qwen2_5_VLInputs OnModelDevice(Qwen2_5_VLInputs inputs)
+    {
+        var device = _model.parameters().First().device;
+        if (device.type == DeviceType.CPU) return inputs;
+        return new Qwen2_5_VLInputs
+        {
+            InputIds = inputs.InputIds.to(device),
+            AttentionMask = inputs.AttentionMask?.to(device),
+            PixelValues = inputs.PixelValues?.to(device),
+            ImageGridThw = inputs.ImageGridThw?.to(device),
+        };
+    }
+}
