@@ -35,7 +35,7 @@ public sealed record EvaluationSample
         ["completion"] = Completion,
         ["completion_tokens"] = CompletionTokens,
         ["rewards"] = Rewards.Select(kv => KeyValuePair.Create(kv.Key, (object?)kv.Value)).ToList(),
-        ["reward"] = Reward,
+        ["reward"] = double.IsNaN(Reward) ? null : Reward, // None, as TRL logs a value with nothing valid
         ["finish_reason"] = FinishReason == FinishReason.Eos ? "eos" : "length",
     });
 }
