@@ -1,12 +1,8 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using VisionGrpo.Cli;
 using VisionGrpo.Cli.Commands;
 using VisionGrpo.Generation;
 using VisionGrpo.Models;
-using VisionGrpo.Models.Qwen2_5_VL;
-using VisionGrpo.Tensors;
-using VisionGrpo.Tests.Models;
 using Xunit;
 
 namespace VisionGrpo.Tests.Generation;
@@ -19,24 +15,7 @@ public sealed class GenerateCommandTests : IDisposable
 {
     readonly string _dir = Path.Combine(Path.GetTempPath(), "vg-generate-" + Guid.NewGuid().ToString("N"));
 
-    public GenerateCommandTests()
-    {
-        TorchRuntime.EnsureInitialized();
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFixture.Dir, "config.json")))!.AsObject();
-        var ids = new Dictionary<string, int>
-        {
-            ["vocab_size"] = 151936, ["image_token_id"] = 151655, ["video_token_id"] = 151656, ["vision_start_token_id"] = 151652,
-            ["vision_end_token_id"] = 151653, ["vision_token_id"] = 151654, ["bos_token_id"] = 151643, ["eos_token_id"] = 151645, ["pad_token_id"] = 151643,
-        };
-        foreach (var (key, value) in ids) config[key] = value;
-        config["text_config"]!["vocab_size"] = 151936;
-        Directory.CreateDirectory(_dir);
-        File.WriteAllText(Path.Combine(_dir, "config.json"), config.ToJsonString());
-        using var model = new Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig.Load(Path.Combine(_dir, "config.json")));
-        ModelInitializer.Initialize(model, seed: 3);
-        ModelFolder.Save(model, _dir, Path.Combine(AppContext.BaseDirectory, "fixtures", "tokenizer"));
-        File.Copy(Path.Combine(TinyFixture.Dir, "preprocessor_config.json"), Path.Combine(_dir, "preprocessor_config.json"), overwrite: true);
-    }
+    public GenerateCommandTests() => TinyVlmFolder.Create(_dir);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
