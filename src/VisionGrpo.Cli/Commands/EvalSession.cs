@@ -125,7 +125,11 @@ internal sealed class EvalSession : IDisposable
         var weights = request.RewardFuncs is null ? recipe.RewardWeights : null;
         if (specs.Count == 0) throw new ArgumentException("--reward-funcs: no reward function given.");
         try { return specs.Select((s, i) => RewardRegistry.Create(s, weights is null ? null : (float)weights[i])).ToList(); }
-        catch (ArgumentException e) { throw new ArgumentException($"--reward-funcs: {e.Message}", e); }
+        catch (ArgumentException e)
+        {
+            string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
+            throw new ArgumentException($"--reward-funcs: {message}", e);
+        }
     }
 
     /// <summary>
