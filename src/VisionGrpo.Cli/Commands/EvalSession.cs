@@ -114,6 +114,7 @@ internal sealed class EvalSession : IDisposable
         if (string.IsNullOrWhiteSpace(value)) throw new ArgumentException($"{option} is required (or set {key} in --config).");
         try { return RepoLocator.Resolve(value, type, revision); }
         catch (ArgumentException e) { throw new ArgumentException($"{option}: {e.Message}.", e); }
+        catch (HubException e) { throw new ArgumentException($"{option}: {e.Message}", e); }
     }
 
     static IReadOnlyList<IRewardFunction> Rewards(EvalRequest request, RecipeConfig recipe)

@@ -119,7 +119,7 @@ public sealed class EvaluatorTests(EvalFixture fixture) : IClassFixture<EvalFixt
     }
 
     [Fact]
-    public void DuplicateRewardNamesAndBadArgumentsAreRejected()
+    public void DuplicateNamesBadArgumentsAndCancellationLeaveTheModelAsItWas()
     {
         var (model, tokenizer, prompts) = Load();
         using var _ = model;
@@ -128,6 +128,11 @@ public sealed class EvaluatorTests(EvalFixture fixture) : IClassFixture<EvalFixt
         var evaluator = new Evaluator(model, tokenizer, prompts, [new FormatReward()]);
         Assert.Throws<ArgumentOutOfRangeException>(() => evaluator.Evaluate(Data, Sampling(1), numGenerations: 0, cancellationToken: TestContext.Current.CancellationToken));
         Assert.Throws<ArgumentOutOfRangeException>(() => evaluator.Evaluate(Data, Sampling(1), batchSize: 0, cancellationToken: TestContext.Current.CancellationToken));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        model.train();
+        Assert.ThrowsAny<OperationCanceledException>(() => evaluator.Evaluate(Data, Sampling(1), cancellationToken: cancelled.Token));
+        Assert.True(model.training);
     }
 
     [Fact]
