@@ -78,6 +78,8 @@ public sealed class PolicyModel : IDisposable
                 if (adapter is not null) peft = PeftModel.Load(model, adapter, isTrainable: true);
                 else
                 {
+                    // Fresh adapters draw A from the global generator: seed it so the same seed gives the same run.
+                    torch.manual_seed(recipe.Seed);
                     var lora = RecipeMapping.ToLoraConfig(recipe);
                     if (recipe.DisableDropout) lora = lora with { LoraDropout = 0 };
                     peft = PeftModel.Wrap(model, lora);
