@@ -181,15 +181,20 @@ public sealed class HfTokenizer
 
     /// <summary>Text of <paramref name="ids"/>; with <paramref name="skipSpecialTokens"/> the special added tokens
     /// (not <c>&lt;tool_call&gt;</c> and other non-special ones) are dropped.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An id is outside the vocabulary.</exception>
+    /// <remarks>
+    /// Ids the tokenizer does not know (a model's padded vocabulary rows, e.g. 151,665–151,935 for Qwen2.5-VL, which
+    /// an untrained model can sample) are dropped, as HF tokenizers' decode does.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">An id is negative.</exception>
     public string Decode(IEnumerable<int> ids, bool skipSpecialTokens = false)
     {
         ArgumentNullException.ThrowIfNull(ids);
         var tokens = new List<string>();
         foreach (int id in ids)
         {
+            if (id < 0) throw new ArgumentOutOfRangeException(nameof(ids), id, "token ids cannot be negative.");
             if (skipSpecialTokens && addedById.TryGetValue(id, out var added) && added.Special) continue;
-            tokens.Add(IdToToken(id));
+            if (id < idToToken.Length && idToToken[id] is { } token) tokens.Add(token);
         }
         string text = ByteLevelDecoder.Decode(tokens);
         return Config.CleanUpTokenizationSpaces ? CleanUpTokenizationSpaces(text) : text;

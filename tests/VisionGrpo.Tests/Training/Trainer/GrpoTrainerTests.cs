@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using VisionGrpo.Lora;
+using VisionGrpo.Models;
+using VisionGrpo.Training;
+using VisionGrpo.Training.Checkpoints;
+using Xunit;
+
+namespace VisionGrpo.Tests.Training.Trainer;
+
+[Collection(GlobalRngCollection.Name)]
+/// <summary>End to end: a few GRPO steps on a tiny random VLM, its logs, checkpoints, crash safety and exact resume.</summary>
+public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<TrainerFixture>, IDisposable
+{
+    readonly string _out = Path.Combine(fixture.Root, "run-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public void Dispose() => CheckpointStore.BeforeCommit = null;
+
+    static List<JsonObject> Lines(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+
+    // Wall-clock fields differ between runs by nature; everything else must match exactly.
+    static string WithoutTimings(JsonObject line)
+    {
+        var copy = line.DeepClone().AsObject();
+        foreach (string key in new[] { "step_time", "train_runtime", "train_samples_per_second", "train_steps_per_second" }) copy.Remove(key);
+        return copy.ToJsonString();
+    }
+
+    IReadOnlyDictionary<string, object?> Train(string output, params string[] overrides)
+    {
+        using var trainer = new GrpoTrainer(fixture.Recipe(output, overrides), rewards: [new TextLengthReward()]);
+        return trainer.Train(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public void FewStepsLogCheckpointAndSaveTheAdapter()
+    {
+        var summary = Train(_out);
+        Assert.Equal(4L, Convert.ToInt64(summary["step"]));
+
+        var lines = Lines(_out);
+        Assert.Equal(5, lines.Count);  // one per step (logging_steps 1) + the train summary
+        foreach (var line in lines.Take(4))
+        {
+            Assert.True(double.IsFinite(line["loss"]!.GetValue<double>()));
+            Assert.True(line["grad_norm"]!.GetValue<double>() > 0, "the varying reward gives a gradient");
+            foreach (string key in new[] { "reward", "reward_std", "rewards/length_reward/mean", "completions/mean_length", "frac_reward_zero_std", "entropy", "learning_rate", "epoch", "num_tokens" })
+                Assert.True(line.ContainsKey(key), $"missing {key}");
+        }
+        Assert.Equal(new[] { 1L, 2, 3, 4 }, lines.Take(4).Select(l => l["step"]!.GetValue<long>()));
+
+        // TensorBoard: framing and CRCs check out, train/loss at every step.
+        string runs = Path.Combine(_out, "runs");
+        string events = Directory.EnumerateFiles(runs, "events.out.tfevents.*", SearchOption.AllDirectories).Single();
+        var scalars = TensorBoardReader.ReadEvents(events).SelectMany(e => e.Values.Select(v => (e.Step, v.Tag))).ToList();
+        Assert.Equal(new long[] { 1, 2, 3, 4 }, scalars.Where(s => s.Tag == "train/loss").Select(s => s.Step));
+        Assert.Contains(scalars, s => s.Tag == "train/rewards/length_reward/mean");
+
+        var store = new CheckpointStore(_out);
+        Assert.Equal(new long[] { 2, 4 }, store.List().Select(c => c.Step));
+        foreach (string file in new[] { "adapter_model.safetensors", "adapter_config.json", "optimizer.torchsharp", "scheduler.json", "trainer_state.json", "trainer_progress.json", "tokenizer.json" })
+            Assert.True(File.Exists(Path.Combine(store.PathFor(2), file)), file);
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(store.PathFor(4), "trainer_state.json")))!;
+        Assert.Equal(4, state["global_step"]!.GetValue<long>());
+        Assert.Equal(4, state["log_history"]!.AsArray().Count);
+
+        using var model = ModelFolder.Load(fixture.Model);
+        using var peft = PeftModel.Load(model, _out);
+        Assert.NotEmpty(peft.NamedAdapterParameters());
+    }
+
+    [Fact]
+    public void SameSeedGivesIdenticalMetrics()
+    {
+        string other = _out + "-again";
+        Train(_out, "max_steps=2", "trl_compat=0.20");
+        Train(other, "max_steps=2", "trl_compat=0.20");
+
+        Assert.Equal(Lines(_out).Select(WithoutTimings), Lines(other).Select(WithoutTimings));
+    }
+
+    [Fact]
+    public void ResumingContinuesExactlyLikeAnUninterruptedRun()
+    {
+        string whole = _out + "-whole";
+        Train(whole);
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var recipe = fixture.Recipe(_out);
+        using (var first = new GrpoTrainer(recipe, new TrainerEvents { Info = line => { if (line.Contains("checkpoint-2")) cancel.Cancel(); } }, [new TextLengthReward()]))
+            Assert.Throws<OperationCanceledException>(() => first.Train(cancel.Token));
+        Assert.Equal(2, Lines(_out).Count);
+
+        Train(_out, "resume_from_checkpoint=true");
+        Assert.Equal(Lines(whole).SkipLast(1).Select(WithoutTimings), Lines(_out).SkipLast(1).Select(WithoutTimings));
+    }
+
+    [Fact]
+    public void ACrashWhileSavingLeavesThePreviousCheckpointIntact()
+    {
+        CheckpointStore.BeforeCommit = temp => { if (temp.Contains("checkpoint-4")) throw new IOException("simulated crash while writing the checkpoint"); };
+        Assert.Throws<IOException>(() => Train(_out));
+        CheckpointStore.BeforeCommit = null;
+
+        var store = new CheckpointStore(_out);
+        Assert.Equal(new long[] { 2 }, store.List().Select(c => c.Step));
+        Assert.False(Directory.Exists(store.PathFor(4)));
+        using (var model = ModelFolder.Load(fixture.Model))
+        using (var peft = PeftModel.Load(model, store.PathFor(2)))
+            Assert.NotEmpty(peft.NamedAdapterParameters());
+
+        // The next run cleans the half-written folder up and resumes from checkpoint-2.
+        var summary = Train(_out, "resume_from_checkpoint=true");
+        Assert.Equal(4L, Convert.ToInt64(summary["step"]));
+        Assert.DoesNotContain(Directory.EnumerateDirectories(_out), d => Path.GetFileName(d).StartsWith(".tmp-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ResumeWithoutACheckpointIsAClearError()
+    {
+        var e = Assert.Throws<DirectoryNotFoundException>(() => Train(_out, "resume_from_checkpoint=true"));
+        Assert.Contains("checkpoint", e.Message);
+    }
+}
