@@ -68,10 +68,7 @@ public sealed class Evaluator
         int promptsPerCall = Math.Max(1, batchSize / numGenerations);
         var watch = Stopwatch.StartNew();
         var samples = new List<EvaluationSample>(rows * numGenerations);
-        // No tokenizer for the engine: it would decode every id, and a model's embedding rows past the tokenizer's
-        // vocabulary (Qwen pads 151665 → 151936) can be sampled; Decode below skips them as HF tokenizers do.
-        // The vision ids the engine suppresses come from the model config either way.
-        var engine = new GenerationEngine(_model);
+        var engine = new GenerationEngine(_model, _tokenizer);
         bool wasTraining = _model.training;
         _model.eval();
         try
@@ -102,7 +99,7 @@ public sealed class Evaluator
         using var scope = torch.NewDisposeScope();
         using var prompts = _prompts.Build(rows);
         var output = engine.Generate(OnModelDevice(prompts.Inputs), settings, numGenerations);
-        var sequences = output.Sequences.Select(s => s with { Text = DecodeCompletion(_tokenizer, s.CompletionIds) }).ToList();
+        var sequences = output.Sequences;
         var batch = new RewardBatch(
             sequences.Select(s => prompts.Texts[s.PromptIndex]).ToArray(),
             sequences.Select(s => s.Text).ToArray(),
@@ -127,10 +124,6 @@ public sealed class Evaluator
         }
         return result;
     }
-
-    /// <summary>Completion text with special tokens skipped and ids outside the tokenizer's vocabulary dropped.</summary>
-    internal static string DecodeCompletion(HfTokenizer tokenizer, IEnumerable<int> ids) =>
-        tokenizer.Decode(ids.Where(id => id >= 0 && id < tokenizer.VocabSize), skipSpecialTokens: true);
 
     static float?[] Score(IRewardFunction reward, RewardBatch batch, CancellationToken cancellationToken)
     {
