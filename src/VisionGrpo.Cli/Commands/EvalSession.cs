@@ -125,7 +125,12 @@ internal sealed class EvalSession : IDisposable
         // reward_weights pair with the recipe's reward_funcs; a --reward-funcs list carries its own (accuracy=2).
         var weights = request.RewardFuncs is null ? recipe.RewardWeights : null;
         if (specs.Count == 0) throw new ArgumentException("--reward-funcs: no reward function given.");
-        try { return specs.Select((s, i) => RewardRegistry.Create(s, weights is null ? null : (float)weights[i])).ToList(); }
+        try
+        {
+            // gold_from_answer_tag turns `accuracy` into its answer-tag mode, as the trainer does.
+            return specs.Select((s, i) => RewardRegistry.Create(recipe.GoldFromAnswerTag && s == "accuracy" ? "accuracy_answer_tag" : s,
+                weights is null ? null : (float)weights[i])).ToList();
+        }
         catch (ArgumentException e)
         {
             string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
