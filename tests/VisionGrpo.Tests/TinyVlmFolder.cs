@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VisionGrpo.Lora;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2_5_VL;
 using VisionGrpo.Tensors;
@@ -32,5 +33,22 @@ internal static class TinyVlmFolder
         ModelFolder.Save(model, dir, TestPaths.Fixtures("tokenizer"));
         File.Copy(Path.Combine(TinyFixture.Dir, "preprocessor_config.json"), Path.Combine(dir, "preprocessor_config.json"), overwrite: true);
         return dir;
+    }
+
+    /// <summary>
+    /// Saves two LoRA adapters (q_proj, v_proj, r 8) for the model in <paramref name="modelDir"/>: PEFT's init, where
+    /// B = 0 makes the adapter a no-op, into <paramref name="zeroDir"/>; and one with large random B that changes
+    /// every output into <paramref name="strongDir"/>.
+    /// </summary>
+    public static void SaveAdapters(string modelDir, string zeroDir, string strongDir)
+    {
+        using var model = ModelFolder.Load(modelDir, TorchSharp.torch.ScalarType.Float32);
+        var config = new LoraConfig { R = 8, LoraAlpha = 32, TargetModules = LoraTargetModules.FromNames(["q_proj", "v_proj"]) };
+        using var peft = PeftModel.Wrap(model, config);
+        peft.Save(zeroDir);
+        using (TorchSharp.torch.no_grad())
+            foreach (var (name, p) in peft.NamedAdapterParameters())
+                if (name.Contains("lora_B")) p.normal_(0, 2.0);
+        peft.Save(strongDir);
     }
 }

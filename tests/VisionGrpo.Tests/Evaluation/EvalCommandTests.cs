@@ -1,8 +1,6 @@
 using System.Text.Json;
 using VisionGrpo.Cli;
 using VisionGrpo.Cli.Commands;
-using VisionGrpo.Lora;
-using VisionGrpo.Models;
 using VisionGrpo.Recipes;
 using VisionGrpo.Training.Inputs;
 using Xunit;
@@ -95,16 +93,7 @@ public sealed class EvalCommandTests(EvalFixture fixture) : IClassFixture<EvalFi
         }
 
         string zero = Path.Combine(fixture.Root, "adapter-zero"), strong = Path.Combine(fixture.Root, "adapter-strong");
-        using (var model = ModelFolder.Load(fixture.ModelDir, TorchSharp.torch.ScalarType.Float32))
-        {
-            var config = new LoraConfig { R = 8, LoraAlpha = 32, TargetModules = LoraTargetModules.FromNames(["q_proj", "v_proj"]) };
-            using var peft = PeftModel.Wrap(model, config);
-            peft.Save(zero); // B = 0: the adapter changes nothing
-            using (TorchSharp.torch.no_grad())
-                foreach (var (name, p) in peft.NamedAdapterParameters())
-                    if (name.Contains("lora_B")) p.normal_(0, 2.0);
-            peft.Save(strong);
-        }
+        TinyVlmFolder.SaveAdapters(fixture.ModelDir, zero, strong);
         string plain = Completions("plain");
         Assert.Equal(plain, Completions("plain-again"));
         Assert.Equal(plain, Completions("zero", "--adapter", zero));

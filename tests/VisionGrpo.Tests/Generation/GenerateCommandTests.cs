@@ -2,7 +2,6 @@ using System.Text.Json;
 using VisionGrpo.Cli;
 using VisionGrpo.Cli.Commands;
 using VisionGrpo.Generation;
-using VisionGrpo.Models;
 using Xunit;
 
 namespace VisionGrpo.Tests.Generation;
@@ -57,16 +56,7 @@ public sealed class GenerateCommandTests : IDisposable
         string Ids(string json) => JsonDocument.Parse(json).RootElement.GetProperty("ids").GetRawText();
 
         string zero = Path.Combine(_dir, "adapter-zero"), strong = Path.Combine(_dir, "adapter-strong");
-        using (var model = ModelFolder.Load(_dir, TorchSharp.torch.ScalarType.Float32))
-        {
-            var config = new VisionGrpo.Lora.LoraConfig { R = 8, LoraAlpha = 32, TargetModules = VisionGrpo.Lora.LoraTargetModules.FromNames(["q_proj", "v_proj"]) };
-            using var peft = VisionGrpo.Lora.PeftModel.Wrap(model, config);
-            peft.Save(zero); // PEFT's init: B = 0, so the adapter is a no-op
-            using (TorchSharp.torch.no_grad())
-                foreach (var (name, p) in peft.NamedAdapterParameters())
-                    if (name.Contains("lora_B")) p.normal_(0, 2.0);
-            peft.Save(strong);
-        }
+        TinyVlmFolder.SaveAdapters(_dir, zero, strong);
         var (code, plain) = Run(Args(null));
         Assert.Equal(0, code);
         Assert.Equal(Ids(plain), Ids(Run(Args(zero)).Out));
