@@ -112,6 +112,7 @@ public sealed partial class GrpoTrainer
         _roundTokens = batch.CompletionMask.sum().item<long>();
         _roundSeconds = watch.Elapsed.TotalSeconds;
         _timings.Generation += _roundSeconds;
+        _timings.Rewards = _rollouts.RewardSeconds;
         _lastBatchForLogging = (batch.PromptTexts, batch.CompletionTexts, batch.Rewards, batch.Advantages.data<float>().ToArray(), batch.PromptRow);
         return batch;
     }
