@@ -12,6 +12,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["rewards"] = RewardsBenchmark.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
     ["tokenizer"] = TokenizerBenchmark.Run,
+    ["trainer"] = TrainerBench.Run,
     ["vision-tower"] = VisionTowerBench.Run,
 };
 TorchRuntime.EnsureInitialized();

@@ -43,6 +43,7 @@ internal static class RecipeValidator
             $"generation_batch_size ({gbs}) must be divisible by per_device_train_batch_size ({c.PerDeviceTrainBatchSize}).");
         Require(gbs % c.NumGenerations == 0,
             $"generation_batch_size ({gbs} = per_device_train_batch_size x steps_per_generation unless set) must be divisible by num_generations ({c.NumGenerations}).");
+        Require(c.RewardFuncs.Count > 0, "reward_funcs is empty: name at least one reward function (format, accuracy, cmd:...).");
         if (c.RewardWeights is not null)
             Require(c.RewardWeights.Count == c.RewardFuncs.Count,
                 $"reward_weights has {c.RewardWeights.Count} entries but reward_funcs has {c.RewardFuncs.Count}.");

@@ -26,21 +26,8 @@ public sealed record GrpoBatchPlan(int BatchSize, int NumGenerations, int StepsP
     /// <summary>Optimizer steps per epoch as the HF Trainer counts them: ⌊micro-steps / GA⌋, at least 1.</summary>
     public int UpdatesPerEpoch(int roundsPerEpoch) => Math.Max(roundsPerEpoch * MicroStepsPerRound / GradientAccumulation, 1);
 
-    /// <summary>Checks and derives the plan from a recipe, with TRL's rules and messages naming the keys.</summary>
-    /// <exception cref="ConfigException">Inconsistent batch keys.</exception>
-    public static GrpoBatchPlan From(RecipeConfig c)
-    {
-        if (c.GenerationBatchSize is not null && c.StepsPerGeneration is not null)
-            throw new ConfigException("generation_batch_size and steps_per_generation are mutually exclusive; set one of them.");
-        if (c.PerDeviceTrainBatchSize < 1) throw new ConfigException($"per_device_train_batch_size must be ≥ 1 (got {c.PerDeviceTrainBatchSize}).");
-        if (c.GradientAccumulationSteps < 1) throw new ConfigException($"gradient_accumulation_steps must be ≥ 1 (got {c.GradientAccumulationSteps}).");
-        if (c.NumGenerations < 2) throw new ConfigException($"num_generations must be ≥ 2 for GRPO (got {c.NumGenerations}): advantages compare completions of the same prompt.");
-        int gb = c.EffectiveGenerationBatchSize;
-        if (gb % c.PerDeviceTrainBatchSize != 0)
-            throw new ConfigException($"generation_batch_size ({gb}) must be a multiple of per_device_train_batch_size ({c.PerDeviceTrainBatchSize}).");
-        if (gb % c.NumGenerations != 0)
-            throw new ConfigException(
-                $"generation_batch_size ({gb} = per_device_train_batch_size x steps_per_generation unless set) must be a multiple of num_generations ({c.NumGenerations}).");
-        return new GrpoBatchPlan(c.PerDeviceTrainBatchSize, c.NumGenerations, gb / c.PerDeviceTrainBatchSize, c.NumIterations, c.GradientAccumulationSteps);
-    }
+    /// <summary>Derives the plan from a recipe (whose batch keys <see cref="RecipeLoader"/> already checked).</summary>
+    public static GrpoBatchPlan From(RecipeConfig c) =>
+        new(c.PerDeviceTrainBatchSize, c.NumGenerations, c.EffectiveGenerationBatchSize / c.PerDeviceTrainBatchSize,
+            c.NumIterations, c.GradientAccumulationSteps);
 }

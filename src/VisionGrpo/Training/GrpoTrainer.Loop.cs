@@ -25,7 +25,7 @@ public sealed partial class GrpoTrainer
     public IReadOnlyDictionary<string, object?> Train(CancellationToken cancellationToken = default)
     {
         _clock.Restart();
-        using var loggers = TrainingLoggers.Open(_recipe, _state, _resumedFrom is not null, _events);
+        using var loggers = TrainingLoggers.Open(_recipe, _state, _resumedFrom is not null);
         _loggers = loggers;
         if (_resumedFrom is null) loggers.WriteRunStart(_recipe, _policy);
         _events.Info?.Invoke(StartMessage());
@@ -112,6 +112,7 @@ public sealed partial class GrpoTrainer
         _roundTokens = batch.CompletionMask.sum().item<long>();
         _roundSeconds = watch.Elapsed.TotalSeconds;
         _timings.Generation += _roundSeconds;
+        _timings.Rewards = _rollouts.RewardSeconds;
         _lastBatchForLogging = (batch.PromptTexts, batch.CompletionTexts, batch.Rewards, batch.Advantages.data<float>().ToArray(), batch.PromptRow);
         return batch;
     }

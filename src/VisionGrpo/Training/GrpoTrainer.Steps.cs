@@ -161,7 +161,7 @@ public sealed partial class GrpoTrainer
         _events.Log?.Invoke(entry);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_recipe.OutputDir}");
         _events.Info?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"time: generation {_timings.Generation:F1} s, scoring {_timings.Scoring:F1} s, backward {_timings.Backward:F1} s, optimizer {_timings.Optimizer:F1} s, evaluation {_timings.Evaluation:F1} s"));
+            $"time: generation {_timings.Generation:F1} s (rewards {_timings.Rewards:F1} s), scoring {_timings.Scoring:F1} s, backward {_timings.Backward:F1} s, optimizer {_timings.Optimizer:F1} s, evaluation {_timings.Evaluation:F1} s"));
         return entry;
     }
 }
@@ -172,6 +172,8 @@ public sealed class StepTimings
     double _markedTotal;
     /// <summary>Rollouts: prompts, sampling, rewards, advantages.</summary>
     public double Generation { get; set; }
+    /// <summary>The part of <see cref="Generation"/> spent in reward functions.</summary>
+    public double Rewards { get; set; }
     /// <summary>Forward passes that score completions (loss forward, old/ref log-probs).</summary>
     public double Scoring { get; set; }
     /// <summary>Backward passes.</summary>

@@ -26,17 +26,14 @@ public sealed class TrainingLoggers : IDisposable
     public string? TensorBoardFile => _tensorBoard?.FilePath;
 
     /// <summary>Opens the loggers of a run; <paramref name="resuming"/> continues metrics.jsonl after dropping lines past <paramref name="state"/>'s step.</summary>
-    public static TrainingLoggers Open(RecipeConfig recipe, TrainerState state, bool resuming, TrainerEvents events)
+    public static TrainingLoggers Open(RecipeConfig recipe, TrainerState state, bool resuming)
     {
         Directory.CreateDirectory(recipe.OutputDir);
         string path = Path.Combine(recipe.OutputDir, MetricsFileName);
         if (resuming && File.Exists(path)) KeepUpTo(path, state.GlobalStep);
         var jsonl = new MetricsJsonlWriter(path, append: resuming);
-        var reportTo = recipe.ReportTo.Select(r => r.Trim().ToLowerInvariant()).ToList();
-        foreach (string unknown in reportTo.Where(r => r is not ("tensorboard" or "none" or "")))
-            events.Warning?.Invoke($"report_to '{unknown}' is not supported here (only tensorboard); ignored.");
         TensorBoardWriter? tb = null;
-        if (reportTo.Contains("tensorboard"))
+        if (recipe.ReportTo.Contains("tensorboard"))
             tb = new TensorBoardWriter(recipe.LoggingDir ?? TensorBoardWriter.DefaultLogDir(recipe.OutputDir, DateTime.Now));
         return new TrainingLoggers(jsonl, tb);
     }

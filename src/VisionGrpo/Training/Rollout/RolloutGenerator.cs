@@ -43,6 +43,9 @@ public sealed class RolloutGenerator
         _visionTrains = policy.TrainableParameters.Any(p => p.Name.Contains("visual.", StringComparison.Ordinal));
     }
 
+    /// <summary>Seconds spent in reward functions so far.</summary>
+    public double RewardSeconds { get; private set; }
+
     /// <summary>Reward function names, in reward-column order.</summary>
     public IReadOnlyList<string> RewardNames => _rewards.Select(r => r.Name).ToArray();
 
@@ -66,7 +69,9 @@ public sealed class RolloutGenerator
 
         var texts = output.Sequences.Select(s => s.Text).ToArray();
         var promptRow = output.Sequences.Select(s => s.PromptIndex).ToArray();
+        var rewardWatch = System.Diagnostics.Stopwatch.StartNew();
         var rewards = Score(rows, promptRow, promptRow.Select(p => prompts.Texts[p]).ToArray(), texts, cancellationToken);
+        RewardSeconds += rewardWatch.Elapsed.TotalSeconds;
         var promptIds = prompts.Inputs.InputIds.data<long>().ToArray();
         long width = prompts.Inputs.InputIds.shape[1];
         return rows.Select((row, p) => new RolloutGroup

@@ -7,8 +7,8 @@ using Xunit;
 
 namespace VisionGrpo.Tests.Training.Trainer;
 
-[Collection(GlobalRngCollection.Name)]
 /// <summary>End to end: a few GRPO steps on a tiny random VLM, its logs, checkpoints, crash safety and exact resume.</summary>
+[Collection(GlobalRngCollection.Name)]
 public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<TrainerFixture>, IDisposable
 {
     readonly string _out = Path.Combine(fixture.Root, "run-" + Guid.NewGuid().ToString("N")[..8]);
