@@ -76,7 +76,7 @@ internal sealed class EvalSession : IDisposable
         TorchRuntime.EnsureInitialized();
         if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);
         var text = VlTextProcessor.FromDirectory(modelFolder);
-        var prompts = new PromptBuilder(text, ImageProcessor(modelFolder, recipe), SystemPrompts.Resolve(recipe.SystemPrompt),
+        var prompts = new PromptBuilder(text, RecipeMapping.ToImageProcessor(modelFolder, recipe), SystemPrompts.Resolve(recipe.SystemPrompt),
             recipe.PromptColumn, recipe.ImageColumn, recipe.MaxPromptLength, recipe.ChatTemplateKwargs);
         var generation = Sampling(request, recipe)
             .Resolve(GenerationConfigFile.FromDirectory(modelFolder), text.Tokenizer.EosTokenId, text.Tokenizer.PadTokenId);
@@ -127,9 +127,7 @@ internal sealed class EvalSession : IDisposable
         if (specs.Count == 0) throw new ArgumentException("--reward-funcs: no reward function given.");
         try
         {
-            // gold_from_answer_tag turns `accuracy` into its answer-tag mode, as the trainer does.
-            return specs.Select((s, i) => RewardRegistry.Create(recipe.GoldFromAnswerTag && s == "accuracy" ? "accuracy_answer_tag" : s,
-                weights is null ? null : (float)weights[i])).ToList();
+            return RecipeMapping.ToRewards(specs, weights, recipe.GoldFromAnswerTag);
         }
         catch (ArgumentException e)
         {
@@ -155,15 +153,6 @@ internal sealed class EvalSession : IDisposable
         recipe.DatasetTestSplit = null;
         try { return (RecipeDatasets.Load(recipe).Train, split); }
         catch (ArgumentException e) { throw new ArgumentException($"--split '{split}': {e.Message}", e); }
-    }
-
-    static QwenImageProcessor? ImageProcessor(string folder, RecipeConfig recipe)
-    {
-        if (!File.Exists(Path.Combine(folder, ImageProcessorConfig.FileName))) return null;
-        var config = ImageProcessorConfig.Load(folder);
-        config = config with { MinPixels = recipe.MinPixels ?? config.MinPixels, MaxPixels = recipe.MaxPixels ?? config.MaxPixels };
-        config.Validate("min_pixels/max_pixels");
-        return new QwenImageProcessor(config);
     }
 
     /// <summary>

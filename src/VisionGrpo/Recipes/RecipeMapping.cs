@@ -1,6 +1,8 @@
 using VisionGrpo.Generation;
 using VisionGrpo.Lora;
+using VisionGrpo.Rewards;
 using VisionGrpo.Training.Config;
+using VisionGrpo.Vision;
 
 namespace VisionGrpo.Recipes;
 
@@ -98,6 +100,29 @@ public static class RecipeMapping
             Revision = c.ModelRevision == "main" ? null : c.ModelRevision,
         };
         return Checked(() => config.Validate("recipe LoRA keys"));
+    }
+
+    /// <summary>The recipe's reward functions (<c>reward_funcs</c> with <c>reward_weights</c>; <c>gold_from_answer_tag</c> turns <c>accuracy</c> into its answer-tag mode).</summary>
+    public static IReadOnlyList<IRewardFunction> ToRewards(RecipeConfig c) => ToRewards(c.RewardFuncs, c.RewardWeights, c.GoldFromAnswerTag);
+
+    /// <summary>Reward functions from specs (<c>format</c>, <c>accuracy=2</c>, <c>cmd:…</c>) and optional weights, one per spec.</summary>
+    /// <exception cref="ArgumentException">An unknown spec, or a weight count that does not match.</exception>
+    public static IReadOnlyList<IRewardFunction> ToRewards(IReadOnlyList<string> specs, IReadOnlyList<double>? weights, bool goldFromAnswerTag)
+    {
+        if (weights is not null && weights.Count != specs.Count)
+            throw new ArgumentException($"reward_weights has {weights.Count} entries but there are {specs.Count} reward functions.");
+        return specs.Select((spec, i) => RewardRegistry.Create(goldFromAnswerTag && spec == "accuracy" ? "accuracy_answer_tag" : spec,
+            weights is null ? null : (float)weights[i])).ToList();
+    }
+
+    /// <summary>The model folder's image processor with the recipe's <c>min_pixels</c>/<c>max_pixels</c>; null when the folder has none.</summary>
+    public static QwenImageProcessor? ToImageProcessor(string modelFolder, RecipeConfig c)
+    {
+        if (!File.Exists(Path.Combine(modelFolder, ImageProcessorConfig.FileName))) return null;
+        var config = ImageProcessorConfig.Load(modelFolder);
+        config = config with { MinPixels = c.MinPixels ?? config.MinPixels, MaxPixels = c.MaxPixels ?? config.MaxPixels };
+        Checked(() => { config.Validate("min_pixels/max_pixels"); return config; });
+        return new QwenImageProcessor(config);
     }
 
     /// <summary>Runs a component's own parsing/validation and turns its argument errors into <see cref="ConfigException"/>s.</summary>

@@ -1,9 +1,36 @@
+using System.Diagnostics;
+using VisionGrpo.Recipes;
+using VisionGrpo.Training.Evaluation;
+
 namespace VisionGrpo.Training;
 
 public sealed partial class GrpoTrainer
 {
+    Evaluator? _evaluator;
+
+    /// <summary>
+    /// Evaluation on the held-out split (<c>eval_strategy</c>/<c>eval_steps</c>): completions sampled like the rollouts
+    /// (<c>num_generations</c> per row, adapters' dropout off), scored by the same reward functions; logged as
+    /// <c>eval_*</c> keys (TensorBoard <c>eval/*</c>) with <c>eval_runtime</c>, like the Trainer's evaluate().
+    /// </summary>
+    public EvaluationResult EvaluateNow(CancellationToken ct = default)
+    {
+        if (_data.Test is null) throw new ConfigException("no evaluation split: set test_size or dataset_test_split.");
+        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards);
+        var watch = Stopwatch.StartNew();
+        var generation = _generation with { Seed = RoundSeed(_recipe.Seed, -1 - _state.GlobalStep) };
+        var result = _evaluator.Evaluate(_data.Test, generation, _plan.NumGenerations, _recipe.PerDeviceEvalBatchSize, cancellationToken: ct);
+        _timings.Evaluation += watch.Elapsed.TotalSeconds;
+        return result;
+    }
+
     void Evaluate(CancellationToken ct)
     {
-        ct.ThrowIfCancellationRequested();
+        var result = EvaluateNow(ct);
+        var logs = result.Metrics.Select(kv => new KeyValuePair<string, object?>("eval_" + kv.Key, double.IsNaN(kv.Value) ? null : kv.Value)).ToList();
+        logs.Add(new("eval_runtime", Math.Round(result.Seconds, 4)));
+        var entry = _state.AddLog(logs);
+        _loggers?.Write(entry, _state.GlobalStep);
+        _events.Log?.Invoke(entry);
     }
 }

@@ -63,7 +63,7 @@ public sealed partial class GrpoTrainer : IDisposable
         _data = RecipeDatasets.Load(recipe);
         if (_data.BadRows.Count > 0) _events.Warning?.Invoke(_data.BadRows.Summary());
         _sampler = new RepeatSampler(_data.Train.Count, _plan.PromptsPerRound, recipe.ShuffleDataset, recipe.Seed);
-        _rewards = rewards is { Count: > 0 } ? rewards : CreateRewards(recipe);
+        _rewards = rewards is { Count: > 0 } ? rewards : RecipeMapping.Checked(() => RecipeMapping.ToRewards(recipe));
         _options = RecipeMapping.ToGrpoOptions(recipe) with { RewardWeights = _rewards.Select(r => (double)r.Weight).ToArray() };
 
         _policy = PolicyModel.Load(recipe, _resumedFrom);
@@ -103,15 +103,6 @@ public sealed partial class GrpoTrainer : IDisposable
     public TrainerState State => _state;
     /// <summary>The sizes derived from the batch keys.</summary>
     public GrpoBatchPlan Plan => _plan;
-
-    static IReadOnlyList<IRewardFunction> CreateRewards(RecipeConfig recipe)
-    {
-        return recipe.RewardFuncs.Select((spec, i) =>
-        {
-            string name = recipe.GoldFromAnswerTag && spec == "accuracy" ? "accuracy_answer_tag" : spec;
-            return RecipeMapping.Checked(() => RewardRegistry.Create(name, recipe.RewardWeights is { } weights ? (float)weights[i] : null));
-        }).ToList();
-    }
 
     TrainerState NewState() => new()
     {

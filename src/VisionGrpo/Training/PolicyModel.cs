@@ -89,14 +89,7 @@ public sealed class PolicyModel : IDisposable
             model.model.GradientCheckpointing = recipe.GradientCheckpointing;
             model.train();
             var text = VlTextProcessor.FromDirectory(folder);
-            QwenImageProcessor? images = null;
-            if (File.Exists(Path.Combine(folder, ImageProcessorConfig.FileName)))
-            {
-                var config = ImageProcessorConfig.Load(folder);
-                config = config with { MinPixels = recipe.MinPixels ?? config.MinPixels, MaxPixels = recipe.MaxPixels ?? config.MaxPixels };
-                config.Validate("min_pixels/max_pixels");
-                images = new QwenImageProcessor(config);
-            }
+            var images = RecipeMapping.ToImageProcessor(folder, recipe);
             return new PolicyModel(folder, model, peft, text, images, device);
         }
         catch

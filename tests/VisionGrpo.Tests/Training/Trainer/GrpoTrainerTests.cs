@@ -116,6 +116,16 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
     }
 
     [Fact]
+    public void EvaluationStepsLogEvalMetricsOnTheHeldOutRows()
+    {
+        Train(_out, "max_steps=2", "eval_strategy=steps", "eval_steps=2", "save_strategy=no");
+        var eval = Lines(_out).Single(l => l.ContainsKey("eval_reward"));
+        Assert.Equal(2, eval["step"]!.GetValue<long>());
+        Assert.True(eval.ContainsKey("eval_rewards/length_reward/mean"));
+        Assert.True(eval["eval_runtime"]!.GetValue<double>() > 0);
+    }
+
+    [Fact]
     public void ResumeWithoutACheckpointIsAClearError()
     {
         var e = Assert.Throws<DirectoryNotFoundException>(() => Train(_out, "resume_from_checkpoint=true"));
