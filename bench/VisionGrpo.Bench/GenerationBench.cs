@@ -9,7 +9,7 @@ namespace VisionGrpo.Bench;
 /// <summary>
 /// Rollout-engine throughput (fp32, CPU): decode tokens/s at batch 1/8/32 for the tiny fixture config and a
 /// Qwen2.5-0.5B-shaped random model, and the speed-up of sharing each prompt's prefill across G = 2 and 8 samples
-/// versus writing the prompt out G times. Usage: <c>generation [--prompt N] [--decode N] [--skip-05b]</c>.
+/// versus writing the prompt out G times. Usage: <c>generation [--prompt N] [--decode N] [--config config.json] [--skip-05b]</c>.
 /// </summary>
 internal static class GenerationBench
 {
@@ -21,6 +21,7 @@ internal static class GenerationBench
         {
             ("tiny (fixture)", Qwen2_5_VLConfig.Load(Path.Combine("tests", "fixtures", "qwen2_5_vl_tiny", "config.json"))),
         };
+        if (ModelBench.Option(args, "--config") is { } extra) configs.Add((Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(extra)))!, Qwen2_5_VLConfig.Load(extra)));
         if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", Qwen2_5_VLConfig.Parse(ModelBench.Qwen05BConfig, "qwen2.5-0.5b")));
         Console.WriteLine($"threads {get_num_threads()}, prompt {prompt} tokens, {decode} new tokens, fp32, sampling (T=1, top-k off)");
         var decodeRows = new List<string> { "| model | batch | prefill s | decode s | decode tok/s |", "|---|---|---|---|---|" };

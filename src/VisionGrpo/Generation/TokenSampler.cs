@@ -29,11 +29,12 @@ public sealed class TokenSampler : IDisposable
     {
         if (!_sample) return processed.argmax(-1);
         using var scope = torch.NewDisposeScope();
-        var probs = processed.to(ScalarType.Float64).softmax(-1).cpu();
-        var cdf = probs.cumsum(-1);
-        var u = torch.rand([probs.shape[0], 1], dtype: ScalarType.Float64, generator: _generator) * cdf.narrow(-1, cdf.shape[^1] - 1, 1);
-        // First index whose cumulative mass exceeds u: zero-probability ids never qualify (their step adds nothing).
-        var index = (cdf <= u).sum(-1).clamp_max(probs.shape[^1] - 1);
+        // Inverse CDF: float32 softmax, float64 running sum (so 152k-entry vocabularies keep their small masses), then
+        // a binary search for the first id whose cumulative mass exceeds u; zero-probability ids never qualify.
+        var cdf = processed.to(ScalarType.Float32).softmax(-1).cumsum(-1, type: ScalarType.Float64);
+        long last = cdf.shape[^1] - 1;
+        var u = torch.rand([cdf.shape[0], 1], dtype: ScalarType.Float64, generator: _generator, device: cdf.device) * cdf.narrow(-1, last, 1);
+        var index = torch.searchsorted(cdf, u, right: true).squeeze(-1).clamp_max(last);
         return index.to(processed.device).MoveToOuterDisposeScope();
     }
 
