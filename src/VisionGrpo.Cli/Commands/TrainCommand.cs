@@ -16,12 +16,16 @@ internal static class TrainCommand
     public static Command Create()
     {
         var recipe = new RecipeOptions();
-        var command = new Command("train", "Post-train a model with GRPO as TRL does (recipe keys: `visiongrpo config --keys`).");
+        var command = new Command("train",
+            "Post-train a model with GRPO as TRL does (recipe keys: `visiongrpo config --keys`). Without --config: the built-in demo, recipes/demo.yaml.");
         recipe.AddTo(command);
         command.SetAction((parse, ct) =>
         {
-            var config = recipe.Load(parse);
             var output = parse.InvocationConfiguration.Output;
+            string? demo = parse.GetValue(recipe.Config) is null ? DemoRecipe.Locate() : null;
+            var config = recipe.Load(parse, demo);
+            if (demo is not null && !parse.GetValue(recipe.PrintConfig))
+                output.Write($"# the built-in demo: {demo}\n{File.ReadAllText(demo)}\n");
             if (parse.GetValue(recipe.PrintConfig))
             {
                 output.Write(RecipeWriter.ToYaml(config));
@@ -55,7 +59,7 @@ internal static class TrainCommand
             Completions = samples => console.Write(CompletionTable(samples)),
         };
         using var trainer = new GrpoTrainer(config, events);
-        if (!live) return trainer.Train(ct);
+        if (!live) return Train(trainer, config, console, ct);
         IReadOnlyDictionary<string, object?>? result = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -63,10 +67,32 @@ internal static class TrainCommand
             {
                 bar = ctx.AddTask("starting", maxValue: trainer.MaxSteps);
                 bar.Value = trainer.State.GlobalStep;
-                result = trainer.Train(ct);
+                result = Train(trainer, config, console, ct);
             });
         return result!;
     }
+
+    static IReadOnlyDictionary<string, object?> Train(GrpoTrainer trainer, RecipeConfig config, IAnsiConsole console, CancellationToken ct)
+    {
+        if (!config.BeforeAfterEval) return trainer.Train(ct);
+        console.MarkupLine("evaluating on the held-out rows before training…");
+        var report = BeforeAfterRun.Run(trainer, config.OutputDir, ct);
+        var table = new Table().AddColumn("mean reward (held-out)").AddColumn("before").AddColumn("after").AddColumn("change");
+        foreach (var (name, before) in report.Before)
+        {
+            double after = report.After.GetValueOrDefault(name, double.NaN);
+            table.AddRow(Markup.Escape(name), F(before), F(after), (after - before >= 0 ? "+" : "") + F(after - before));
+        }
+        console.Write(table);
+        console.MarkupLine(Markup.Escape($"sample (first held-out row, greedy): {report.Sample.Completion}"));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"inference time: {report.SampleSeconds:F2} s, generated tokens: {report.Sample.CompletionTokens}")));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{report.Steps} steps in {report.WallSeconds:F0} s; wrote {Path.Combine(config.OutputDir, BeforeAfterRun.SummaryFile)} and {Path.Combine(config.OutputDir, BeforeAfterRun.ChartFile)}")));
+        return trainer.State.LogHistory[^1];
+    }
+
+    static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>One log entry as <c>{'loss': 0.01, 'reward': 0.5, …}</c>, the way the HF Trainer prints it.</summary>
     static string LogLine(IReadOnlyDictionary<string, object?> entry) =>

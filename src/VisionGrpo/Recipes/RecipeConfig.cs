@@ -191,6 +191,9 @@ public sealed class RecipeConfig
     /// <summary>Stop (false) or skip the step (true) on a non-finite loss or gradient norm.</summary>
     [ConfigKey("skip_nonfinite_steps", "training", "Skip steps with NaN/inf loss or grad norm instead of stopping.")]
     public bool SkipNonfiniteSteps { get; set; }
+    /// <summary>Evaluate before and after training, print a before/after table and write summary.json and one sample generation.</summary>
+    [ConfigKey("before_after_eval", "training", "Evaluate on the held-out split before and after training; write summary.json.")]
+    public bool BeforeAfterEval { get; set; }
 
     // ---- GRPO ----
     /// <summary>Completions per prompt (G).</summary>

@@ -33,4 +33,21 @@ public sealed partial class GrpoTrainer
         _loggers?.Write(entry, _state.GlobalStep);
         _events.Log?.Invoke(entry);
     }
+
+    /// <summary>
+    /// One greedy completion for the first held-out row with the current policy (the recipe's generate_with_reasoning):
+    /// the text, its rewards, and — in <see cref="EvaluationResult.Seconds"/> terms — how long it took.
+    /// </summary>
+    public EvaluationSample GenerateSample(CancellationToken ct = default)
+    {
+        if (_data.Test is null) throw new ConfigException("no evaluation split: set test_size or dataset_test_split.");
+        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards);
+        var greedy = _generation with { DoSample = false };
+        var result = _evaluator.Evaluate(_data.Test, greedy, numGenerations: 1, batchSize: 1, limit: 1, cancellationToken: ct);
+        LastSampleSeconds = result.Seconds;
+        return result.Samples[0];
+    }
+
+    /// <summary>Seconds the last <see cref="GenerateSample"/> took.</summary>
+    public double LastSampleSeconds { get; private set; }
 }
