@@ -126,6 +126,44 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
     }
 
     [Fact]
+    public void DynamicSamplingLogsTheDroppedShareAndTheRoundsItTook()
+    {
+        Train(_out, "max_steps=2", "dynamic_sampling=true", "max_dynamic_sampling_rounds=2", "save_strategy=no");
+        foreach (var line in Lines(_out).SkipLast(1))
+        {
+            double rounds = line["dynamic_sampling/rounds"]!.GetValue<double>();
+            Assert.InRange(rounds, 1, 3);
+            Assert.InRange(line["frac_reward_zero_std"]!.GetValue<double>(), 0, 1);
+        }
+    }
+
+    [Fact]
+    public void ANonFiniteLossStopsWithTheStepOrIsSkippedWhenAsked()
+    {
+        // An infinite reward makes TRL 0.20's advantages NaN (inf - inf), hence a NaN loss.
+        var recipe = fixture.Recipe(_out, "trl_compat=0.20", "max_steps=2", "save_strategy=no");
+        using (var trainer = new GrpoTrainer(recipe, rewards: [new InfiniteReward()]))
+        {
+            var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(TestContext.Current.CancellationToken));
+            Assert.Contains("step 1", e.Message);
+            Assert.Contains("skip_nonfinite_steps", e.Message);
+        }
+        var warnings = new List<string>();
+        var skipping = fixture.Recipe(_out + "-skip", "trl_compat=0.20", "max_steps=2", "save_strategy=no", "skip_nonfinite_steps=true");
+        using (var trainer = new GrpoTrainer(skipping, new TrainerEvents { Warning = warnings.Add }, [new InfiniteReward()]))
+            Assert.Equal(2L, Convert.ToInt64(trainer.Train(TestContext.Current.CancellationToken)["step"]));
+        Assert.Equal(2, warnings.Count(w => w.Contains("update skipped")));
+    }
+
+    sealed class InfiniteReward : VisionGrpo.Rewards.IRewardFunction
+    {
+        public string Name => "infinite_reward";
+        public float Weight => 1f;
+        public float?[] Score(VisionGrpo.Rewards.RewardBatch batch, CancellationToken cancellationToken = default) =>
+            batch.Completions.Select(_ => (float?)float.PositiveInfinity).ToArray();
+    }
+
+    [Fact]
     public void ResumeWithoutACheckpointIsAClearError()
     {
         var e = Assert.Throws<DirectoryNotFoundException>(() => Train(_out, "resume_from_checkpoint=true"));
