@@ -28,6 +28,7 @@ public sealed partial class GrpoTrainer
         using var loggers = TrainingLoggers.Open(_recipe, _state, _resumedFrom is not null);
         _loggers = loggers;
         if (_resumedFrom is null) loggers.WriteRunStart(_recipe, _policy);
+        if (_policy.Peft is not null) _events.Info?.Invoke(_policy.Peft.TrainableParametersLine);
         _events.Info?.Invoke(StartMessage());
         _policy.Model.train();
         long startStep = _state.GlobalStep;
