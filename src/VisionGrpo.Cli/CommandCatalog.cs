@@ -21,5 +21,6 @@ internal static class CommandCatalog
         yield return DownloadCommand.Create();
         yield return GenerateCommand.Create();
         yield return LoraCommand.Create();
+        yield return SftCommand.Create();
     }
 }

@@ -7,6 +7,9 @@ namespace VisionGrpo.Data.Synthetic.Templates;
 public sealed class CountDotsTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
+    public string Claim(int answer) => answer == 1 ? "I count 1 dot." : $"I count {answer} dots.";
+
+    /// <inheritdoc/>
     public string Name => "count_dots";
 
     /// <inheritdoc/>
