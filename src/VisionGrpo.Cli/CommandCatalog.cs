@@ -22,5 +22,6 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return LoraCommand.Create();
         yield return SftCommand.Create();
+        yield return TrainCommand.Create();
     }
 }

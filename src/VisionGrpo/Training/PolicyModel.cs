@@ -52,12 +52,18 @@ public sealed class PolicyModel : IDisposable
 
     /// <summary>Loads the recipe's model (<c>model_name_or_path</c>, <c>bf16</c>, <c>device</c>, LoRA keys, <c>gradient_checkpointing</c>).</summary>
     /// <param name="recipe">The run configuration.</param>
-    /// <param name="adapter">An existing PEFT adapter folder to continue from (trainable), instead of fresh adapters.</param>
-    public static PolicyModel Load(RecipeConfig recipe, string? adapter = null)
+    /// <param name="checkpoint">
+    /// A checkpoint to continue from: with LoRA, its adapter (trainable) replaces fresh adapters; without, its full
+    /// weights replace the base model's.
+    /// </param>
+    public static PolicyModel Load(RecipeConfig recipe, string? checkpoint = null)
     {
         if (string.IsNullOrWhiteSpace(recipe.ModelNameOrPath))
             throw new ConfigException("model_name_or_path is not set: give a model folder or hub id (--set model_name_or_path=...).");
-        string folder = RepoLocator.Resolve(recipe.ModelNameOrPath, RepoType.Model, recipe.ModelRevision);
+        string folder = !recipe.UsePeft && checkpoint is not null
+            ? checkpoint
+            : RepoLocator.Resolve(recipe.ModelNameOrPath, RepoType.Model, recipe.ModelRevision);
+        string? adapter = recipe.UsePeft ? checkpoint : null;
         var device = DeviceSpec.Parse(recipe.Device);
         if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);
         if (!recipe.UsePeft && recipe.Bf16)

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using VisionGrpo.Training.Config;
 
 namespace VisionGrpo.Training.Logging;
@@ -64,6 +65,27 @@ public sealed class GrpoMetricsBuffer
         _values.Clear();
         _order.Clear();
         return result;
+    }
+
+    /// <summary>The buffered values (key order kept), so a checkpoint can carry metrics not yet logged.</summary>
+    public JsonArray ToJson() => new(_order.Select(k => (JsonNode)new JsonObject
+    {
+        ["key"] = k,
+        ["values"] = new JsonArray(_values[k].Select(v => (JsonNode)JsonValue.Create(double.IsNaN(v) ? "NaN" : v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))!).ToArray()),
+    }).ToArray());
+
+    /// <summary>Replaces the buffer's content by what <see cref="ToJson"/> wrote.</summary>
+    public void Restore(JsonArray saved)
+    {
+        _values.Clear();
+        _order.Clear();
+        foreach (var item in saved)
+        {
+            string key = item!["key"]!.GetValue<string>();
+            _order.Add(key);
+            _values[key] = item["values"]!.AsArray()
+                .Select(v => double.Parse(v!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        }
     }
 
     // Python's sum(): left to right.

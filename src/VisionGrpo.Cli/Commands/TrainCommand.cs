@@ -1,0 +1,87 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using VisionGrpo.Recipes;
+using VisionGrpo.Tensors;
+using VisionGrpo.Training;
+
+namespace VisionGrpo.Cli.Commands;
+
+/// <summary>
+/// <c>visiongrpo train</c>: GRPO on a recipe (<c>--config</c>, <c>--set</c>), with a progress bar on a terminal and
+/// one line per logging step otherwise. <c>--print-config</c> shows the effective recipe and exits.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var recipe = new RecipeOptions();
+        var command = new Command("train", "Post-train a model with GRPO as TRL does (recipe keys: `visiongrpo config --keys`).");
+        recipe.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            var config = recipe.Load(parse);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(recipe.PrintConfig))
+            {
+                output.Write(RecipeWriter.ToYaml(config));
+                return Task.FromResult(0);
+            }
+            Run(config, output, ct);
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    /// <summary>Trains; plain lines when <paramref name="output"/> is not the terminal, a live progress bar when it is.</summary>
+    public static IReadOnlyDictionary<string, object?> Run(RecipeConfig config, TextWriter output, CancellationToken ct)
+    {
+        TorchRuntime.EnsureInitialized();
+        bool live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = live ? AnsiSupport.Detect : AnsiSupport.No });
+        ProgressTask? bar = null;
+        var events = new TrainerEvents
+        {
+            Info = line => console.MarkupLine(Markup.Escape(line)),
+            Warning = line => console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(line)}"),
+            Log = entry => console.MarkupLine(Markup.Escape(LogLine(entry))),
+            Step = step =>
+            {
+                if (bar is null) return;
+                bar.Value = step.Step;
+                bar.Description = string.Create(CultureInfo.InvariantCulture,
+                    $"step {step.Step}/{step.MaxSteps} reward {step.Reward:F3} {step.TokensPerSecond:F0} tok/s");
+            },
+            Completions = samples => console.Write(CompletionTable(samples)),
+        };
+        using var trainer = new GrpoTrainer(config, events);
+        if (!live) return trainer.Train(ct);
+        IReadOnlyDictionary<string, object?>? result = null;
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                bar = ctx.AddTask("starting", maxValue: trainer.MaxSteps);
+                bar.Value = trainer.State.GlobalStep;
+                result = trainer.Train(ct);
+            });
+        return result!;
+    }
+
+    /// <summary>One log entry as <c>{'loss': 0.01, 'reward': 0.5, …}</c>, the way the HF Trainer prints it.</summary>
+    static string LogLine(IReadOnlyDictionary<string, object?> entry) =>
+        "{" + string.Join(", ", entry.Where(kv => kv.Key != "step").Select(kv => $"'{kv.Key}': {VisionGrpo.Formats.PythonJson.Serialize(kv.Value)}")) + "}";
+
+    static Table CompletionTable(IReadOnlyList<CompletionSample> samples)
+    {
+        var table = new Table().AddColumn("step").AddColumn("prompt").AddColumn("completion").AddColumn("rewards").AddColumn("advantage");
+        foreach (var s in samples)
+        {
+            string rewards = string.Join(", ", s.Rewards.Select(r => $"{r.Key}={(r.Value is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "None")}"));
+            string prompt = s.Prompt.Length > 120 ? "…" + s.Prompt[^120..] : s.Prompt;
+            table.AddRow(s.Step.ToString(CultureInfo.InvariantCulture), Markup.Escape(prompt), Markup.Escape(s.Completion),
+                Markup.Escape(rewards), s.Advantage.ToString("0.####", CultureInfo.InvariantCulture));
+        }
+        return table;
+    }
+}

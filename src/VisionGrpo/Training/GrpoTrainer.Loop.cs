@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using TorchSharp;
+using VisionGrpo.Recipes;
+using VisionGrpo.Training.Config;
+using VisionGrpo.Training.Logging;
+using VisionGrpo.Training.Loss;
+using VisionGrpo.Training.Rollout;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Training;
+
+public sealed partial class GrpoTrainer
+{
+    readonly Stopwatch _clock = new();
+    double _stepLoss;
+    bool _stepNonFinite;
+    double _lastReward;
+    long _roundTokens;
+    double _roundSeconds;
+
+    /// <summary>Runs training to <see cref="MaxSteps"/>, then saves the final adapter/model to <c>output_dir</c>.</summary>
+    /// <returns>The final log entry (<c>train_runtime</c>, <c>train_loss</c>, …).</returns>
+    /// <exception cref="TrainingDivergedException">A non-finite loss or gradient norm (unless <c>skip_nonfinite_steps</c>).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; the last checkpoint stays intact.</exception>
+    public IReadOnlyDictionary<string, object?> Train(CancellationToken cancellationToken = default)
+    {
+        _clock.Restart();
+        using var loggers = TrainingLoggers.Open(_recipe, _state, _resumedFrom is not null, _events);
+        _loggers = loggers;
+        if (_resumedFrom is null) loggers.WriteRunStart(_recipe, _policy);
+        _events.Info?.Invoke(StartMessage());
+        _policy.Model.train();
+        long startStep = _state.GlobalStep;
+        while (_state.GlobalStep < MaxSteps)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int skip = _progress.MicroStepsIntoBatch;
+            var batchStart = (_progress.Epoch, _progress.Round, _progress.RoundsSampled);
+            using var batch = NextBatch(cancellationToken);
+            var order = MicroBatchOrder(batch.Count);
+            PrepareOffPolicyLogps(batch);
+            for (int micro = 0; micro < _plan.MicroStepsPerRound && _state.GlobalStep < MaxSteps; micro++)
+            {
+                if (micro < skip) continue;
+                var rows = order.AsSpan((micro % _plan.StepsPerGeneration) * _plan.BatchSize, _plan.BatchSize).ToArray();
+                MicroStep(batch, rows);
+                _progress.MicroSteps++;
+                bool endOfBatch = micro == _plan.MicroStepsPerRound - 1;
+                _progress.MicroStepsIntoBatch = endOfBatch ? 0 : micro + 1;
+                if (_progress.MicroSteps % _plan.GradientAccumulation == 0)
+                {
+                    // A checkpoint taken mid-batch must re-enter this batch: point the data position back at its start.
+                    var next = (_progress.Epoch, _progress.Round, _progress.RoundsSampled);
+                    if (!endOfBatch) (_progress.Epoch, _progress.Round, _progress.RoundsSampled) = batchStart;
+                    OptimizerStep(batch, cancellationToken);
+                    if (!endOfBatch) (_progress.Epoch, _progress.Round, _progress.RoundsSampled) = next;
+                }
+            }
+        }
+        var summary = Finish(startStep);
+        _loggers = null;
+        return summary;
+    }
+
+    string StartMessage() =>
+        $"GRPO: {_data.Train.Count} train rows{(_data.Test is { } t ? $", {t.Count} eval rows" : "")}; " +
+        $"{_plan.PromptsPerRound} prompt(s) x {_plan.NumGenerations} generations per round, batch {_plan.BatchSize}, " +
+        $"grad accumulation {_plan.GradientAccumulation}; {MaxSteps} optimizer steps" +
+        (_resumedFrom is null ? "" : $"; resuming from {_resumedFrom} at step {_state.GlobalStep}");
+
+    /// <summary>The next batch of groups: one round, or with dynamic sampling rounds until U groups carry signal.</summary>
+    RolloutBatch NextBatch(CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        var kept = new List<RolloutGroup>();
+        var flat = new List<RolloutGroup>();
+        int rounds = 0, sampledGroups = 0, zeroGroups = 0;
+        var weights = _options.WeightsFor(_rewards.Count);
+        do
+        {
+            var indices = _sampler.Round(_progress.Epoch, _progress.Round);
+            long seed = RoundSeed(_recipe.Seed, _progress.RoundsSampled);
+            torch.manual_seed(seed ^ 0x5DEECE66DL);  // dropout during rollouts and scoring: fixed per round, so resume repeats it
+            var groups = _rollouts.Sample(indices.Select(i => _data.Train[i]).ToArray(), seed, ct);
+            AdvancePosition();
+            rounds++;
+            sampledGroups += groups.Count;
+            foreach (var g in groups)
+            {
+                bool flatGroup = g.RewardsAgree(weights);
+                if (flatGroup) zeroGroups++;
+                (_recipe.DynamicSampling && flatGroup ? flat : kept).Add(g);
+            }
+        }
+        while (_recipe.DynamicSampling && kept.Count < _plan.PromptsPerRound && rounds <= _recipe.MaxDynamicSamplingRounds);
+
+        // Keep the batch shape fixed: surplus groups are dropped, missing ones filled with zero-signal groups.
+        var chosen = kept.Concat(flat).Take(_plan.PromptsPerRound).ToList();
+        foreach (var g in kept.Concat(flat).Skip(_plan.PromptsPerRound)) g.Dispose();
+        var batch = RolloutAssembler.Assemble(chosen, _rollouts.RewardNames, _options,
+            _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning);
+        _state.NumInputTokensSeen += batch.NumTokens;
+        _metrics.Set("num_tokens", _state.NumInputTokensSeen);
+        _metrics.AppendAll(batch.Metrics.Where(m => !(_recipe.DynamicSampling && m.Key == "frac_reward_zero_std")));
+        if (_recipe.DynamicSampling)
+        {
+            // The share of sampled groups dynamic sampling had to discard, and how many rounds it took.
+            _metrics.Append("frac_reward_zero_std", (double)zeroGroups / sampledGroups);
+            _metrics.Append("dynamic_sampling/rounds", rounds);
+        }
+        _lastReward = batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN;
+        _roundTokens = batch.CompletionMask.sum().item<long>();
+        _roundSeconds = watch.Elapsed.TotalSeconds;
+        _timings.Generation += _roundSeconds;
+        _lastBatchForLogging = (batch.PromptTexts, batch.CompletionTexts, batch.Rewards, batch.Advantages.data<float>().ToArray(), batch.PromptRow);
+        return batch;
+    }
+
+    void AdvancePosition()
+    {
+        _progress.RoundsSampled++;
+        if (++_progress.Round >= _sampler.RoundsPerEpoch)
+        {
+            _progress.Round = 0;
+            _progress.Epoch++;
+        }
+    }
+
+    /// <summary>Row order of the batch: as generated, or shuffled (global RNG, like TRL) when it is split over several micro-steps.</summary>
+    int[] MicroBatchOrder(int rows)
+    {
+        if (_plan.StepsPerGeneration == 1) return Enumerable.Range(0, rows).ToArray();
+        using var perm = torch.randperm(rows, dtype: ScalarType.Int64);
+        return perm.data<long>().Select(i => (int)i).ToArray();
+    }
+
+    void PrepareOffPolicyLogps(RolloutBatch batch)
+    {
+        var watch = Stopwatch.StartNew();
+        if (_plan.NeedsOldLogps)
+            batch.OldLogps = PolicyScorer.LogpsNoGrad(_policy.Model, batch, _plan.BatchSize, _options.Temperature);
+        if (_options.Beta != 0)
+        {
+            if (_policy.Peft is null)
+                throw new ConfigException("beta != 0 with full fine-tuning needs a separate reference model, which is not supported yet; use LoRA (the reference is the base model with adapters disabled) or beta: 0.");
+            using var disabled = _policy.Peft.DisableAdapter();
+            batch.RefLogps = PolicyScorer.LogpsNoGrad(_policy.Model, batch, _plan.BatchSize, _options.Temperature);
+        }
+        _timings.Scoring += watch.Elapsed.TotalSeconds;
+    }
+
+    void MicroStep(RolloutBatch batch, int[] rows)
+    {
+        var watch = Stopwatch.StartNew();
+        using var scope = torch.NewDisposeScope();
+        var micro = batch.Slice(rows);
+        var (logps, entropies) = PolicyScorer.Score(_policy.Model, micro, _options.Temperature, withEntropies: true);
+        using var result = GrpoLoss.Compute(new GrpoLossInputs
+        {
+            PerTokenLogps = logps,
+            OldPerTokenLogps = micro.OldLogps,
+            RefPerTokenLogps = micro.RefLogps,
+            Advantages = micro.Advantages,
+            CompletionMask = micro.CompletionMask,
+            Entropies = entropies,
+            NumItemsInBatch = batch.NumItemsInBatch,
+        }, _options);
+        double forward = watch.Elapsed.TotalSeconds;
+        double loss = result.Loss.item<float>();
+        if (!double.IsFinite(loss)) _stepNonFinite = true;
+        else result.Loss.backward();
+        _stepLoss += loss;
+        _metrics.AppendAll(result.Metrics);
+        _timings.Scoring += forward;
+        _timings.Backward += watch.Elapsed.TotalSeconds - forward;
+    }
+}

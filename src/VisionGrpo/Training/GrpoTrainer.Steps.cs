@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using TorchSharp;
+using VisionGrpo.Recipes;
+using VisionGrpo.Training.Logging;
+using VisionGrpo.Training.Optim;
+
+namespace VisionGrpo.Training;
+
+public sealed partial class GrpoTrainer
+{
+    TrainingLoggers? _loggers;
+    StepTimings _timings = new();
+    (string[] Prompts, string[] Completions, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow)? _lastBatchForLogging;
+
+    /// <summary>Seconds spent per phase since the run (or resume) started.</summary>
+    public StepTimings Timings => _timings;
+
+    void OptimizerStep(Rollout.RolloutBatch batch, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        double gradNorm = _optimizer.ClipGradNorm(_recipe.MaxGradNorm);
+        bool bad = _stepNonFinite || !double.IsFinite(_stepLoss) || !double.IsFinite(gradNorm);
+        long step = _state.GlobalStep + 1;
+        if (bad && !_recipe.SkipNonfiniteSteps)
+        {
+            string good = _checkpoints.Latest() is { } c ? $"the last good checkpoint is '{c}'" : "no checkpoint was saved yet";
+            throw new TrainingDivergedException(
+                $"step {step}: loss = {_stepLoss}, grad_norm = {gradNorm} (not finite); {good}. Lower learning_rate, check the rewards, " +
+                "or set skip_nonfinite_steps: true to skip such steps.");
+        }
+        if (bad)
+        {
+            _progress.SkippedSteps++;
+            _events.Warning?.Invoke($"step {step}: non-finite loss or gradient norm; update skipped ({_progress.SkippedSteps} so far).");
+        }
+        else _optimizer.Step();
+        _optimizer.SetLearningRate(_scheduler.Step());
+        _optimizer.ZeroGrad();
+        _timings.Optimizer += watch.Elapsed.TotalSeconds;
+
+        _state.GlobalStep = step;
+        _state.Epoch = EpochAt();
+        double loss = bad ? 0 : _stepLoss;
+        _progress.LossSinceLog += loss;
+        _progress.TotalLoss += loss;
+        if (_options.Compat == Config.TrlCompat.V1_9) _metrics.Append("step_time", _timings.SinceLastStep());
+        else _timings.SinceLastStep();
+        _events.Step?.Invoke(new StepReport(step, MaxSteps, _state.Epoch, _clock.Elapsed.TotalSeconds, _lastReward,
+            _roundSeconds > 0 ? _roundTokens / _roundSeconds : 0, loss));
+        _stepLoss = 0;
+        _stepNonFinite = false;
+
+        bool last = step >= MaxSteps;
+        bool epochEnd = _progress.Round == 0 && _progress.MicroStepsIntoBatch == 0;
+        if (ShouldLog(step)) Log(gradNorm);
+        if (ShouldEvaluate(step, epochEnd)) Evaluate(ct);
+        if (ShouldSave(step, epochEnd, last)) SaveCheckpoint();
+    }
+
+    double EpochAt()
+    {
+        double rounds = (double)_progress.Epoch * _sampler.RoundsPerEpoch + _progress.Round;
+        if (_progress.MicroStepsIntoBatch > 0) rounds -= 1 - (double)_progress.MicroStepsIntoBatch / _plan.MicroStepsPerRound;
+        return rounds / _sampler.RoundsPerEpoch;
+    }
+
+    bool ShouldLog(long step) =>
+        (_recipe.LoggingSteps > 0 && step % _recipe.LoggingSteps == 0) || (_recipe.LoggingFirstStep && step == 1);
+
+    bool ShouldEvaluate(long step, bool epochEnd) => _data.Test is not null && _recipe.EvalStrategy switch
+    {
+        "steps" => step % Math.Max(_recipe.EvalSteps ?? _recipe.LoggingSteps, 1) == 0,
+        "epoch" => epochEnd,
+        _ => false,
+    };
+
+    bool ShouldSave(long step, bool epochEnd, bool last) => _recipe.SaveStrategy switch
+    {
+        "steps" => step % _recipe.SaveSteps == 0 || last,
+        "epoch" => epochEnd,
+        _ => false,
+    };
+
+    void Log(double gradNorm)
+    {
+        long step = _state.GlobalStep;
+        var logs = new List<KeyValuePair<string, object?>>
+        {
+            new("loss", Math.Round(_progress.LossSinceLog / (step - _progress.LastLoggedStep), 4)),
+            new("grad_norm", gradNorm),
+            new("learning_rate", _optimizer.LearningRate),
+        };
+        logs.AddRange(_metrics.Drain(_options.Compat));
+        var entry = _state.AddLog(logs);
+        _progress.LossSinceLog = 0;
+        _progress.LastLoggedStep = step;
+        _loggers!.Write(entry, step);
+        _events.Log?.Invoke(entry);
+        if (_recipe.LogCompletions && _lastBatchForLogging is { } b && _events.Completions is { } show)
+        {
+            int n = Math.Min(_recipe.NumCompletionsToPrint ?? b.Completions.Length, b.Completions.Length);
+            show(Enumerable.Range(0, n).Select(i => new CompletionSample(step, b.Prompts[b.PromptRow[i]], b.Completions[i],
+                b.Rewards.ToDictionary(kv => kv.Key, kv => kv.Value[i]), b.Advantages[i])).ToList());
+        }
+    }
+
+    void SaveCheckpoint()
+    {
+        string path = _checkpoints.Save(_state.GlobalStep, dir =>
+        {
+            _policy.Save(dir, _recipe.ModelNameOrPath);
+            File.WriteAllText(Path.Combine(dir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
+            if (!_recipe.SaveOnlyModel)
+            {
+                _optimizer.Save(Path.Combine(dir, AdamWOptimizer.StateFileName));
+                File.WriteAllText(Path.Combine(dir, "scheduler.json"), _scheduler.StateDict().ToJsonString() + "\n");
+                _progress.Metrics = _metrics.ToJson();
+                _progress.Save(Path.Combine(dir, TrainingProgress.FileName));
+            }
+            _state.Save(Path.Combine(dir, "trainer_state.json"));
+        }, _recipe.SaveTotalLimit);
+        _events.Info?.Invoke($"saved {path}");
+    }
+
+    void Restore(string checkpoint)
+    {
+        var saved = TrainerState.Load(Path.Combine(checkpoint, "trainer_state.json"));
+        _state.GlobalStep = saved.GlobalStep;
+        _state.Epoch = saved.Epoch;
+        _state.NumInputTokensSeen = saved.NumInputTokensSeen;
+        _state.LogHistory.AddRange(saved.LogHistory);
+        var progress = TrainingProgress.Load(Path.Combine(checkpoint, TrainingProgress.FileName));
+        (_progress.Epoch, _progress.Round, _progress.RoundsSampled, _progress.MicroSteps, _progress.MicroStepsIntoBatch) =
+            (progress.Epoch, progress.Round, progress.RoundsSampled, progress.MicroSteps, progress.MicroStepsIntoBatch);
+        (_progress.LossSinceLog, _progress.LastLoggedStep, _progress.TotalLoss, _progress.SkippedSteps) =
+            (progress.LossSinceLog, progress.LastLoggedStep, progress.TotalLoss, progress.SkippedSteps);
+        _metrics.Restore(progress.Metrics);
+        _optimizer.Load(Path.Combine(checkpoint, AdamWOptimizer.StateFileName));
+        string scheduler = Path.Combine(checkpoint, "scheduler.json");
+        if (!File.Exists(scheduler)) throw new InvalidDataException($"'{scheduler}' is missing: the checkpoint cannot be resumed.");
+        _scheduler.LoadStateDict(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(scheduler))!.AsObject());
+    }
+
+    IReadOnlyDictionary<string, object?> Finish(long startStep)
+    {
+        double runtime = _clock.Elapsed.TotalSeconds;
+        long steps = _state.GlobalStep - startStep;
+        _policy.Save(_recipe.OutputDir, _recipe.ModelNameOrPath);
+        File.WriteAllText(Path.Combine(_recipe.OutputDir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
+        var summary = new List<KeyValuePair<string, object?>>
+        {
+            new("train_runtime", Math.Round(runtime, 4)),
+            new("train_samples_per_second", Math.Round(steps * _plan.BatchSize * _plan.GradientAccumulation / Math.Max(runtime, 1e-9), 3)),
+            new("train_steps_per_second", Math.Round(steps / Math.Max(runtime, 1e-9), 3)),
+            new("total_flos", _state.TotalFlos),
+            new("train_loss", _state.GlobalStep > 0 ? _progress.TotalLoss / _state.GlobalStep : 0.0),
+        };
+        var entry = _state.AddLog(summary);
+        _loggers!.Write(entry, _state.GlobalStep);
+        _state.Save(Path.Combine(_recipe.OutputDir, "trainer_state.json"));
+        _events.Log?.Invoke(entry);
+        _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_recipe.OutputDir}");
+        _events.Info?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"time: generation {_timings.Generation:F1} s, scoring {_timings.Scoring:F1} s, backward {_timings.Backward:F1} s, optimizer {_timings.Optimizer:F1} s, evaluation {_timings.Evaluation:F1} s"));
+        return entry;
+    }
+}
+
+/// <summary>Wall-clock seconds per training phase (generation includes rewards and advantages).</summary>
+public sealed class StepTimings
+{
+    double _markedTotal;
+    /// <summary>Rollouts: prompts, sampling, rewards, advantages.</summary>
+    public double Generation { get; set; }
+    /// <summary>Forward passes that score completions (loss forward, old/ref log-probs).</summary>
+    public double Scoring { get; set; }
+    /// <summary>Backward passes.</summary>
+    public double Backward { get; set; }
+    /// <summary>Clipping, optimizer and scheduler steps.</summary>
+    public double Optimizer { get; set; }
+    /// <summary>Evaluation.</summary>
+    public double Evaluation { get; set; }
+    /// <summary>All training phases (evaluation excluded).</summary>
+    public double Total => Generation + Scoring + Backward + Optimizer;
+
+    /// <summary>Seconds of training work since the previous call (TRL's <c>step_time</c>).</summary>
+    public double SinceLastStep()
+    {
+        double now = Total, delta = now - _markedTotal;
+        _markedTotal = now;
+        return delta;
+    }
+}

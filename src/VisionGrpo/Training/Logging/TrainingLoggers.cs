@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+using VisionGrpo.Recipes;
+
+namespace VisionGrpo.Training.Logging;
+
+/// <summary>
+/// Where a run's log entries go: <c>output_dir/metrics.jsonl</c> (always) and TensorBoard event files when
+/// <c>report_to</c> includes tensorboard (<c>train/&lt;key&gt;</c>, <c>eval/&lt;key&gt;</c> scalars as transformers'
+/// <c>TensorBoardCallback</c> writes them). On resume, metrics.jsonl keeps only the lines up to the checkpoint's step.
+/// </summary>
+public sealed class TrainingLoggers : IDisposable
+{
+    readonly MetricsJsonlWriter _jsonl;
+    readonly TensorBoardWriter? _tensorBoard;
+
+    TrainingLoggers(MetricsJsonlWriter jsonl, TensorBoardWriter? tensorBoard)
+    {
+        _jsonl = jsonl;
+        _tensorBoard = tensorBoard;
+    }
+
+    /// <summary>File name of the JSONL log in the output folder.</summary>
+    public const string MetricsFileName = "metrics.jsonl";
+
+    /// <summary>The TensorBoard event file (null when not reporting to TensorBoard).</summary>
+    public string? TensorBoardFile => _tensorBoard?.FilePath;
+
+    /// <summary>Opens the loggers of a run; <paramref name="resuming"/> continues metrics.jsonl after dropping lines past <paramref name="state"/>'s step.</summary>
+    public static TrainingLoggers Open(RecipeConfig recipe, TrainerState state, bool resuming, TrainerEvents events)
+    {
+        Directory.CreateDirectory(recipe.OutputDir);
+        string path = Path.Combine(recipe.OutputDir, MetricsFileName);
+        if (resuming && File.Exists(path)) KeepUpTo(path, state.GlobalStep);
+        var jsonl = new MetricsJsonlWriter(path, append: resuming);
+        var reportTo = recipe.ReportTo.Select(r => r.Trim().ToLowerInvariant()).ToList();
+        foreach (string unknown in reportTo.Where(r => r is not ("tensorboard" or "none" or "")))
+            events.Warning?.Invoke($"report_to '{unknown}' is not supported here (only tensorboard); ignored.");
+        TensorBoardWriter? tb = null;
+        if (reportTo.Contains("tensorboard"))
+            tb = new TensorBoardWriter(recipe.LoggingDir ?? TensorBoardWriter.DefaultLogDir(recipe.OutputDir, DateTime.Now));
+        return new TrainingLoggers(jsonl, tb);
+    }
+
+    static void KeepUpTo(string path, long step)
+    {
+        var keep = File.ReadAllLines(path).Where(line =>
+        {
+            try { return JsonNode.Parse(line)?["step"]?.GetValue<long>() is long s && s <= step; }
+            catch (System.Text.Json.JsonException) { return false; }
+        }).ToList();
+        File.WriteAllLines(path, keep);
+    }
+
+    /// <summary>TensorBoard text entries at the start of a run: the recipe (<c>args</c>) and the model config.</summary>
+    public void WriteRunStart(RecipeConfig recipe, PolicyModel policy)
+    {
+        _tensorBoard?.AddText("args", RecipeWriter.ToYaml(recipe), 0);
+        _tensorBoard?.AddText("model_config", policy.Model.Config.RawJson, 0);
+        _tensorBoard?.Flush();
+    }
+
+    /// <summary>Writes one log entry (a <c>log_history</c> dictionary) at <paramref name="step"/>.</summary>
+    public void Write(IReadOnlyDictionary<string, object?> entry, long step)
+    {
+        _jsonl.Write(entry);
+        if (_tensorBoard is null) return;
+        _tensorBoard.LogMetrics(entry.Where(kv => kv.Key != "step"), step);  // log_history's "step" is not a metric
+        _tensorBoard.Flush();
+    }
+
+    /// <summary>Closes the files.</summary>
+    public void Dispose()
+    {
+        _jsonl.Dispose();
+        _tensorBoard?.Dispose();
+    }
+}

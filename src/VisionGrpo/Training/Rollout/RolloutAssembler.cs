@@ -1,0 +1,72 @@
+using TorchSharp;
+using VisionGrpo.Training.Advantages;
+using VisionGrpo.Training.Config;
+using VisionGrpo.Training.Inputs;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Training.Rollout;
+
+/// <summary>
+/// Turns sampled groups into the tensors of one training batch (TRL's order: group after group, the G samples of a
+/// prompt adjacent): group advantages over the whole batch, completion masks and lengths per TRL version, left-padded
+/// prompts and right-padded completions, and the round's metrics.
+/// </summary>
+public static class RolloutAssembler
+{
+    /// <summary>Assembles <paramref name="groups"/> (the batch takes ownership of them).</summary>
+    /// <param name="groups">Sampled groups, each with G completions.</param>
+    /// <param name="rewardNames">Reward function names, in reward-column order.</param>
+    /// <param name="options">GRPO options (weights, scale_rewards, compat, mask_truncated_completions).</param>
+    /// <param name="eosTokenId">EOS id.</param>
+    /// <param name="padTokenId">Pad id.</param>
+    /// <param name="device">Device of the tensors.</param>
+    /// <param name="warn">Receives warnings (rows every reward function scored None).</param>
+    public static RolloutBatch Assemble(IReadOnlyList<RolloutGroup> groups, IReadOnlyList<string> rewardNames,
+        GrpoAlgorithmOptions options, int eosTokenId, int padTokenId, Device device, Action<string>? warn = null)
+    {
+        if (groups.Count == 0) throw new ArgumentException("a batch needs at least one group.");
+        int g = options.NumGenerations;
+        if (groups.Any(x => x.CompletionIds.Length != g))
+            throw new ArgumentException($"every group must hold num_generations = {g} completions.");
+        var promptRow = Enumerable.Range(0, groups.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
+        var completionIds = groups.SelectMany(x => x.CompletionIds).Select(c => (IReadOnlyList<int>)c).ToArray();
+        var completions = CompletionBatch.Build(promptRow.Select(p => groups[p].PromptIds.Length).ToArray(), completionIds,
+            eosTokenId, padTokenId, options.Compat, options.MaskTruncatedCompletions);
+        var rewards = groups.SelectMany(x => x.Rewards).Select(r => (IReadOnlyList<double?>)r).ToArray();
+        var advantages = GroupAdvantages.Compute(rewards, rewardNames, options);
+        foreach (string warning in advantages.Warnings) warn?.Invoke(warning);
+
+        var metrics = new Dictionary<string, double>(completions.Metrics);
+        foreach (var (k, v) in advantages.Metrics) metrics[k] = v;
+        using var scope = torch.NewDisposeScope();
+        var (promptIds, promptMask) = PromptBuilder.LeftPad(groups.Select(x => x.PromptIds).ToArray(), padTokenId);
+        return new RolloutBatch
+        {
+            Groups = groups,
+            PromptRow = promptRow,
+            PromptIds = promptIds.to(device).MoveToOuterDisposeScope(),
+            PromptMask = promptMask.to(device).MoveToOuterDisposeScope(),
+            CompletionIds = Matrix(completions.PaddedIds, device).MoveToOuterDisposeScope(),
+            CompletionMask = Matrix(completions.Mask, device).MoveToOuterDisposeScope(),
+            Advantages = torch.tensor(advantages.Advantages, ScalarType.Float32, device).MoveToOuterDisposeScope(),
+            Images = groups.Any(x => x.ImageData is not null)
+                ? new RowImages(groups.Select(x => x.ImageData).ToArray(), groups.Select(x => x.ImageGrid).ToArray(), groups[0].ImagesAreEmbeddings)
+                : null,
+            NumItemsInBatch = completions.NumItemsInBatch,
+            PromptTexts = groups.Select(x => x.PromptText).ToArray(),
+            CompletionTexts = groups.SelectMany(x => x.CompletionTexts).ToArray(),
+            Rewards = rewardNames.Select((name, f) => (name, values: rewards.Select(r => r[f]).ToArray())).ToDictionary(x => x.name, x => x.values),
+            Metrics = metrics,
+            NumTokens = completions.NumTokens,
+        };
+    }
+
+    static Tensor Matrix(int[][] rows, Device device)
+    {
+        int width = rows.Length == 0 ? 0 : rows[0].Length;
+        var flat = new long[rows.Length * width];
+        for (int i = 0; i < rows.Length; i++)
+            for (int t = 0; t < width; t++) flat[i * width + t] = rows[i][t];
+        return torch.tensor(flat, [rows.Length, width], ScalarType.Int64, device);
+    }
+}

@@ -1,0 +1,114 @@
+using TorchSharp;
+using VisionGrpo.Data;
+using VisionGrpo.Generation;
+using VisionGrpo.Rewards;
+using VisionGrpo.Training.Config;
+using VisionGrpo.Training.Inputs;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Training.Rollout;
+
+/// <summary>
+/// One generation round as TRL's <c>_generate_and_score_completions</c> does it: build the U prompts, sample G
+/// completions each with the policy (no gradient, model left in train mode so LoRA dropout stays on, as TRL does),
+/// cut after the first EOS, score every reward function on the decoded text, and compute group advantages and the
+/// round's metrics. The vision tower runs once per unique prompt.
+/// </summary>
+public sealed class RolloutGenerator
+{
+    readonly PolicyModel _policy;
+    readonly PromptBuilder _prompts;
+    readonly IReadOnlyList<IRewardFunction> _rewards;
+    readonly GrpoAlgorithmOptions _options;
+    readonly ResolvedGeneration _generation;
+    readonly GenerationEngine _engine;
+    readonly bool _visionTrains;
+
+    /// <summary>Creates the generator.</summary>
+    /// <param name="policy">The model being trained.</param>
+    /// <param name="prompts">Builds prompts from dataset rows.</param>
+    /// <param name="rewards">Reward functions (their names label the metrics).</param>
+    /// <param name="options">GRPO options (G, compat, masks, weights).</param>
+    /// <param name="generation">Rollout sampling options (TRL mode).</param>
+    public RolloutGenerator(PolicyModel policy, PromptBuilder prompts, IReadOnlyList<IRewardFunction> rewards,
+        GrpoAlgorithmOptions options, ResolvedGeneration generation)
+    {
+        if (rewards.Count == 0) throw new ArgumentException("at least one reward function is needed (reward_funcs).");
+        _policy = policy;
+        _prompts = prompts;
+        _rewards = rewards;
+        _options = options;
+        _generation = generation;
+        _engine = new GenerationEngine(policy.Model, policy.Text.Tokenizer);
+        _visionTrains = policy.TrainableParameters.Any(p => p.Name.Contains("visual.", StringComparison.Ordinal));
+    }
+
+    /// <summary>Reward function names, in reward-column order.</summary>
+    public IReadOnlyList<string> RewardNames => _rewards.Select(r => r.Name).ToArray();
+
+    /// <summary>Generates and scores <c>G</c> completions for each of <paramref name="rows"/>, one group per row.</summary>
+    /// <param name="rows">The round's unique prompts.</param>
+    /// <param name="seed">Sampling seed of this round (the trainer derives one per round, so resuming repeats it).</param>
+    /// <param name="cancellationToken">Cancels reward scoring.</param>
+    public List<RolloutGroup> Sample(IReadOnlyList<DatasetRow> rows, long seed, CancellationToken cancellationToken = default)
+    {
+        int g = _options.NumGenerations;
+        var device = _policy.Device;
+        using var prompts = _prompts.Build(rows);
+        using var scope = torch.NewDisposeScope();
+        var ids = prompts.Inputs.InputIds.to(device);
+        var mask = prompts.Inputs.AttentionMask!.to(device);
+        var (embeds, grid, images, imageGrids) = Images(prompts, device);
+        GenerationOutput output;
+        using (torch.no_grad())
+            output = _engine.Generate(new() { InputIds = ids, AttentionMask = mask, ImageEmbeds = embeds, ImageGridThw = grid },
+                _generation with { Seed = seed }, g);
+
+        var texts = output.Sequences.Select(s => s.Text).ToArray();
+        var promptRow = output.Sequences.Select(s => s.PromptIndex).ToArray();
+        var rewards = Score(rows, promptRow, promptRow.Select(p => prompts.Texts[p]).ToArray(), texts, cancellationToken);
+        var promptIds = prompts.Inputs.InputIds.data<long>().ToArray();
+        long width = prompts.Inputs.InputIds.shape[1];
+        return rows.Select((row, p) => new RolloutGroup
+        {
+            Row = row,
+            PromptIds = promptIds.AsSpan((int)(p * width + width - prompts.Lengths[p]), prompts.Lengths[p]).ToArray().Select(x => (int)x).ToArray(),
+            PromptText = prompts.Texts[p],
+            ImageData = images?[p]?.MoveToOuterDisposeScope(),
+            ImageGrid = imageGrids?[p]?.MoveToOuterDisposeScope(),
+            ImagesAreEmbeddings = !_visionTrains,
+            CompletionIds = Enumerable.Range(p * g, g).Select(i => output.Sequences[i].CompletionIds).ToArray(),
+            CompletionTexts = texts.AsSpan(p * g, g).ToArray(),
+            Rewards = Enumerable.Range(p * g, g).Select(i => rewards.Select(r => r[i]).ToArray()).ToArray(),
+        }).ToList();
+    }
+
+    (Tensor? Embeds, Tensor? Grid, Tensor?[]? Images, Tensor?[]? Grids) Images(PromptBatch prompts, Device device)
+    {
+        if (prompts.Inputs.PixelValues is not { } pixels || prompts.Inputs.ImageGridThw is not { } gridCpu) return (null, null, null, null);
+        var grid = gridCpu.to(device);
+        var pixelValues = pixels.to(device).to(_policy.Model.DType);
+        Tensor embeds;
+        using (torch.no_grad()) embeds = _policy.Model.GetImageFeatures(pixelValues, grid);
+        var hasImage = prompts.Rows.Select(r => r.GetImage(_prompts.ImageColumn) is not null).ToArray();
+        int merge = _policy.Model.Config.Vision?.SpatialMergeSize ?? 2;
+        var (images, grids) = RowImages.Split(_visionTrains ? pixelValues : embeds, grid, hasImage, !_visionTrains, merge);
+        return (embeds, grid, images, grids);
+    }
+
+    List<double?[]> Score(IReadOnlyList<DatasetRow> rows, int[] promptRow, string[] prompts, string[] completions, CancellationToken ct)
+    {
+        // Every dataset column reaches the reward functions, aligned with the completions (remove_unused_columns=False).
+        var columns = rows[0].Keys.ToDictionary(c => c, c => (IReadOnlyList<object?>)promptRow.Select(p => rows[p][c]).ToArray());
+        var batch = new RewardBatch(prompts, completions, columns);
+        var result = new List<double?[]>();
+        foreach (var reward in _rewards)
+        {
+            var scores = reward.Score(batch, ct);
+            if (scores.Length != completions.Length)
+                throw new InvalidOperationException($"reward function '{reward.Name}' returned {scores.Length} values for {completions.Length} completions.");
+            result.Add(scores.Select(s => s is { } v ? (double?)v : null).ToArray());
+        }
+        return result;
+    }
+}
