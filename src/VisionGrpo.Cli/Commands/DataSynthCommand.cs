@@ -12,8 +12,8 @@ internal static class DataSynthCommand
         var outDir = new Option<string>("--out") { Description = "Output dataset folder.", Required = true };
         var rows = new Option<int>("--rows") { Description = "Number of problems.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed; the same seed gives the same dataset.", DefaultValueFactory = _ => 42 };
-        var difficulty = new Option<string>("--difficulty") { Description = "easy (56 px), medium (84 px) or hard (112 px).", DefaultValueFactory = _ => "easy" };
-        difficulty.AcceptOnlyFromAmong("easy", "medium", "hard");
+        var difficulty = new Option<string>("--difficulty") { Description = "easy (56 px), medium (84 px), hard (112 px) or demo (56 px, at most one dot per quadrant).", DefaultValueFactory = _ => "easy" };
+        difficulty.AcceptOnlyFromAmong("easy", "medium", "hard", "demo");
         var shards = new Option<int>("--shards") { Description = "Parquet shards to write (at least 1).", DefaultValueFactory = _ => 2 };
         var tasks = new Option<string?>("--tasks") { Description = "Comma-separated subset of tasks (count_dots, tallest_bar, digit_sum, clock_hour); default all." };
         var teacher = new Option<double?>("--teacher-accuracy")

@@ -11,7 +11,7 @@ namespace VisionGrpo.Cli.Commands;
 
 /// <summary>
 /// <c>visiongrpo sft --config RECIPE [--set k=v ...]</c>: supervised fine-tuning on prompt-completion rows (the GRPO
-/// prompt, a completion column) with completion-only loss; prints each log line and a summary.
+/// prompt, a completion column) with completion-only loss; a progress bar on a terminal, one line per log otherwise.
 /// </summary>
 internal static class SftCommand
 {
@@ -20,52 +20,58 @@ internal static class SftCommand
         var recipe = new RecipeOptions();
         var command = new Command("sft", "Supervised fine-tuning (TRL SFTTrainer style): the GRPO prompt + a completion column, loss on completion tokens only.");
         recipe.AddTo(command);
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             if (parse.GetValue(recipe.Config) is null)
                 throw new ArgumentException("sft needs a recipe: --config recipes/demo_sft.yaml (keys: visiongrpo config --keys).");
             var config = recipe.Load(parse);
             var output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(recipe.PrintConfig))
-            {
-                output.Write(RecipeWriter.ToYaml(config));
-                return 0;
-            }
-            return Run(config, output);
+            if (parse.GetValue(recipe.PrintConfig)) output.Write(RecipeWriter.ToYaml(config));
+            else Run(config, output, ct);
+            return Task.FromResult(0);
         });
         return command;
     }
 
-    static int Run(RecipeConfig config, TextWriter output)
+    static void Run(RecipeConfig config, TextWriter output, CancellationToken ct)
     {
-        var options = SftOptions.FromRecipe(config);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         TorchRuntime.EnsureInitialized();
+        bool live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = live ? AnsiSupport.Detect : AnsiSupport.No });
         var data = RecipeDatasets.Load(config);
-        if (data.BadRows.Count > 0) console.MarkupLine($"[yellow]{Markup.Escape(data.BadRows.Summary())}[/]");
+        if (data.BadRows.Count > 0) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(data.BadRows.Summary())}");
         using var policy = PolicyModel.Load(config);
-        var collator = new SftCollator(policy.PromptBuilder(config), policy.Text.Tokenizer, options.CompletionColumn);
-        // Fail before training on a dataset without the completion column, naming it.
+        var collator = new SftCollator(policy.PromptBuilder(config), policy.Text.Tokenizer, config.CompletionColumn);
+        // Fail before training when the first row lacks the completion column, naming it.
         collator.CompletionIds(data.Train[0]);
-        var trainer = new SftTrainer(policy, data.Train, collator, options, config.ModelNameOrPath);
+        ProgressTask? bar = null;
+        var events = new TrainerEvents
+        {
+            Info = line => console.MarkupLine(Markup.Escape(line)),
+            Warning = line => console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(line)}"),
+            Log = entry => console.MarkupLine(Markup.Escape(TrainCommand.LogLine(entry))),
+            Step = step =>
+            {
+                if (bar is null) return;
+                bar.Value = step.Step;
+                bar.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.MaxSteps} loss {step.Loss:F3} {step.TokensPerSecond:F0} tok/s");
+            },
+        };
+        var trainer = new SftTrainer(policy, data.Train, collator, config, events);
         long trainable = policy.TrainableParameters.Sum(p => p.Parameter.numel());
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"sft: {data.Train.Count} rows, {trainer.MaxSteps} steps ({trainer.Epochs} epoch(s), batch {options.BatchSize} x {options.GradientAccumulationSteps}), {trainable:N0} trainable parameters ({(policy.Peft is null ? "full" : "LoRA")}) -> {options.OutputDir}")));
-        trainer.OnLog = log => console.MarkupLine(Markup.Escape(FormatLog(log)));
-        var result = trainer.Train();
+            $"sft: {data.Train.Count} rows, {trainer.MaxSteps} steps ({trainer.Epochs} epoch(s) of batch {config.PerDeviceTrainBatchSize} x {config.GradientAccumulationSteps}), {trainable:N0} trainable parameters ({(policy.Peft is null ? "full" : "LoRA")}) -> {config.OutputDir}")));
+        SftResult? result = null;
+        if (!live) result = trainer.Train(ct);
+        else
+            console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    bar = ctx.AddTask("starting", maxValue: trainer.MaxSteps);
+                    result = trainer.Train(ct);
+                });
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"done: {result.GlobalStep} steps in {result.RuntimeSeconds:F1} s, train_loss {result.TrainLoss:G4}; saved to {result.OutputDir}")));
-        return 0;
+            $"done: {result!.GlobalStep} steps in {result.RuntimeSeconds:F1} s, train_loss {result.TrainLoss:G4}")));
     }
-
-    static string FormatLog(IReadOnlyDictionary<string, object?> log) =>
-        "{" + string.Join(", ", log.Select(kv => $"'{kv.Key}': {Value(kv.Value)}")) + "}";
-
-    static string Value(object? v) => v switch
-    {
-        null => "None",
-        double d => d.ToString("G6", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => v.ToString() ?? "",
-    };
 }

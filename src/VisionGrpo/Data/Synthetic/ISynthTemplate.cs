@@ -12,8 +12,9 @@ public interface ISynthTemplate
     SynthExample Make(NumpyRandom rng, SynthSettings settings);
 
     /// <summary>
-    /// One short reasoning line that states <paramref name="answer"/> (right or wrong) in this task's words; the
-    /// noisy teacher (<see cref="NoisyTeacher"/>) writes it inside <c>&lt;think&gt;</c>.
+    /// One short reasoning line for a completion whose answer is <paramref name="answer"/> (right or wrong), in this
+    /// task's words (it may restate the answer or not); the noisy teacher (<see cref="NoisyTeacher"/>) writes it
+    /// inside <c>&lt;think&gt;</c>.
     /// </summary>
     string Claim(int answer) => $"The answer is {answer}.";
 }

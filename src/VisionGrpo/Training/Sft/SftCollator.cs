@@ -38,7 +38,7 @@ public sealed class SftCollator
     /// <exception cref="InvalidDataException">The column is missing or null in the row (the row is named).</exception>
     public int[] CompletionIds(DatasetRow row)
     {
-        string text = row.GetString(CompletionColumn)
+        string text = (row.ContainsKey(CompletionColumn) ? row.GetString(CompletionColumn) : null)
             ?? throw new InvalidDataException($"{row.Source}: completion column '{CompletionColumn}' is missing or null (set completion_column).");
         return [.. _tokenizer.Encode(text), _eos];
     }

@@ -11,38 +11,50 @@ public sealed record SftLossResult(Tensor Sum, long Correct, long Tokens);
 
 /// <summary>
 /// Completion-only causal-LM loss: the logits at the position before each completion token are scored against it
-/// (cross-entropy in fp32), prompt and padding positions contribute nothing. Summed, so the trainer can divide by
+/// (cross-entropy in fp32); prompt and padding positions contribute nothing. Summed, so the trainer can divide by
 /// the completion tokens of the whole optimizer step (transformers' <c>num_items_in_batch</c>), which weighs every
 /// token equally across gradient-accumulation micro-batches.
 /// </summary>
 public static class SftLoss
 {
+    /// <summary>PyTorch's default <c>ignore_index</c>: labels with this value carry no loss.</summary>
+    public const long IgnoreIndex = -100;
+
+    /// <summary>
+    /// The sequence positions whose logits predict the completion of a <c>[N, <paramref name="totalLength"/>]</c>
+    /// prompt+completion batch: position t predicts token t + 1, so the C completion tokens come from positions
+    /// L−C−1 … L−2 (pass them to the model as <c>LogitsToKeep.At</c> to compute only those rows of the LM head).
+    /// </summary>
+    public static Tensor PredictingPositions(long totalLength, long completionLength)
+    {
+        if (completionLength < 1 || totalLength < completionLength + 1)
+            throw new ArgumentException($"a sequence of {totalLength} tokens cannot hold a prompt token and {completionLength} completion tokens.");
+        return torch.arange(totalLength - 1 - completionLength, totalLength - 1, dtype: ScalarType.Int64);
+    }
+
     /// <summary>Computes the loss.</summary>
-    /// <param name="logits"><c>[N, L, V]</c> logits whose last C+1 positions cover the completion (L ≥ C+1).</param>
+    /// <param name="logits"><c>[N, C, V]</c> logits at the <see cref="PredictingPositions"/> (row t predicts completion token t).</param>
     /// <param name="completionIds"><c>[N, C]</c> target ids.</param>
     /// <param name="completionMask"><c>[N, C]</c> 0/1 mask (1 = scored).</param>
     /// <exception cref="ArgumentException">Shapes do not line up.</exception>
     public static SftLossResult Compute(Tensor logits, Tensor completionIds, Tensor completionMask)
     {
-        if (logits.dim() != 3 || completionIds.dim() != 2 || !completionIds.shape.SequenceEqual(completionMask.shape))
+        if (logits.dim() != 3 || completionIds.dim() != 2 || !completionIds.shape.SequenceEqual(completionMask.shape)
+            || logits.shape[0] != completionIds.shape[0] || logits.shape[1] != completionIds.shape[1])
             throw new ArgumentException(
-                $"SFT loss needs logits [N, L, V] and ids/mask [N, C]; got [{string.Join(", ", logits.shape)}], [{string.Join(", ", completionIds.shape)}], [{string.Join(", ", completionMask.shape)}].");
-        long n = completionIds.shape[0], c = completionIds.shape[1], length = logits.shape[1];
-        if (logits.shape[0] != n || length < c + 1)
-            throw new ArgumentException($"logits [{string.Join(", ", logits.shape)}] do not cover {n} rows of {c} completion tokens plus the position before them.");
+                $"SFT loss needs logits [N, C, V] and ids/mask [N, C]; got [{string.Join(", ", logits.shape)}], [{string.Join(", ", completionIds.shape)}], [{string.Join(", ", completionMask.shape)}].");
         using var scope = torch.NewDisposeScope();
-        // Position t predicts token t + 1: the completion's C tokens are predicted by positions L-C-1 .. L-2.
-        var predicting = logits.narrow(1, length - 1 - c, c).to(ScalarType.Float32);
-        var targets = completionIds.to(ScalarType.Int64).unsqueeze(-1);
-        var nll = predicting.logsumexp(-1) - predicting.gather(-1, targets).squeeze(-1);
-        var mask = completionMask.to(ScalarType.Float32);
-        var sum = (nll * mask).sum();
+        long vocab = logits.shape[2];
+        var flat = logits.to(ScalarType.Float32).reshape(-1, vocab);
+        var keep = completionMask.reshape(-1).ne(0);
+        var labels = completionIds.to(ScalarType.Int64).reshape(-1).masked_fill(keep.logical_not(), IgnoreIndex);
+        // cross_entropy fuses log-softmax and its backward: one vocabulary-wide buffer instead of several.
+        var sum = nn.functional.cross_entropy(flat, labels, ignore_index: IgnoreIndex, reduction: nn.Reduction.Sum);
         long correct, tokens;
         using (torch.no_grad())
         {
-            var hits = predicting.argmax(-1).eq(completionIds.to(ScalarType.Int64)).to(ScalarType.Float32) * mask;
-            correct = (long)Math.Round(hits.sum().item<float>());
-            tokens = (long)Math.Round(mask.sum().item<float>());
+            correct = flat.detach().argmax(-1).eq(labels).sum().item<long>();
+            tokens = keep.sum().item<long>();
         }
         return new SftLossResult(sum.MoveToOuterDisposeScope(), correct, tokens);
     }

@@ -5,8 +5,8 @@ using VisionGrpo.Training.Optim;
 namespace VisionGrpo.Training.Sft;
 
 /// <summary>
-/// The knobs of <see cref="SftTrainer"/>, under the TrainingArguments/SFTConfig names they come from (see
-/// <see cref="FromRecipe"/>). Defaults are the Trainer's, except those a recipe always sets.
+/// The loop, optimizer and saving knobs of <see cref="SftTrainer"/>, under the TrainingArguments/SFTConfig names they
+/// come from (see <see cref="FromRecipe"/>); logging destinations come from the recipe through <c>TrainingLoggers</c>.
 /// </summary>
 public sealed record SftOptions
 {
@@ -46,10 +46,6 @@ public sealed record SftOptions
     public int LoggingSteps { get; init; } = 10;
     /// <summary><c>logging_first_step</c>.</summary>
     public bool LoggingFirstStep { get; init; }
-    /// <summary><c>logging_dir</c> (null: <c>output_dir/runs/&lt;time&gt;_&lt;host&gt;</c>).</summary>
-    public string? LoggingDir { get; init; }
-    /// <summary><c>report_to</c> contains tensorboard.</summary>
-    public bool TensorBoard { get; init; } = true;
     /// <summary><c>save_strategy</c>: steps, epoch or no.</summary>
     public string SaveStrategy { get; init; } = "steps";
     /// <summary><c>save_steps</c>.</summary>
@@ -88,8 +84,6 @@ public sealed record SftOptions
             Seed = recipe.Seed,
             LoggingSteps = recipe.LoggingSteps,
             LoggingFirstStep = recipe.LoggingFirstStep,
-            LoggingDir = recipe.LoggingDir,
-            TensorBoard = recipe.ReportTo.Contains("tensorboard"),
             SaveStrategy = recipe.SaveStrategy,
             SaveSteps = recipe.SaveSteps,
             SaveTotalLimit = recipe.SaveTotalLimit,
