@@ -22,6 +22,7 @@ internal static class CommandCatalog
         yield return GenerateCommand.Create();
         yield return LoraCommand.Create();
         yield return EvalCommand.Create();
+        yield return SftCommand.Create();
         yield return TrainCommand.Create();
     }
 }

@@ -12,12 +12,17 @@ internal static class DataSynthCommand
         var outDir = new Option<string>("--out") { Description = "Output dataset folder.", Required = true };
         var rows = new Option<int>("--rows") { Description = "Number of problems.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed; the same seed gives the same dataset.", DefaultValueFactory = _ => 42 };
-        var difficulty = new Option<string>("--difficulty") { Description = "easy (56 px), medium (84 px) or hard (112 px).", DefaultValueFactory = _ => "easy" };
-        difficulty.AcceptOnlyFromAmong("easy", "medium", "hard");
+        var difficulty = new Option<string>("--difficulty") { Description = "easy (56 px), medium (84 px), hard (112 px) or demo (56 px, at most one dot per quadrant).", DefaultValueFactory = _ => "easy" };
+        difficulty.AcceptOnlyFromAmong("easy", "medium", "hard", "demo");
         var shards = new Option<int>("--shards") { Description = "Parquet shards to write (at least 1).", DefaultValueFactory = _ => 2 };
+        var tasks = new Option<string?>("--tasks") { Description = "Comma-separated subset of tasks (count_dots, tallest_bar, digit_sum, clock_hour); default all." };
+        var teacher = new Option<double?>("--teacher-accuracy")
+        {
+            Description = "Add a teacher_completion column for SFT warm-up: a short formatted target whose answer is right with this probability, else a plausible wrong one.",
+        };
         var command = new Command("synth", "Generate synthetic visual-math problems (count dots, tallest bar, digit sum, clock hour) as an HF parquet dataset.")
         {
-            outDir, rows, seed, difficulty, shards,
+            outDir, rows, seed, difficulty, shards, tasks, teacher,
         };
         command.SetAction(parse =>
         {
@@ -28,12 +33,20 @@ internal static class DataSynthCommand
             long s = parse.GetValue(seed);
             var level = Enum.Parse<SynthDifficulty>(parse.GetValue(difficulty)!, ignoreCase: true);
             string dir = parse.GetValue(outDir)!;
+            var templates = parse.GetValue(tasks) is { } names
+                ? VisualMathGenerator.TemplatesNamed(names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                : null;
+            if (templates is { Count: 0 }) throw new ArgumentException("--tasks names no task");
+            var generator = new VisualMathGenerator(s, level, templates);
+            double? p = parse.GetValue(teacher);
+            if (p is not (null or (>= 0 and <= 1))) throw new ArgumentException($"--teacher-accuracy must be in [0, 1] (got {p})");
+            var noisy = p is double accuracy ? new NoisyTeacher(generator, accuracy, s) : null;
             IReadOnlyList<string> files = [];
             AnsiConsole.Progress().AutoClear(true).Start(ctx =>
             {
                 var task = ctx.AddTask("drawing", maxValue: n);
-                files = SynthDatasetWriter.Write(dir, new VisualMathGenerator(s, level), n, k, difficulty: level, seed: s,
-                    progress: new Progress<int>(done => task.Value = done));
+                files = SynthDatasetWriter.Write(dir, generator, n, k, difficulty: level, seed: s,
+                    progress: new Progress<int>(done => task.Value = done), teacher: noisy);
                 task.Value = n;
             });
             AnsiConsole.MarkupLine($"wrote [bold]{n}[/] rows to [bold]{Markup.Escape(dir)}[/] ({string.Join(", ", files.Select(Markup.Escape))}, README.md)");

@@ -95,7 +95,7 @@ internal static class TrainCommand
     static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>One log entry as <c>{'loss': 0.01, 'reward': 0.5, …}</c>, the way the HF Trainer prints it.</summary>
-    static string LogLine(IReadOnlyDictionary<string, object?> entry) =>
+    internal static string LogLine(IReadOnlyDictionary<string, object?> entry) =>
         "{" + string.Join(", ", entry.Where(kv => kv.Key != "step").Select(kv => $"'{kv.Key}': {VisionGrpo.Formats.PythonJson.Serialize(kv.Value)}")) + "}";
 
     static Table CompletionTable(IReadOnlyList<CompletionSample> samples)

@@ -289,6 +289,16 @@ public sealed class RecipeConfig
     /// <summary>Extra chat template variables.</summary>
     [ConfigKey("chat_template_kwargs", "generation", "Extra variables for the chat template.")]
     public Dictionary<string, string>? ChatTemplateKwargs { get; set; }
+    // ---- SFT (visiongrpo sft) ----
+    /// <summary>Column holding the SFT target completion (TRL's prompt-completion <c>completion</c> idea).</summary>
+    [ConfigKey("completion_column", "sft", "SFT: column with the target completion (the EOS token is appended).")]
+    public string CompletionColumn { get; set; } = "solution";
+    /// <summary>Keep the vision tower (patch embedding, blocks and merger) frozen in full fine-tuning.</summary>
+    [ConfigKey("freeze_vision_tower", "sft", "SFT: do not train the vision tower (patch embedding, blocks, merger) in full fine-tuning.")]
+    public bool FreezeVisionTower { get; set; }
+    /// <summary>dtype of the final full-model save of <c>visiongrpo sft</c>: auto (training dtype), bfloat16 or float32.</summary>
+    [ConfigKey("save_dtype", "sft", "SFT: dtype of the saved full model: auto (training dtype), bfloat16 or float32.")]
+    public string SaveDtype { get; set; } = "auto";
     /// <summary>Must be false: VisionGrpo generates with its own engine.</summary>
     [ConfigKey("use_vllm", "generation", "Accepted for TRL compatibility; must be false.")]
     public bool UseVllm { get; set; }

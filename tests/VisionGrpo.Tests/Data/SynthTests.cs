@@ -63,6 +63,7 @@ public sealed class SynthTests : IDisposable
     [Theory]
     [InlineData(SynthDifficulty.Easy)]
     [InlineData(SynthDifficulty.Hard)]
+    [InlineData(SynthDifficulty.Demo)]
     public void Dot_counts_match_the_drawn_dots(SynthDifficulty difficulty)
     {
         var gen = new VisualMathGenerator(3, difficulty, [new VisionGrpo.Data.Synthetic.Templates.CountDotsTemplate()]);

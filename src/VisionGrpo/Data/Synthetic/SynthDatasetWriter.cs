@@ -10,31 +10,46 @@ public static class SynthDatasetWriter
     /// <summary>The real dataset's text columns, in its order (after <c>image</c>).</summary>
     public static readonly string[] TextColumns = ["problem", "solution", "original_question", "original_answer"];
 
+    /// <summary>The extra column written when a <see cref="NoisyTeacher"/> is given: its target completion per row.</summary>
+    public const string TeacherColumn = "teacher_completion";
+
     /// <summary>Generates <paramref name="rows"/> problems into <paramref name="outDir"/> as split <c>train</c>.</summary>
+    /// <param name="outDir">Dataset folder to write.</param>
+    /// <param name="generator">Source of the rows.</param>
+    /// <param name="rows">Number of rows (at least 1).</param>
+    /// <param name="shards">Parquet files to split the rows over.</param>
+    /// <param name="rowGroupSize">Rows per parquet row group.</param>
+    /// <param name="difficulty">Difficulty named in the card.</param>
+    /// <param name="seed">Seed named in the card.</param>
+    /// <param name="progress">Receives the number of rows drawn so far.</param>
+    /// <param name="teacher">When given, adds the <see cref="TeacherColumn"/> column with its (noisy) target per row.</param>
     /// <returns>The shard files relative to <paramref name="outDir"/>.</returns>
     public static IReadOnlyList<string> Write(string outDir, VisualMathGenerator generator, int rows, int shards = 2, int rowGroupSize = 100,
-        SynthDifficulty difficulty = SynthDifficulty.Easy, long seed = 0, IProgress<int>? progress = null)
+        SynthDifficulty difficulty = SynthDifficulty.Easy, long seed = 0, IProgress<int>? progress = null, NoisyTeacher? teacher = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
         shards = Math.Clamp(shards, 1, rows);
         var examples = new List<HfRow>(rows);
         var tasks = new Dictionary<string, int>();
+        int index = 0;
         foreach (var e in generator.Generate(rows))
         {
-            examples.Add(new HfRow(e.Image, [e.Problem, e.Solution, e.OriginalQuestion, e.OriginalAnswer]));
+            string[] text = [e.Problem, e.Solution, e.OriginalQuestion, e.OriginalAnswer];
+            examples.Add(new HfRow(e.Image, teacher is null ? text : [.. text, teacher.Target(index, e)]));
             tasks[e.Task] = tasks.GetValueOrDefault(e.Task) + 1;
-            progress?.Report(examples.Count);
+            progress?.Report(++index);
         }
-        var files = HfParquetWriter.WriteSplit(outDir, "train", TextColumns, examples, shards, rowGroupSize);
-        File.WriteAllText(Path.Combine(outDir, "README.md"), Card(rows, difficulty, seed, tasks));
+        string[] columns = teacher is null ? TextColumns : [.. TextColumns, TeacherColumn];
+        var files = HfParquetWriter.WriteSplit(outDir, "train", columns, examples, shards, rowGroupSize);
+        File.WriteAllText(Path.Combine(outDir, "README.md"), Card(rows, difficulty, seed, tasks, columns, teacher));
         return files;
     }
 
-    static string Card(int rows, SynthDifficulty difficulty, long seed, Dictionary<string, int> tasks)
+    static string Card(int rows, SynthDifficulty difficulty, long seed, Dictionary<string, int> tasks, string[] columns, NoisyTeacher? teacher)
     {
         var sb = new StringBuilder();
         sb.Append("---\ndataset_info:\n  features:\n  - name: image\n    dtype: image\n");
-        foreach (string c in TextColumns) sb.Append($"  - name: {c}\n    dtype: string\n");
+        foreach (string c in columns) sb.Append($"  - name: {c}\n    dtype: string\n");
         sb.Append($"  splits:\n  - name: train\n    num_examples: {rows}\n");
         sb.Append("configs:\n- config_name: default\n  data_files:\n  - split: train\n    path: data/train-*\n---\n\n");
         sb.Append("# visiongrpo synthetic visual math\n\n");
@@ -44,6 +59,8 @@ public static class SynthDatasetWriter
         foreach (var (task, n) in tasks.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             sb.Append(CultureInfo.InvariantCulture, $"| {task} | {n} |\n");
         sb.Append("\n`solution` is `<think>\\n…\\n</think>\\n\\n<answer>X</answer>`; `original_answer` ends with `The answer is X`.\n");
+        if (teacher is not null)
+            sb.Append(CultureInfo.InvariantCulture, $"\n`{TeacherColumn}` is a NOISY supervised-warm-up target `<think>\\n…\\n</think>\\n<answer>\\n$X$\\n</answer>`: X is the gold answer with probability {teacher.Accuracy}, otherwise the answer of another random problem of the same task (a plausible wrong answer). Grade against `solution`, never against this column.\n");
         return sb.ToString();
     }
 }

@@ -7,6 +7,9 @@ namespace VisionGrpo.Data.Synthetic.Templates;
 public sealed class ClockHourTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
+    public string Claim(int answer) => $"The hour hand points at {answer}.";
+
+    /// <inheritdoc/>
     public string Name => "clock_hour";
 
     /// <inheritdoc/>

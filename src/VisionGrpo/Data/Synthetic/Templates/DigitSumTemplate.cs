@@ -6,6 +6,9 @@ namespace VisionGrpo.Data.Synthetic.Templates;
 public sealed class DigitSumTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
+    public string Claim(int answer) => $"The two numbers add up to {answer}.";
+
+    /// <inheritdoc/>
     public string Name => "digit_sum";
 
     /// <inheritdoc/>

@@ -6,6 +6,9 @@ namespace VisionGrpo.Data.Synthetic.Templates;
 public sealed class TallestBarTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
+    public string Claim(int answer) => $"The tallest bar is labelled {answer}.";
+
+    /// <inheritdoc/>
     public string Name => "tallest_bar";
 
     /// <inheritdoc/>

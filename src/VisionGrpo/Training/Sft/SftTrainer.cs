@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using TorchSharp;
+using VisionGrpo.Data;
+using VisionGrpo.Data.Rng;
+using VisionGrpo.Models;
+using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Recipes;
+using VisionGrpo.Training.Checkpoints;
+using VisionGrpo.Training.Logging;
+using VisionGrpo.Training.Optim;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Training.Sft;
+
+/// <summary>What one finished run did.</summary>
+/// <param name="GlobalStep">Optimizer steps taken.</param>
+/// <param name="TrainLoss">Mean loss over all steps (the Trainer's <c>train_loss</c>).</param>
+/// <param name="RuntimeSeconds">Wall time of the loop.</param>
+/// <param name="OutputDir">Where the final model or adapter was saved.</param>
+public sealed record SftResult(long GlobalStep, double TrainLoss, double RuntimeSeconds, string OutputDir);
+
+/// <summary>
+/// Supervised fine-tuning with TRL SFTTrainer semantics on prompt-completion rows: the GRPO prompt, a completion
+/// column + EOS, cross-entropy on completion tokens only (<see cref="SftLoss"/>), AdamW with the HF schedule,
+/// gradient clipping and accumulation, a seeded shuffle per epoch, TRL's log names (<c>loss</c>, <c>grad_norm</c>,
+/// <c>learning_rate</c>, <c>num_tokens</c>, <c>mean_token_accuracy</c>, <c>epoch</c>) to <c>metrics.jsonl</c> and
+/// TensorBoard (<see cref="TrainingLoggers"/>, as the GRPO trainer), <c>checkpoint-N</c> folders
+/// (<see cref="CheckpointStore"/>) and a final save of the full model (in <c>save_dtype</c>) or of the LoRA adapter.
+/// </summary>
+public sealed class SftTrainer
+{
+    readonly PolicyModel _policy;
+    readonly Dataset _train;
+    readonly SftCollator _collator;
+    readonly RecipeConfig _recipe;
+    readonly SftOptions _options;
+    readonly TrainerEvents _events;
+    readonly CheckpointStore _checkpoints;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="policy">The model being trained (full model or LoRA, as loaded from the recipe).</param>
+    /// <param name="train">Training rows.</param>
+    /// <param name="collator">Builds prompt+completion batches.</param>
+    /// <param name="recipe">The run configuration (<see cref="SftOptions.FromRecipe"/> reads the SFT keys).</param>
+    /// <param name="events">Progress and log callbacks.</param>
+    /// <exception cref="ConfigException">An invalid option, or <c>resume_from_checkpoint</c> (not supported by SFT).</exception>
+    public SftTrainer(PolicyModel policy, Dataset train, SftCollator collator, RecipeConfig recipe, TrainerEvents? events = null)
+    {
+        _policy = policy ?? throw new ArgumentNullException(nameof(policy));
+        _train = train ?? throw new ArgumentNullException(nameof(train));
+        _collator = collator ?? throw new ArgumentNullException(nameof(collator));
+        _recipe = recipe ?? throw new ArgumentNullException(nameof(recipe));
+        _options = SftOptions.FromRecipe(recipe);
+        if (!string.IsNullOrWhiteSpace(recipe.ResumeFromCheckpoint) && !recipe.ResumeFromCheckpoint.Equals("false", StringComparison.OrdinalIgnoreCase))
+            throw new ConfigException("resume_from_checkpoint is not supported by sft yet: start from the checkpoint's model instead (model_name_or_path=<output_dir>/checkpoint-N).");
+        if (train.Count == 0) throw new ArgumentException("the training set is empty.", nameof(train));
+        // A from-scratch vision tower trained together with the decoder tends to collapse to a constant output
+        // (its biases grow faster than the signal the answer tokens send back); frozen, its random features keep
+        // the image information for the decoder to learn to read.
+        if (recipe.FreezeVisionTower && policy.Model.visual is { } visual)
+            foreach (var p in visual.parameters()) p.requires_grad = false;
+        _events = events ?? new TrainerEvents();
+        _checkpoints = new CheckpointStore(_options.OutputDir);
+        State = new TrainerState
+        {
+            MaxSteps = MaxSteps, LoggingSteps = _options.LoggingSteps, SaveSteps = _options.SaveSteps,
+            TrainBatchSize = _options.BatchSize, NumTrainEpochs = Epochs,
+        };
+    }
+
+    /// <summary>Progress and log history (saved as <c>trainer_state.json</c>).</summary>
+    public TrainerState State { get; }
+
+    /// <summary>Micro-batches per epoch (the last one may be short).</summary>
+    public int MicroBatchesPerEpoch => (_train.Count + _options.BatchSize - 1) / _options.BatchSize;
+
+    /// <summary>Optimizer steps per epoch: the Trainer's <c>len(dataloader) // ga + (len % ga &gt; 0)</c>, at least 1.</summary>
+    public int UpdateStepsPerEpoch
+    {
+        get
+        {
+            int ga = _options.GradientAccumulationSteps;
+            return Math.Max(1, MicroBatchesPerEpoch / ga + (MicroBatchesPerEpoch % ga > 0 ? 1 : 0));
+        }
+    }
+
+    /// <summary>Total optimizer steps: <c>max_steps</c> when positive, else ⌈num_train_epochs · steps per epoch⌉.</summary>
+    public long MaxSteps => _options.MaxSteps > 0 ? _options.MaxSteps : (long)Math.Ceiling(_options.NumTrainEpochs * UpdateStepsPerEpoch);
+
+    /// <summary>Epochs the loop starts (the last may stop early).</summary>
+    public long Epochs => (MaxSteps + UpdateStepsPerEpoch - 1) / UpdateStepsPerEpoch;
+
+    /// <summary>Runs the training loop, saves the final model or adapter into <c>output_dir</c> and returns a summary.</summary>
+    /// <exception cref="TrainingDivergedException">A non-finite loss or gradient norm with <c>skip_nonfinite_steps: false</c>.</exception>
+    public SftResult Train(CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        _checkpoints.RemoveStale();
+        var scheduler = new LrScheduler(_options.LrSchedulerType, _options.LearningRate,
+            LrScheduler.ResolveWarmupSteps((int)MaxSteps, _options.WarmupSteps, _options.WarmupRatio), (int)MaxSteps);
+        using var optimizer = new AdamWOptimizer(_policy.TrainableParameters, _options.LearningRate,
+            _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay);
+        optimizer.SetLearningRate(scheduler.CurrentLearningRate);
+        using var loggers = TrainingLoggers.Open(_recipe, State, resuming: false, _events);
+        loggers.WriteRunStart(_recipe, _policy);
+        var window = new LogWindow();
+        double totalLoss = 0;
+        _policy.Model.train();
+
+        for (long epoch = 0; epoch < Epochs && State.GlobalStep < MaxSteps; epoch++)
+        {
+            int[] order = new NumpyRandom(_options.Seed + epoch).Permutation(_train.Count);
+            int microBatches = MicroBatchesPerEpoch;
+            for (int first = 0; first < microBatches && State.GlobalStep < MaxSteps; first += _options.GradientAccumulationSteps)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var group = Enumerable.Range(first, Math.Min(_options.GradientAccumulationSteps, microBatches - first))
+                    .Select(m => order.Skip(m * _options.BatchSize).Take(_options.BatchSize).ToArray()).ToList();
+                var stepClock = Stopwatch.StartNew();
+                var (stepLoss, tokens) = ForwardBackward(group, window);
+                double gradNorm = optimizer.ClipGradNorm(_options.MaxGradNorm);
+                if (!double.IsFinite(stepLoss) || !double.IsFinite(gradNorm))
+                {
+                    string problem = $"step {State.GlobalStep + 1}: loss {stepLoss} / grad_norm {gradNorm} is not finite";
+                    optimizer.ZeroGrad();
+                    if (!_options.SkipNonfiniteSteps)
+                        throw new TrainingDivergedException($"{problem}; lower learning_rate or set skip_nonfinite_steps: true.");
+                    _events.Warning?.Invoke(problem + "; step skipped.");
+                    continue;
+                }
+                optimizer.Step();
+                optimizer.SetLearningRate(scheduler.Step());
+                optimizer.ZeroGrad();
+                State.GlobalStep++;
+                bool epochEnd = first + group.Count >= microBatches;
+                State.Epoch = epoch + (double)(first + group.Count) / microBatches;
+                totalLoss += stepLoss;
+                window.Add(stepLoss, gradNorm);
+                bool last = State.GlobalStep == MaxSteps;
+                if (State.GlobalStep % _options.LoggingSteps == 0 || (State.GlobalStep == 1 && _options.LoggingFirstStep) || last)
+                    Log(loggers, window.Flush(scheduler.CurrentLearningRate, State.NumInputTokensSeen));
+                if (_options.SaveStrategy == "steps" && (State.GlobalStep % _options.SaveSteps == 0 || last)
+                    || _options.SaveStrategy == "epoch" && (epochEnd || last))
+                    SaveCheckpoint(optimizer, scheduler);
+                _events.Step?.Invoke(new StepReport(State.GlobalStep, MaxSteps, State.Epoch, clock.Elapsed.TotalSeconds, double.NaN,
+                    tokens / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds), stepLoss));
+                // The step's tensors are freed by their scopes; collecting now and then also returns the managed
+                // wrappers, so native memory does not creep up over long runs.
+                if (State.GlobalStep % 50 == 0) GC.Collect();
+            }
+        }
+
+        double runtime = clock.Elapsed.TotalSeconds;
+        double trainLoss = State.GlobalStep > 0 ? totalLoss / State.GlobalStep : double.NaN;
+        SaveFinal();
+        Log(loggers, new Dictionary<string, object?>
+        {
+            ["train_runtime"] = Math.Round(runtime, 4),
+            ["train_samples_per_second"] = Math.Round(State.GlobalStep * (double)_options.BatchSize * _options.GradientAccumulationSteps / Math.Max(runtime, 1e-9), 3),
+            ["train_steps_per_second"] = Math.Round(State.GlobalStep / Math.Max(runtime, 1e-9), 3),
+            ["total_flos"] = State.TotalFlos,
+            ["train_loss"] = trainLoss,
+        });
+        State.Save(Path.Combine(_options.OutputDir, "trainer_state.json"));
+        _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_options.OutputDir}");
+        return new SftResult(State.GlobalStep, trainLoss, runtime, _options.OutputDir);
+    }
+
+    // Forward/backward over the micro-batches of one optimizer step: the step's token-mean loss and its completion tokens.
+    (double Loss, long Tokens) ForwardBackward(IReadOnlyList<int[]> group, LogWindow window)
+    {
+        var batches = new List<SftBatch>();
+        try
+        {
+            foreach (var indices in group) batches.Add(_collator.Build(indices.Select(i => _train[i]).ToList()));
+            // transformers' num_items_in_batch: every completion token of the step weighs the same.
+            long items = Math.Max(1, batches.Sum(b => b.CompletionTokens));
+            double loss = 0;
+            foreach (var batch in batches)
+            {
+                using var scope = torch.NewDisposeScope();
+                var output = _policy.Model.forward(new Qwen2_5_VLInputs
+                {
+                    InputIds = batch.Inputs.InputIds,
+                    AttentionMask = batch.Inputs.AttentionMask,
+                    PixelValues = batch.Inputs.PixelValues,
+                    ImageGridThw = batch.Inputs.ImageGridThw,
+                    LogitsToKeep = LogitsToKeep.At(SftLoss.PredictingPositions(batch.Inputs.InputIds.shape[1], batch.CompletionIds.shape[1])),
+                });
+                var result = SftLoss.Compute(output.Logits, batch.CompletionIds, batch.CompletionMask);
+                var scaled = result.Sum / items;
+                scaled.backward();
+                loss += scaled.item<float>();
+                window.AddAccuracy(result.Tokens > 0 ? (double)result.Correct / result.Tokens : 0);
+                State.NumInputTokensSeen += batch.InputTokens;
+            }
+            return (loss, items);
+        }
+        finally
+        {
+            foreach (var b in batches) b.Dispose();
+        }
+    }
+
+    void Log(TrainingLoggers loggers, Dictionary<string, object?> logs)
+    {
+        var entry = State.AddLog(logs);
+        loggers.Write(entry, State.GlobalStep);
+        _events.Log?.Invoke(entry);
+    }
+
+    void SaveCheckpoint(AdamWOptimizer optimizer, LrScheduler scheduler)
+    {
+        string path = _checkpoints.Save(State.GlobalStep, dir =>
+        {
+            _policy.Save(dir, _recipe.ModelNameOrPath);
+            File.WriteAllText(Path.Combine(dir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
+            if (!_options.SaveOnlyModel)
+            {
+                optimizer.Save(Path.Combine(dir, AdamWOptimizer.StateFileName));
+                File.WriteAllText(Path.Combine(dir, "scheduler.json"), scheduler.StateDict().ToJsonString() + "\n");
+            }
+            State.Save(Path.Combine(dir, "trainer_state.json"));
+        }, _options.SaveTotalLimit);
+        _events.Info?.Invoke($"saved {path}");
+    }
+
+    // TRL's trainer.save_model(output_dir): the adapter, or the full model in save_dtype.
+    void SaveFinal()
+    {
+        File.WriteAllText(Path.Combine(_options.OutputDir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
+        var model = _policy.Model;
+        if (_policy.Peft is not null || _options.SaveDtype is not ScalarType dtype || dtype == model.DType)
+        {
+            _policy.Save(_options.OutputDir, _recipe.ModelNameOrPath);
+            return;
+        }
+        using var converted = new Qwen2_5_VLForConditionalGeneration(model.Config, dtype);
+        using (torch.no_grad())
+        {
+            var source = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+            foreach (var (name, target) in converted.named_parameters()) target.copy_(source[name]);
+        }
+        ModelFolder.Save(converted, _options.OutputDir, _policy.Folder);
+    }
+
+    // Metrics gathered between two log events, averaged the way the Trainer (loss) and TRL (accuracy) average them.
+    sealed class LogWindow
+    {
+        double _loss, _gradNorm;
+        int _steps;
+        readonly List<double> _accuracies = [];
+
+        public void Add(double loss, double gradNorm) { _loss += loss; _gradNorm = gradNorm; _steps++; }
+
+        public void AddAccuracy(double accuracy) => _accuracies.Add(accuracy);
+
+        public Dictionary<string, object?> Flush(double learningRate, long tokens)
+        {
+            var logs = new Dictionary<string, object?>
+            {
+                ["loss"] = Math.Round(_loss / Math.Max(1, _steps), 4),
+                ["grad_norm"] = _gradNorm,
+                ["learning_rate"] = learningRate,
+                ["num_tokens"] = (double)tokens,
+                ["mean_token_accuracy"] = _accuracies.Count > 0 ? _accuracies.Average() : 0.0,
+            };
+            (_loss, _steps) = (0, 0);
+            _accuracies.Clear();
+            return logs;
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using VisionGrpo.Models;
+using VisionGrpo.Recipes;
+using VisionGrpo.Training;
+using VisionGrpo.Training.Inputs;
+using VisionGrpo.Training.Sft;
+
+namespace VisionGrpo.Tests.Sft;
+
+public sealed class SftTrainerTests : IDisposable
+{
+    readonly SftTinySetup _setup = new(rows: 8);
+
+    public void Dispose() => _setup.Dispose();
+
+    SftResult Train(RecipeConfig recipe, TrainerEvents? events = null)
+    {
+        var data = RecipeDatasets.Load(recipe);
+        using var policy = PolicyModel.Load(recipe);
+        var collator = new SftCollator(policy.PromptBuilder(recipe), policy.Text.Tokenizer, recipe.CompletionColumn);
+        return new SftTrainer(policy, data.Train, collator, recipe, events).Train();
+    }
+
+    static List<JsonElement> Metrics(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+
+    [Fact]
+    public void Loss_decreases_and_the_run_writes_trl_logs_state_checkpoints_and_a_bf16_model()
+    {
+        var recipe = RecipeLoader.Load(null, _setup.Overrides("save_strategy=steps", "save_steps=2", "save_total_limit=2", "save_dtype=bfloat16"));
+        var steps = new List<StepReport>();
+        var result = Train(recipe, new TrainerEvents { Step = steps.Add });
+
+        Assert.Equal(6, result.GlobalStep);
+        Assert.Equal([1L, 2, 3, 4, 5, 6], steps.Select(s => s.Step));
+        var logs = Metrics(_setup.OutputDir);
+        var train = logs.Where(l => l.TryGetProperty("loss", out _)).ToList();
+        Assert.Equal([2L, 4, 6], train.Select(l => l.GetProperty("step").GetInt64()));
+        foreach (var key in new[] { "loss", "grad_norm", "learning_rate", "num_tokens", "mean_token_accuracy", "epoch", "step" })
+            Assert.All(train, l => Assert.True(l.TryGetProperty(key, out _), key));
+        double first = train[0].GetProperty("loss").GetDouble(), last = train[^1].GetProperty("loss").GetDouble();
+        Assert.True(last < first - 0.5, $"loss went from {first} to {last}");
+        Assert.True(train[^1].GetProperty("num_tokens").GetDouble() > train[0].GetProperty("num_tokens").GetDouble());
+        // 8 rows in batches of 4: 2 steps per epoch, so step 2 ends epoch 1 and step 6 ends epoch 3.
+        Assert.Equal([1.0, 2.0, 3.0], train.Select(l => l.GetProperty("epoch").GetDouble()));
+        Assert.True(logs[^1].TryGetProperty("train_runtime", out _));
+
+        using (var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(_setup.OutputDir, "trainer_state.json"))))
+            Assert.Equal(6, state.RootElement.GetProperty("global_step").GetInt64());
+        // save_total_limit 2 keeps the two newest checkpoints, each with optimizer and scheduler state.
+        Assert.Equal(["checkpoint-4", "checkpoint-6"],
+            Directory.GetDirectories(_setup.OutputDir, "checkpoint-*").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(Path.Combine(_setup.OutputDir, "checkpoint-6", "optimizer.torchsharp")));
+        Assert.True(File.Exists(Path.Combine(_setup.OutputDir, "checkpoint-6", "scheduler.json")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_setup.OutputDir, "runs"), "events.out.tfevents.*", SearchOption.AllDirectories));
+
+        using var saved = ModelFolder.Load(_setup.OutputDir);
+        using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(_setup.OutputDir, "config.json")));
+        Assert.Equal("bfloat16", config.RootElement.GetProperty("dtype").GetString());
+        using (var weights = VisionGrpo.Tensors.SafetensorsFile.Open(Path.Combine(_setup.OutputDir, "model.safetensors")))
+            Assert.All(weights.Names, n => Assert.Equal(VisionGrpo.Tensors.SafetensorsDType.BF16, weights.Info(n).DType));
+        Assert.True(File.Exists(Path.Combine(_setup.OutputDir, "tokenizer.json")));
+        Assert.True(File.Exists(Path.Combine(_setup.OutputDir, "preprocessor_config.json")));
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_losses_and_lora_saves_an_adapter()
+    {
+        var recipe = RecipeLoader.Load(null, _setup.Overrides("max_steps=2", "logging_steps=1"));
+        Train(recipe);
+        var a = Metrics(_setup.OutputDir).Where(l => l.TryGetProperty("loss", out _)).Select(l => l.GetProperty("loss").GetDouble()).ToList();
+        Train(recipe);
+        var b = Metrics(_setup.OutputDir).Where(l => l.TryGetProperty("loss", out _)).Select(l => l.GetProperty("loss").GetDouble()).ToList();
+        Assert.Equal(a, b);
+
+        var lora = RecipeLoader.Load(null, _setup.Overrides("max_steps=2", "use_peft=true", "lora_target_modules=[q_proj,v_proj]",
+            $"output_dir={_setup.OutputDir}-lora"));
+        Train(lora);
+        Assert.True(File.Exists(Path.Combine(_setup.OutputDir + "-lora", "adapter_model.safetensors")));
+        Assert.False(File.Exists(Path.Combine(_setup.OutputDir + "-lora", "model.safetensors")));
+    }
+
+    [Fact]
+    public void A_missing_completion_column_names_the_row_and_the_column()
+    {
+        var recipe = RecipeLoader.Load(null, _setup.Overrides("completion_column=answer_text"));
+        var e = Assert.Throws<InvalidDataException>(() => Train(recipe));
+        Assert.Contains("answer_text", e.Message);
+        Assert.Contains("completion_column", e.Message);
+    }
+
+    [Fact]
+    public void Bad_sft_options_are_config_errors()
+    {
+        Assert.Contains("save_dtype", Assert.Throws<ConfigException>(() => SftOptions.FromRecipe(RecipeLoader.Load(null, ["save_dtype=int8"]))).Message);
+        Assert.Contains("completion_column", Assert.Throws<ConfigException>(() => SftOptions.FromRecipe(RecipeLoader.Load(null, ["completion_column= "]))).Message);
+        Assert.Contains("resume_from_checkpoint", Assert.Throws<ConfigException>(() =>
+            Train(RecipeLoader.Load(null, _setup.Overrides("resume_from_checkpoint=true")))).Message);
+    }
+}
