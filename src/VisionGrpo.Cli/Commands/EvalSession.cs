@@ -6,6 +6,7 @@ using VisionGrpo.Lora;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2_5_VL;
 using VisionGrpo.Recipes;
+using VisionGrpo.Data.Synthetic;
 using VisionGrpo.Rewards;
 using VisionGrpo.Tensors;
 using VisionGrpo.Text;
@@ -67,7 +68,10 @@ internal sealed class EvalSession : IDisposable
         Check(request);
         var recipe = RecipeLoader.Load(request.Config, request.Sets);
         string modelFolder = Locate(request.Model ?? recipe.ModelNameOrPath, "--model", "model_name_or_path", RepoType.Model, recipe.ModelRevision);
-        recipe.DatasetName = Locate(request.Dataset ?? recipe.DatasetName, "--dataset", "dataset_name", RepoType.Dataset, "main");
+        string? datasetName = request.Dataset ?? recipe.DatasetName;
+        recipe.DatasetName = datasetName is not null && SynthDatasetSpec.Matches(datasetName)
+            ? datasetName  // generated (once) by RecipeDatasets
+            : Locate(datasetName, "--dataset", "dataset_name", RepoType.Dataset, "main");
         if (request.Adapter is not null && !Directory.Exists(request.Adapter))
             throw new DirectoryNotFoundException($"--adapter '{request.Adapter}' does not exist.");
         var rewards = Rewards(request, recipe);

@@ -160,9 +160,7 @@ public sealed class GenerationEngine
                 SampleIndex = seq % g,
                 CompletionIds = tokens[seq].ToArray(),
                 TokenLogProbs = logProbs?[seq].ToArray(),
-                // The embedding has more rows than the tokenizer has tokens (151,936 vs 151,665 for Qwen2.5-VL); a
-                // sampled id past the tokenizer has no text, and decodes to nothing as in HF tokenizers.
-                Text = _tokenizer?.Decode(tokens[seq].Where(id => id < _tokenizer.VocabSize), skipSpecialTokens: true) ?? "",
+                Text = _tokenizer?.Decode(tokens[seq], skipSpecialTokens: true) ?? "",
                 FinishReason = reasons[seq],
                 PrefillSeconds = prefillSeconds,
                 DecodeSeconds = decodeSeconds,

@@ -15,7 +15,7 @@ public sealed class RecipeConfig
     [ConfigKey("model_revision", "script", "Hub revision of the model.")]
     public string ModelRevision { get; set; } = "main";
     /// <summary>Dataset folder or hub id.</summary>
-    [ConfigKey("dataset_name", "script", "Dataset folder or hub id (parquet/JSONL/CSV/image folder).")]
+    [ConfigKey("dataset_name", "script", "Dataset folder or hub id (parquet/JSONL/CSV/image folder), or synth:visual_math?rows=N&seed=S&tasks=... (generated once, cached).")]
     public string? DatasetName { get; set; }
     /// <summary>Dataset configuration (subset) name.</summary>
     [ConfigKey("dataset_config", "script", "Dataset configuration (subset) name.")]

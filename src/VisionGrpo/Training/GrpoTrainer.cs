@@ -60,7 +60,7 @@ public sealed partial class GrpoTrainer : IDisposable
         if (_checkpoints.RemoveStale() is > 0 and var stale)
             _events.Warning?.Invoke($"removed {stale} incomplete checkpoint folder(s) left by an interrupted save in '{recipe.OutputDir}'.");
 
-        _data = RecipeDatasets.Load(recipe);
+        _data = RecipeDatasets.Load(recipe, _events.Info);
         if (_data.BadRows.Count > 0) _events.Warning?.Invoke(_data.BadRows.Summary());
         _sampler = new RepeatSampler(_data.Train.Count, _plan.PromptsPerRound, recipe.ShuffleDataset, recipe.Seed);
         _rewards = rewards is { Count: > 0 } ? rewards : RecipeMapping.Checked(() => RecipeMapping.ToRewards(recipe));

@@ -2,6 +2,7 @@ using VisionGrpo.Data;
 using VisionGrpo.Data.Hub;
 using VisionGrpo.Data.Loading;
 using VisionGrpo.Data.Splits;
+using VisionGrpo.Data.Synthetic;
 using VisionGrpo.Data.Validation;
 using VisionGrpo.Recipes;
 
@@ -9,7 +10,7 @@ namespace VisionGrpo.Training.Inputs;
 
 /// <summary>
 /// The train and evaluation datasets a recipe names, as TRL's script builds them: <c>load_dataset(dataset_name,
-/// dataset_config, split=dataset_train_split)</c>, then either <c>train_test_split(test_size, seed)</c> or
+/// dataset_config, split=dataset_train_split)</c> (or a <c>synth:visual_math?…</c> dataset, generated once), then either <c>train_test_split(test_size, seed)</c> or
 /// <c>dataset_test_split</c>; rows whose prompt or image is unusable are reported and skipped (or fail the run).
 /// </summary>
 /// <param name="Train">Training rows.</param>
@@ -19,11 +20,15 @@ public sealed record RecipeDatasets(Dataset Train, Dataset? Test, BadRowReport B
 {
     /// <summary>Loads the datasets of <paramref name="recipe"/> (a local folder/file or a hub id, downloaded into the HF cache).</summary>
     /// <exception cref="ConfigException">dataset_name is not set.</exception>
-    public static RecipeDatasets Load(RecipeConfig recipe)
+    /// <param name="recipe">The run configuration.</param>
+    /// <param name="log">Receives a line when a synthetic dataset is generated.</param>
+    public static RecipeDatasets Load(RecipeConfig recipe, Action<string>? log = null)
     {
         if (string.IsNullOrWhiteSpace(recipe.DatasetName))
             throw new ConfigException("dataset_name is not set: give a dataset folder or hub id (--set dataset_name=...).");
-        string path = RepoLocator.Resolve(recipe.DatasetName, RepoType.Dataset);
+        string path = SynthDatasetSpec.Matches(recipe.DatasetName)
+            ? RecipeMapping.Checked(() => SynthDatasetSpec.Parse(recipe.DatasetName)).Materialize(log)
+            : RepoLocator.Resolve(recipe.DatasetName, RepoType.Dataset);
         var loaded = DatasetLoader.Load(path, recipe.DatasetTrainSplit, recipe.DatasetConfig, recipe.ImageColumn);
         Dataset train = loaded;
         Dataset? test = null;

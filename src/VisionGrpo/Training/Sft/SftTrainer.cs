@@ -102,7 +102,7 @@ public sealed class SftTrainer
         using var optimizer = new AdamWOptimizer(_policy.TrainableParameters, _options.LearningRate,
             _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay);
         optimizer.SetLearningRate(scheduler.CurrentLearningRate);
-        using var loggers = TrainingLoggers.Open(_recipe, State, resuming: false, _events);
+        using var loggers = TrainingLoggers.Open(_recipe, State, resuming: false);
         loggers.WriteRunStart(_recipe, _policy);
         var window = new LogWindow();
         double totalLoss = 0;

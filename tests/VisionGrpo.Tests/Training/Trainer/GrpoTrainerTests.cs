@@ -164,6 +164,13 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
     }
 
     [Fact]
+    public void SaveTotalLimitKeepsTheNewestCheckpoints()
+    {
+        Train(_out, "max_steps=3", "save_steps=1", "save_total_limit=2", "logging_steps=10");
+        Assert.Equal(new long[] { 2, 3 }, new CheckpointStore(_out).List().Select(c => c.Step));
+    }
+
+    [Fact]
     public void ResumeWithoutACheckpointIsAClearError()
     {
         var e = Assert.Throws<DirectoryNotFoundException>(() => Train(_out, "resume_from_checkpoint=true"));
