@@ -14,10 +14,10 @@ namespace VisionGrpo.Bench;
 
 /// <summary>
 /// What the demo model knows before GRPO: on rows of a synthetic dataset, prompted exactly as the GRPO trainer
-/// prompts (r1 system prompt, image, problem), it reports the format and accuracy rewards of k sampled completions
+/// prompts (system prompt as the recipe's, none by default like recipes/demo.yaml; image; problem), it reports the format and accuracy rewards of k sampled completions
 /// (T = 1, as in training), pass@k, the greedy accuracy (the answer the model ranks first), completion length and
 /// decode speed, overall and per task. Usage:
-/// <c>demo-model [--model models/visiongrpo-demo] [--data DIR] [--rows 64] [--k 4] [--seed 0] [--batch 16]</c>.
+/// <c>demo-model [--model models/visiongrpo-demo] [--data DIR] [--rows 64] [--k 4] [--seed 0] [--batch 16] [--system-prompt r1|TEXT]</c>.
 /// </summary>
 internal static class DemoModelBench
 {
@@ -29,13 +29,14 @@ internal static class DemoModelBench
         int k = int.Parse(ModelBench.Option(args, "--k") ?? "4", CultureInfo.InvariantCulture);
         int batchSize = int.Parse(ModelBench.Option(args, "--batch") ?? "16", CultureInfo.InvariantCulture);
         long seed = long.Parse(ModelBench.Option(args, "--seed") ?? "0", CultureInfo.InvariantCulture);
+        string? system = SystemPrompts.Resolve(ModelBench.Option(args, "--system-prompt"));
 
         var dataset = DatasetLoader.Load(data, "train");
         rows = Math.Min(rows, dataset.Count);
         using var model = ModelFolder.Load(folder, torch.ScalarType.Float32);
         model.eval();
         var text = VlTextProcessor.FromDirectory(folder);
-        var prompts = new PromptBuilder(text, new QwenImageProcessor(ImageProcessorConfig.Load(folder)), SystemPrompts.R1);
+        var prompts = new PromptBuilder(text, new QwenImageProcessor(ImageProcessorConfig.Load(folder)), system);
         var engine = new GenerationEngine(model, text.Tokenizer);
         var (eos, pad) = (text.Tokenizer.EosTokenId, text.Tokenizer.PadTokenId);
         var sampled = new GenerationOptions { TrlMode = true, DoSample = true, Temperature = 1.0, MaxNewTokens = 64, Seed = seed }.Resolve(null, eos, pad);

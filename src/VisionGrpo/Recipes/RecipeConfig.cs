@@ -293,8 +293,8 @@ public sealed class RecipeConfig
     /// <summary>Column holding the SFT target completion (TRL's prompt-completion <c>completion</c> idea).</summary>
     [ConfigKey("completion_column", "sft", "SFT: column with the target completion (the EOS token is appended).")]
     public string CompletionColumn { get; set; } = "solution";
-    /// <summary>Keep the vision tower (patch embedding, blocks and merger) frozen in full fine-tuning.</summary>
-    [ConfigKey("freeze_vision_tower", "sft", "SFT: do not train the vision tower (patch embedding, blocks, merger) in full fine-tuning.")]
+    /// <summary>Keep the vision tower (patch embedding and blocks; the merger/projector still trains) frozen in full fine-tuning.</summary>
+    [ConfigKey("freeze_vision_tower", "sft", "SFT: do not train the vision tower's patch embedding and blocks (the merger still trains), as LLaMA-Factory.")]
     public bool FreezeVisionTower { get; set; }
     /// <summary>dtype of the final full-model save of <c>visiongrpo sft</c>: auto (training dtype), bfloat16 or float32.</summary>
     [ConfigKey("save_dtype", "sft", "SFT: dtype of the saved full model: auto (training dtype), bfloat16 or float32.")]
