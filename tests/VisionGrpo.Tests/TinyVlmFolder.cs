@@ -15,7 +15,7 @@ internal static class TinyVlmFolder
 {
     /// <summary>Writes config, random weights (<paramref name="seed"/>), tokenizer and preprocessor files into <paramref name="dir"/>.</summary>
     /// <returns><paramref name="dir"/>.</returns>
-    public static string Create(string dir, int seed = 3)
+    public static string Create(string dir, int seed = 3, bool tieWordEmbeddings = false)
     {
         TorchRuntime.EnsureInitialized();
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFixture.Dir, "config.json")))!.AsObject();
@@ -26,6 +26,7 @@ internal static class TinyVlmFolder
         };
         foreach (var (key, value) in ids) config[key] = value;
         config["text_config"]!["vocab_size"] = 151936;
+        if (tieWordEmbeddings) config["tie_word_embeddings"] = true;
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
         using var model = new Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig.Load(Path.Combine(dir, "config.json")));

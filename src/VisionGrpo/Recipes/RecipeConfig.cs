@@ -199,6 +199,9 @@ public sealed class RecipeConfig
     /// <summary>Completions per prompt (G).</summary>
     [ConfigKey("num_generations", "grpo", "Completions per prompt (G >= 2).")]
     public int NumGenerations { get; set; } = 8;
+    /// <summary>Completions per prompt in evaluation (null: num_generations).</summary>
+    [ConfigKey("num_generations_eval", "grpo", "Completions per prompt in evaluation (default num_generations).")]
+    public int? NumGenerationsEval { get; set; }
     /// <summary>Maximum new tokens per completion.</summary>
     [ConfigKey("max_completion_length", "grpo", "Maximum new tokens per completion.")]
     public int MaxCompletionLength { get; set; } = 512;

@@ -20,6 +20,7 @@ internal static class RecipeValidator
         foreach (var r in c.ReportTo) OneOf("report_to", r, "tensorboard", "none");
 
         Require(c.NumGenerations >= 2, "num_generations must be at least 2 (advantages compare completions of one prompt).");
+        Require(c.NumGenerationsEval is null or >= 1, "num_generations_eval must be at least 1 (or null for num_generations).");
         Require(c.PerDeviceTrainBatchSize >= 1, "per_device_train_batch_size must be at least 1.");
         Require(c.GradientAccumulationSteps >= 1, "gradient_accumulation_steps must be at least 1.");
         Require(c.MaxCompletionLength >= 1, "max_completion_length must be at least 1.");

@@ -19,7 +19,7 @@ public sealed partial class GrpoTrainer
         _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards);
         var watch = Stopwatch.StartNew();
         var generation = _generation with { Seed = RoundSeed(_recipe.Seed, -1 - _state.GlobalStep) };
-        var result = _evaluator.Evaluate(_data.Test, generation, _plan.NumGenerations, _recipe.PerDeviceEvalBatchSize, cancellationToken: ct);
+        var result = _evaluator.Evaluate(_data.Test, generation, _recipe.NumGenerationsEval ?? _plan.NumGenerations, _recipe.PerDeviceEvalBatchSize, cancellationToken: ct);
         _timings.Evaluation += watch.Elapsed.TotalSeconds;
         return result;
     }

@@ -1,40 +1,17 @@
-using System.Text.Json.Nodes;
 using VisionGrpo.Data.Synthetic;
-using VisionGrpo.Models;
-using VisionGrpo.Models.Qwen2_5_VL;
-using VisionGrpo.Tensors;
-using VisionGrpo.Tests.Models;
 
 namespace VisionGrpo.Tests.Sft;
 
 /// <summary>
 /// A random VLM with the tiny fixture's shape but the real Qwen2.5-VL vocabulary, special ids, tokenizer, chat
 /// template and image processor (the recipe path end to end), plus a small synthetic dataset with the noisy-teacher
-/// column. (A private copy of the generate tests' set-up; a shared TinyVlmFolder helper is on its way to main.)
+/// column.
 /// </summary>
 internal sealed class SftTinySetup : IDisposable
 {
     public SftTinySetup(int rows = 8)
     {
-        TorchRuntime.EnsureInitialized();
-        Directory.CreateDirectory(Dir);
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFixture.Dir, "config.json")))!.AsObject();
-        var ids = new Dictionary<string, int>
-        {
-            ["vocab_size"] = 151936, ["image_token_id"] = 151655, ["video_token_id"] = 151656, ["vision_start_token_id"] = 151652,
-            ["vision_end_token_id"] = 151653, ["vision_token_id"] = 151654, ["bos_token_id"] = 151643, ["eos_token_id"] = 151645, ["pad_token_id"] = 151643,
-        };
-        foreach (var (key, value) in ids) config[key] = value;
-        config["text_config"]!["vocab_size"] = 151936;
-        config["tie_word_embeddings"] = true;
-        Directory.CreateDirectory(ModelDir);
-        File.WriteAllText(Path.Combine(ModelDir, "config.json"), config.ToJsonString());
-        using (var model = new Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig.Load(Path.Combine(ModelDir, "config.json"))))
-        {
-            ModelInitializer.Initialize(model, seed: 3);
-            ModelFolder.Save(model, ModelDir, TestPaths.Fixtures("tokenizer"));
-        }
-        File.Copy(Path.Combine(TinyFixture.Dir, "preprocessor_config.json"), Path.Combine(ModelDir, "preprocessor_config.json"), overwrite: true);
+        TinyVlmFolder.Create(ModelDir, seed: 3, tieWordEmbeddings: true);
         var generator = new VisualMathGenerator(5, SynthDifficulty.Easy, VisualMathGenerator.TemplatesNamed(["count_dots"]));
         SynthDatasetWriter.Write(DataDir, generator, rows, shards: 1, seed: 5, teacher: new NoisyTeacher(generator, 0.5, 5));
     }

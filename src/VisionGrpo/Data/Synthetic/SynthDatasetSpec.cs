@@ -32,7 +32,7 @@ public sealed record SynthDatasetSpec(int Rows, long Seed, SynthDifficulty Diffi
             {
                 "rows" => spec with { Rows = int.TryParse(value, CultureInfo.InvariantCulture, out int r) && r > 0 ? r : throw new ArgumentException($"{where} must be a positive integer (got '{value}').") },
                 "seed" => spec with { Seed = long.TryParse(value, CultureInfo.InvariantCulture, out long s) && s >= 0 ? s : throw new ArgumentException($"{where} must be a non-negative integer (got '{value}').") },
-                "difficulty" => spec with { Difficulty = Enum.TryParse<SynthDifficulty>(value, ignoreCase: true, out var d) ? d : throw new ArgumentException($"{where} must be easy, medium or hard (got '{value}').") },
+                "difficulty" => spec with { Difficulty = Enum.TryParse<SynthDifficulty>(value, ignoreCase: true, out var d) ? d : throw new ArgumentException($"{where} must be easy, medium, hard or demo (got '{value}').") },
                 "tasks" => spec with { Tasks = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
                 "teacher_accuracy" => spec with { TeacherAccuracy = double.TryParse(value, CultureInfo.InvariantCulture, out double p) && p is >= 0 and <= 1 ? p : throw new ArgumentException($"{where} must be in [0, 1] (got '{value}').") },
                 _ => throw new ArgumentException($"{where} is not an option (rows, seed, difficulty, tasks, teacher_accuracy)."),
