@@ -15,10 +15,12 @@ internal static class TensorByteCopier
 
     /// <summary>
     /// Fills <paramref name="destination"/> from <paramref name="byteLength"/> bytes at <paramref name="source"/>,
-    /// interpreted as a C-order tensor of <paramref name="sourceType"/> with the destination's element count.
+    /// interpreted as a C-order tensor of <paramref name="sourceType"/> with the destination's element count. With
+    /// <paramref name="releaseMappedSource"/> (only for a read-only file mapping) each copied chunk's pages are
+    /// dropped from the resident set (<see cref="MappedPages"/>).
     /// </summary>
     public static unsafe void CopyFromNative(byte* source, long byteLength, ScalarType sourceType, Tensor destination,
-        long chunkBytes = ChunkBytes)
+        long chunkBytes = ChunkBytes, bool releaseMappedSource = false)
     {
         long numel = destination.numel();
         if (numel == 0) return;
@@ -27,7 +29,7 @@ internal static class TensorByteCopier
         {
             // Rare (a strided view); fill a contiguous twin and let libtorch scatter it.
             using var twin = torch.empty(destination.shape, destination.dtype, destination.device);
-            CopyFromNative(source, byteLength, sourceType, twin, chunkBytes);
+            CopyFromNative(source, byteLength, sourceType, twin, chunkBytes, releaseMappedSource);
             destination.copy_(twin);
             return;
         }
@@ -52,10 +54,11 @@ internal static class TensorByteCopier
                 bytes.CopyTo(stage.bytes);
                 target.copy_(stage);
             }
+            if (releaseMappedSource) MappedPages.Release(source + start * elementSize, count * elementSize);
         }
     }
 
-    /// <summary><see cref="CopyFromNative(byte*, long, ScalarType, Tensor, long)"/> for callers without unsafe code.</summary>
+    /// <summary><see cref="CopyFromNative(byte*, long, ScalarType, Tensor, long, bool)"/> for callers without unsafe code.</summary>
     public static unsafe void CopyFromNative(IntPtr source, long byteLength, ScalarType sourceType, Tensor destination,
         long chunkBytes = ChunkBytes) =>
         CopyFromNative((byte*)source, byteLength, sourceType, destination, chunkBytes);
