@@ -14,6 +14,12 @@ internal static class TensorByteCopier
     public const long ChunkBytes = 64L << 20;
 
     /// <summary>
+    /// Chunk size when the source pages are released after each chunk: the unreleased chunk is what the peak
+    /// resident memory exceeds the loaded weights by, and 8 MiB still copies at memcpy speed.
+    /// </summary>
+    public const long ReleaseChunkBytes = 8L << 20;
+
+    /// <summary>
     /// Fills <paramref name="destination"/> from <paramref name="byteLength"/> bytes at <paramref name="source"/>,
     /// interpreted as a C-order tensor of <paramref name="sourceType"/> with the destination's element count. With
     /// <paramref name="releaseMappedSource"/> (only for a read-only file mapping) each copied chunk's pages are
@@ -37,6 +43,7 @@ internal static class TensorByteCopier
         using var flat = destination.view(-1);
         bool direct = destination.device_type == DeviceType.CPU && destination.dtype == sourceType;
         long elementSize = byteLength / numel;
+        if (releaseMappedSource) chunkBytes = Math.Min(chunkBytes, ReleaseChunkBytes);
         long chunkElements = Math.Max(1, chunkBytes / elementSize);
         using var staging = direct ? null : torch.empty(Math.Min(numel, chunkElements), sourceType, torch.CPU);
         for (long start = 0; start < numel; start += chunkElements)
