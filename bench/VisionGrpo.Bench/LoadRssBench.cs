@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using TorchSharp;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2_5_VL;
@@ -22,11 +23,11 @@ internal static class LoadRssBench
         string dir = ModelBench.Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "vg-load-rss");
         string loadDtype = ModelBench.Option(args, "--load-dtype") ?? "bf16";
         int repeat = int.Parse(ModelBench.Option(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
-        var config = Qwen2_5_VLConfig.Parse(ModelBench.Qwen05BConfig, "qwen2.5-0.5b");
-        if (ModelBench.Option(args, "--layers") is { } layers)
-            config = config with { Text = config.Text with { NumHiddenLayers = int.Parse(layers, CultureInfo.InvariantCulture) } };
-        if (ModelBench.Option(args, "--vocab") is { } vocab)
-            config = config with { Text = config.Text with { VocabSize = int.Parse(vocab, CultureInfo.InvariantCulture) } };
+        // Edit the JSON (not the parsed record): the saved config.json is written from it.
+        var json = JsonNode.Parse(ModelBench.Qwen05BConfig)!.AsObject();
+        if (ModelBench.Option(args, "--layers") is { } layers) json["num_hidden_layers"] = int.Parse(layers, CultureInfo.InvariantCulture);
+        if (ModelBench.Option(args, "--vocab") is { } vocab) json["vocab_size"] = int.Parse(vocab, CultureInfo.InvariantCulture);
+        var config = Qwen2_5_VLConfig.Parse(json.ToJsonString(), "qwen2.5-0.5b");
         if (!File.Exists(Path.Combine(dir, "model.safetensors")) && !File.Exists(Path.Combine(dir, "model.safetensors.index.json")))
         {
             var sw = Stopwatch.StartNew();
