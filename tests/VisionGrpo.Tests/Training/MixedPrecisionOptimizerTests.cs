@@ -155,6 +155,26 @@ public class MixedPrecisionOptimizerTests
     }
 
     [Fact]
+    public void ParametersWithoutGradientsAreLeftAlone()
+    {
+        TorchRuntime.EnsureInitialized();
+        using var scope = NewDisposeScope();
+        var used = new Parameter(torch.ones(4, dtype: ScalarType.BFloat16));
+        var unused = new Parameter(torch.full(4, 0.5, dtype: ScalarType.BFloat16));
+        using var optimizer = new MixedPrecisionOptimizer([("used", used), ("unused", unused)], 0.1, weightDecay: 0.1);
+        for (int i = 0; i < 2; i++)
+        {
+            optimizer.ZeroGrad();
+            used.sum().backward();
+            optimizer.ClipGradNorm(1.0);
+            optimizer.Step();
+        }
+        Assert.All(Values(used), v => Assert.True(v < 1f));
+        Assert.All(Values(unused), v => Assert.Equal(0.5f, v));
+        Assert.All(Values(optimizer.MasterOf("unused")), v => Assert.Equal(0.5f, v));
+    }
+
+    [Fact]
     public void LoadWithoutMastersFileNamesIt()
     {
         TorchRuntime.EnsureInitialized();

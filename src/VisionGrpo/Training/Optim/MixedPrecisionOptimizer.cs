@@ -139,9 +139,11 @@ public sealed class MixedPrecisionOptimizer : ITrainingOptimizer
         {
             if (ReferenceEquals(model, master)) continue;
             var grad = model.grad;
-            if (grad is null) { master.grad = null; continue; }
             var masterGrad = master.grad;
-            if (masterGrad is null) master.grad = grad.to(ScalarType.Float32, copy: true);
+            // No gradient yet (parameter unused so far): leave the master without one too, so AdamW skips it. Once
+            // set, gradients are zeroed rather than dropped, the same as the plain AdamW path.
+            if (grad is null) masterGrad?.zero_();
+            else if (masterGrad is null) master.grad = grad.to(ScalarType.Float32, copy: true);
             else masterGrad.copy_(grad);
         }
         _gradsOnMasters = true;
