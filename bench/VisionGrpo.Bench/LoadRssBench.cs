@@ -57,10 +57,12 @@ internal static class LoadRssBench
         using (var warm = ones(1024)) warm.sum().item<float>();
         ResetPeak();
         long baseline = Status("VmRSS:");
+        Console.Error.WriteLine($"before load: RssAnon {Status("RssAnon:") / 1048576} MiB, RssFile {Status("RssFile:") / 1048576} MiB");
         var sw = Stopwatch.StartNew();
         using var model = ModelFolder.Load(dir, dtype);
         double seconds = sw.Elapsed.TotalSeconds;
         long peak = Status("VmHWM:");
+        Console.Error.WriteLine($"after load: RssAnon {Status("RssAnon:") / 1048576} MiB, RssFile {Status("RssFile:") / 1048576} MiB");
         Console.WriteLine(FormattableString.Invariant($"{seconds} {baseline} {peak}"));
         return 0;
     }

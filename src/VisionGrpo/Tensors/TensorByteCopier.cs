@@ -15,9 +15,9 @@ internal static class TensorByteCopier
 
     /// <summary>
     /// Chunk size when the source pages are released after each chunk: the unreleased chunk is what the peak
-    /// resident memory exceeds the loaded weights by, and 8 MiB still copies at memcpy speed.
+    /// resident memory exceeds the loaded weights by, and 2 MiB still copies at memcpy speed.
     /// </summary>
-    public const long ReleaseChunkBytes = 8L << 20;
+    public const long ReleaseChunkBytes = 2L << 20;
 
     /// <summary>
     /// Fills <paramref name="destination"/> from <paramref name="byteLength"/> bytes at <paramref name="source"/>,
