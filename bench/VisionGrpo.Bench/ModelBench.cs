@@ -11,7 +11,7 @@ namespace VisionGrpo.Bench;
 /// Text prefill and KV-cache decode throughput of the Qwen2 decoder (through the Qwen2.5-VL wrapper) at batch 1 and
 /// 8, fp32 and bf16, for the tiny fixture config and a Qwen2.5-0.5B-shaped random model; peak RSS per run; decode
 /// compared with the memory-bandwidth roofline (weight bytes read per step ÷ measured copy bandwidth).
-/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16]</c>.
+/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16] [--batches 1,8]</c>.
 /// </summary>
 internal static class ModelBench
 {
@@ -34,6 +34,7 @@ internal static class ModelBench
         var configs = new List<(string Name, Qwen2_5_VLConfig Config)>();
         if (!args.Contains("--skip-tiny")) configs.Add(("tiny (fixture)", Qwen2_5_VLConfig.Load(tiny)));
         var dtypes = (Option(args, "--dtypes") ?? "fp32,bf16").Split(',').Select(d => d == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32).ToArray();
+        var batches = (Option(args, "--batches") ?? "1,8").Split(',').Select(int.Parse).ToArray();
         if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", Qwen2_5_VLConfig.Parse(Qwen05BConfig, "qwen2.5-0.5b")));
         foreach (var (name, config) in configs)
             foreach (var dtype in dtypes)
@@ -43,7 +44,7 @@ internal static class ModelBench
                 ModelInitializer.Initialize(model, seed: 1);
                 model.eval();
                 long weightBytes = DecodeWeightBytes(config, dtype);
-                foreach (int batch in new[] { 1, 8 })
+                foreach (int batch in batches)
                 {
                     var (prefill, step) = Measure(model, batch, prompt, decode);
                     double roofline = weightBytes / bandwidth;

@@ -9,6 +9,8 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
     ["generation"] = GenerationBench.Run,
     ["image-processor"] = _ => ImageProcessorBench.Run(),
+    ["load-rss"] = LoadRssBench.Run,
+    ["load-rss-child"] = LoadRssBench.Child,
     ["model"] = ModelBench.Run,
     ["rewards"] = RewardsBenchmark.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,

@@ -14,11 +14,19 @@ internal static class TensorByteCopier
     public const long ChunkBytes = 64L << 20;
 
     /// <summary>
+    /// Chunk size when the source pages are released after each chunk: the unreleased chunk is what the peak
+    /// resident memory exceeds the loaded weights by, and 2 MiB still copies at memcpy speed.
+    /// </summary>
+    public const long ReleaseChunkBytes = 2L << 20;
+
+    /// <summary>
     /// Fills <paramref name="destination"/> from <paramref name="byteLength"/> bytes at <paramref name="source"/>,
-    /// interpreted as a C-order tensor of <paramref name="sourceType"/> with the destination's element count.
+    /// interpreted as a C-order tensor of <paramref name="sourceType"/> with the destination's element count. With
+    /// <paramref name="releaseMappedSource"/> (only for a read-only file mapping) each copied chunk's pages are
+    /// dropped from the resident set (<see cref="MappedPages"/>).
     /// </summary>
     public static unsafe void CopyFromNative(byte* source, long byteLength, ScalarType sourceType, Tensor destination,
-        long chunkBytes = ChunkBytes)
+        long chunkBytes = ChunkBytes, bool releaseMappedSource = false)
     {
         long numel = destination.numel();
         if (numel == 0) return;
@@ -27,7 +35,7 @@ internal static class TensorByteCopier
         {
             // Rare (a strided view); fill a contiguous twin and let libtorch scatter it.
             using var twin = torch.empty(destination.shape, destination.dtype, destination.device);
-            CopyFromNative(source, byteLength, sourceType, twin, chunkBytes);
+            CopyFromNative(source, byteLength, sourceType, twin, chunkBytes, releaseMappedSource);
             destination.copy_(twin);
             return;
         }
@@ -35,6 +43,7 @@ internal static class TensorByteCopier
         using var flat = destination.view(-1);
         bool direct = destination.device_type == DeviceType.CPU && destination.dtype == sourceType;
         long elementSize = byteLength / numel;
+        if (releaseMappedSource) chunkBytes = Math.Min(chunkBytes, ReleaseChunkBytes);
         long chunkElements = Math.Max(1, chunkBytes / elementSize);
         using var staging = direct ? null : torch.empty(Math.Min(numel, chunkElements), sourceType, torch.CPU);
         for (long start = 0; start < numel; start += chunkElements)
@@ -52,10 +61,11 @@ internal static class TensorByteCopier
                 bytes.CopyTo(stage.bytes);
                 target.copy_(stage);
             }
+            if (releaseMappedSource) MappedPages.Release(source + start * elementSize, count * elementSize);
         }
     }
 
-    /// <summary><see cref="CopyFromNative(byte*, long, ScalarType, Tensor, long)"/> for callers without unsafe code.</summary>
+    /// <summary><see cref="CopyFromNative(byte*, long, ScalarType, Tensor, long, bool)"/> for callers without unsafe code.</summary>
     public static unsafe void CopyFromNative(IntPtr source, long byteLength, ScalarType sourceType, Tensor destination,
         long chunkBytes = ChunkBytes) =>
         CopyFromNative((byte*)source, byteLength, sourceType, destination, chunkBytes);

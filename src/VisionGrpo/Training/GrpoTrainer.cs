@@ -36,7 +36,7 @@ public sealed partial class GrpoTrainer : IDisposable
     readonly ResolvedGeneration _generation;
     readonly RolloutGenerator _rollouts;
     readonly RepeatSampler _sampler;
-    readonly AdamWOptimizer _optimizer;
+    readonly ITrainingOptimizer _optimizer;
     readonly LrScheduler _scheduler;
     readonly CheckpointStore _checkpoints;
     readonly TrainerState _state;
@@ -77,7 +77,7 @@ public sealed partial class GrpoTrainer : IDisposable
             MaxSteps = recipe.MaxSteps > 0
                 ? recipe.MaxSteps
                 : (long)Math.Ceiling(recipe.NumTrainEpochs * _plan.UpdatesPerEpoch(_sampler.RoundsPerEpoch));
-            _optimizer = new AdamWOptimizer(_policy.TrainableParameters, recipe.LearningRate, recipe.AdamBeta1, recipe.AdamBeta2,
+            _optimizer = ITrainingOptimizer.CreateAdamW(_policy.TrainableParameters, recipe.LearningRate, recipe.AdamBeta1, recipe.AdamBeta2,
                 recipe.AdamEpsilon, recipe.WeightDecay);
             int warmup = LrScheduler.ResolveWarmupSteps((int)MaxSteps, recipe.WarmupSteps, recipe.WarmupRatio);
             _scheduler = new LrScheduler(LrSchedulerTypeNames.Parse(recipe.LrSchedulerType), recipe.LearningRate, warmup, (int)MaxSteps);

@@ -66,8 +66,7 @@ public sealed class PolicyModel : IDisposable
         string? adapter = recipe.UsePeft ? checkpoint : null;
         var device = DeviceSpec.Parse(recipe.Device);
         if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);
-        if (!recipe.UsePeft && recipe.Bf16)
-            throw new ConfigException("full fine-tuning (use_peft: false) with bf16: true needs fp32 master weights, which are not implemented yet; set bf16: false or use LoRA.");
+        // bf16 full fine-tuning trains bf16 weights; the trainer's optimizer keeps their fp32 masters (MixedPrecisionOptimizer).
         var dtype = recipe.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
         var model = ModelFolder.Load(folder, dtype, device);
         PeftModel? peft = null;

@@ -1,0 +1,44 @@
+using System.Text.Json.Nodes;
+using VisionGrpo.Training;
+using VisionGrpo.Training.Checkpoints;
+using VisionGrpo.Training.Optim;
+using Xunit;
+
+namespace VisionGrpo.Tests.Training.Trainer;
+
+/// <summary>Full fine-tuning with bf16 weights: fp32 masters are checkpointed and resuming continues exactly.</summary>
+[Collection(GlobalRngCollection.Name)]
+public sealed class Bf16FullFineTuningTests(TrainerFixture fixture) : IClassFixture<TrainerFixture>
+{
+    readonly string _out = Path.Combine(fixture.Root, "bf16-full-" + Guid.NewGuid().ToString("N")[..8]);
+
+    static readonly string[] Overrides = ["use_peft=false", "bf16=true", "learning_rate=1e-4", "trl_compat=0.20", "max_steps=3"];
+
+    static List<string> Lines(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l =>
+        {
+            var line = JsonNode.Parse(l)!.AsObject();
+            foreach (string key in new[] { "step_time", "train_runtime", "train_samples_per_second", "train_steps_per_second" }) line.Remove(key);
+            return line.ToJsonString();
+        }).ToList();
+
+    [Fact]
+    public void TrainsSavesMastersAndResumesExactly()
+    {
+        string whole = _out + "-whole";
+        using (var trainer = new GrpoTrainer(fixture.Recipe(whole, Overrides), rewards: [new TextLengthReward()]))
+            trainer.Train(TestContext.Current.CancellationToken);
+        string checkpoint = new CheckpointStore(whole).PathFor(2);
+        Assert.True(File.Exists(Path.Combine(checkpoint, AdamWOptimizer.StateFileName + MixedPrecisionOptimizer.MastersSuffix)));
+        Assert.Contains("\"bfloat16\"", File.ReadAllText(Path.Combine(checkpoint, "config.json")));
+        Assert.All(Lines(whole).Take(3), l => Assert.DoesNotContain("NaN", l));
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var events = new TrainerEvents { Info = line => { if (line.Contains("checkpoint-2")) cancel.Cancel(); } };
+        using (var first = new GrpoTrainer(fixture.Recipe(_out, Overrides), events, [new TextLengthReward()]))
+            Assert.Throws<OperationCanceledException>(() => first.Train(cancel.Token));
+        using (var resumed = new GrpoTrainer(fixture.Recipe(_out, [.. Overrides, "resume_from_checkpoint=true"]), rewards: [new TextLengthReward()]))
+            resumed.Train(TestContext.Current.CancellationToken);
+        Assert.Equal(Lines(whole).SkipLast(1), Lines(_out).SkipLast(1));
+    }
+}
