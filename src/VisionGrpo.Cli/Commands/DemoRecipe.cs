@@ -5,10 +5,9 @@ internal static class DemoRecipe
 {
     public const string RelativePath = "recipes/demo.yaml";
 
-    /// <summary>The demo recipe of the repository the command runs in (its paths are relative to the repository root).</summary>
-    /// <exception cref="FileNotFoundException">Not found: run from the repository root or pass --config.</exception>
-    public static string Locate() => File.Exists(RelativePath)
-        ? RelativePath
-        : throw new FileNotFoundException(
-            $"no --config given and no {RelativePath} in '{Environment.CurrentDirectory}': run the demo from the VisionGrpo repository root, or pass --config RECIPE.yaml.");
+    /// <summary>
+    /// The demo recipe of the repository the command runs in (its paths are relative to the repository root), or
+    /// null elsewhere: then only TRL's defaults and --set apply, and a missing model/dataset key says so.
+    /// </summary>
+    public static string? Locate() => File.Exists(RelativePath) ? RelativePath : null;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using VisionGrpo.Recipes;
+using VisionGrpo.Training.Checkpoints;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Optim;
 
@@ -108,16 +109,11 @@ public sealed partial class GrpoTrainer
     {
         string path = _checkpoints.Save(_state.GlobalStep, dir =>
         {
-            _policy.Save(dir, _recipe.ModelNameOrPath);
-            File.WriteAllText(Path.Combine(dir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
-            if (!_recipe.SaveOnlyModel)
+            CheckpointContents.Write(dir, _policy, _recipe, _state, _optimizer, _scheduler, extra =>
             {
-                _optimizer.Save(Path.Combine(dir, AdamWOptimizer.StateFileName));
-                File.WriteAllText(Path.Combine(dir, "scheduler.json"), _scheduler.StateDict().ToJsonString() + "\n");
                 _progress.Metrics = _metrics.ToJson();
-                _progress.Save(Path.Combine(dir, TrainingProgress.FileName));
-            }
-            _state.Save(Path.Combine(dir, "trainer_state.json"));
+                _progress.Save(Path.Combine(extra, TrainingProgress.FileName));
+            });
         }, _recipe.SaveTotalLimit);
         _events.Info?.Invoke($"saved {path}");
     }
@@ -136,7 +132,7 @@ public sealed partial class GrpoTrainer
             (progress.LossSinceLog, progress.LastLoggedStep, progress.TotalLoss, progress.SkippedSteps);
         _metrics.Restore(progress.Metrics);
         _optimizer.Load(Path.Combine(checkpoint, AdamWOptimizer.StateFileName));
-        string scheduler = Path.Combine(checkpoint, "scheduler.json");
+        string scheduler = Path.Combine(checkpoint, CheckpointContents.SchedulerFile);
         if (!File.Exists(scheduler)) throw new InvalidDataException($"'{scheduler}' is missing: the checkpoint cannot be resumed.");
         _scheduler.LoadStateDict(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(scheduler))!.AsObject());
     }

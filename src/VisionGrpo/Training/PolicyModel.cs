@@ -59,7 +59,7 @@ public sealed class PolicyModel : IDisposable
     public static PolicyModel Load(RecipeConfig recipe, string? checkpoint = null)
     {
         if (string.IsNullOrWhiteSpace(recipe.ModelNameOrPath))
-            throw new ConfigException("model_name_or_path is not set: give a model folder or hub id (--set model_name_or_path=...).");
+            throw new ConfigException("model_name_or_path is not set: give a model folder or hub id (--set model_name_or_path=...), or run `visiongrpo train` from the repository root for the built-in demo.");
         string folder = !recipe.UsePeft && checkpoint is not null
             ? checkpoint
             : RepoLocator.Resolve(recipe.ModelNameOrPath, RepoType.Model, recipe.ModelRevision);

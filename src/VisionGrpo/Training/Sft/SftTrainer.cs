@@ -101,7 +101,7 @@ public sealed class SftTrainer
         _checkpoints.RemoveStale();
         var scheduler = new LrScheduler(_options.LrSchedulerType, _options.LearningRate,
             LrScheduler.ResolveWarmupSteps((int)MaxSteps, _options.WarmupSteps, _options.WarmupRatio), (int)MaxSteps);
-        using var optimizer = new AdamWOptimizer(_policy.TrainableParameters, _options.LearningRate,
+        using var optimizer = ITrainingOptimizer.CreateAdamW(_policy.TrainableParameters, _options.LearningRate,
             _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay);
         optimizer.SetLearningRate(scheduler.CurrentLearningRate);
         using var loggers = TrainingLoggers.Open(_recipe, State, resuming: false);
@@ -212,19 +212,10 @@ public sealed class SftTrainer
         _events.Log?.Invoke(entry);
     }
 
-    void SaveCheckpoint(AdamWOptimizer optimizer, LrScheduler scheduler)
+    void SaveCheckpoint(ITrainingOptimizer optimizer, LrScheduler scheduler)
     {
-        string path = _checkpoints.Save(State.GlobalStep, dir =>
-        {
-            _policy.Save(dir, _recipe.ModelNameOrPath);
-            File.WriteAllText(Path.Combine(dir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
-            if (!_options.SaveOnlyModel)
-            {
-                optimizer.Save(Path.Combine(dir, AdamWOptimizer.StateFileName));
-                File.WriteAllText(Path.Combine(dir, "scheduler.json"), scheduler.StateDict().ToJsonString() + "\n");
-            }
-            State.Save(Path.Combine(dir, "trainer_state.json"));
-        }, _options.SaveTotalLimit);
+        string path = _checkpoints.Save(State.GlobalStep,
+            dir => CheckpointContents.Write(dir, _policy, _recipe, State, optimizer, scheduler), _options.SaveTotalLimit);
         _events.Info?.Invoke($"saved {path}");
     }
 

@@ -1,0 +1,42 @@
+using VisionGrpo.Recipes;
+using VisionGrpo.Training.Logging;
+using VisionGrpo.Training.Optim;
+
+namespace VisionGrpo.Training.Checkpoints;
+
+/// <summary>
+/// What every trainer puts in <c>checkpoint-N/</c> (the HF Trainer's layout): the adapter or model with the
+/// processor files, the recipe, the optimizer and scheduler state (unless <c>save_only_model</c>), trainer-specific
+/// files, and <c>trainer_state.json</c> last (its presence marks a complete checkpoint).
+/// </summary>
+public static class CheckpointContents
+{
+    /// <summary>File name of the scheduler state.</summary>
+    public const string SchedulerFile = "scheduler.json";
+    /// <summary>File name of the HF trainer state.</summary>
+    public const string StateFile = "trainer_state.json";
+    /// <summary>File name of the recipe.</summary>
+    public const string ArgsFile = "training_args.yaml";
+
+    /// <summary>Writes the checkpoint files into <paramref name="dir"/>.</summary>
+    /// <param name="dir">The (temporary) checkpoint folder.</param>
+    /// <param name="policy">The model and adapters.</param>
+    /// <param name="recipe">The run's recipe (saved as YAML; <c>save_only_model</c> is read from it).</param>
+    /// <param name="state">The trainer state.</param>
+    /// <param name="optimizer">The optimizer.</param>
+    /// <param name="scheduler">The LR scheduler.</param>
+    /// <param name="trainerFiles">Writes a trainer's own resume files (skipped with <c>save_only_model</c>).</param>
+    public static void Write(string dir, PolicyModel policy, RecipeConfig recipe, TrainerState state, ITrainingOptimizer optimizer,
+        LrScheduler scheduler, Action<string>? trainerFiles = null)
+    {
+        policy.Save(dir, recipe.ModelNameOrPath);
+        File.WriteAllText(Path.Combine(dir, ArgsFile), RecipeWriter.ToYaml(recipe));
+        if (!recipe.SaveOnlyModel)
+        {
+            optimizer.Save(Path.Combine(dir, AdamWOptimizer.StateFileName));
+            File.WriteAllText(Path.Combine(dir, SchedulerFile), scheduler.StateDict().ToJsonString() + "\n");
+            trainerFiles?.Invoke(dir);
+        }
+        state.Save(Path.Combine(dir, StateFile));
+    }
+}
