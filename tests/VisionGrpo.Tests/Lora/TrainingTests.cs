@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Tests.Lora;
 
 /// <summary>Training-side behaviour: gradients reach only A and B; disabling gives the base model; scopes nest.</summary>
+[Collection(GlobalRngCollection.Name)]
 public class TrainingTests
 {
     [Fact]
