@@ -15,13 +15,19 @@ public sealed partial class GrpoTrainer
     /// </summary>
     public EvaluationResult EvaluateNow(CancellationToken ct = default)
     {
-        if (_data.Test is null) throw new ConfigException("no evaluation split: set test_size or dataset_test_split.");
-        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards);
+        var (evaluator, test) = HeldOut();
         var watch = Stopwatch.StartNew();
         var generation = _generation with { Seed = RoundSeed(_recipe.Seed, -1 - _state.GlobalStep) };
-        var result = _evaluator.Evaluate(_data.Test, generation, _recipe.NumGenerationsEval ?? _plan.NumGenerations, _recipe.PerDeviceEvalBatchSize, cancellationToken: ct);
+        var result = evaluator.Evaluate(test, generation, _recipe.NumGenerationsEval ?? _plan.NumGenerations, _recipe.PerDeviceEvalBatchSize, cancellationToken: ct);
         _timings.Evaluation += watch.Elapsed.TotalSeconds;
         return result;
+    }
+
+    (Evaluator Evaluator, Data.Dataset Test) HeldOut()
+    {
+        if (_data.Test is null) throw new ConfigException("no evaluation split: set test_size or dataset_test_split.");
+        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards);
+        return (_evaluator, _data.Test);
     }
 
     void Evaluate(CancellationToken ct)
@@ -40,10 +46,9 @@ public sealed partial class GrpoTrainer
     /// </summary>
     public EvaluationSample GenerateSample(CancellationToken ct = default)
     {
-        if (_data.Test is null) throw new ConfigException("no evaluation split: set test_size or dataset_test_split.");
-        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards);
+        var (evaluator, test) = HeldOut();
         var greedy = _generation with { DoSample = false };
-        var result = _evaluator.Evaluate(_data.Test, greedy, numGenerations: 1, batchSize: 1, limit: 1, cancellationToken: ct);
+        var result = evaluator.Evaluate(test, greedy, numGenerations: 1, batchSize: 1, limit: 1, cancellationToken: ct);
         LastSampleSeconds = result.Seconds;
         return result.Samples[0];
     }

@@ -17,6 +17,7 @@ public sealed partial class GrpoTrainer
     double _lastReward;
     long _roundTokens;
     double _roundSeconds;
+    DataPosition _batchEnd;
 
     /// <summary>Runs training to <see cref="MaxSteps"/>, then saves the final adapter/model to <c>output_dir</c>.</summary>
     /// <returns>The final log entry (<c>train_runtime</c>, <c>train_loss</c>, …).</returns>
@@ -36,26 +37,19 @@ public sealed partial class GrpoTrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             int skip = _progress.MicroStepsIntoBatch;
-            var batchStart = (_progress.Epoch, _progress.Round, _progress.RoundsSampled);
             using var batch = NextBatch(cancellationToken);
             var order = MicroBatchOrder(batch.Count);
             PrepareOffPolicyLogps(batch);
-            for (int micro = 0; micro < _plan.MicroStepsPerRound && _state.GlobalStep < MaxSteps; micro++)
+            for (int micro = skip; micro < _plan.MicroStepsPerRound && _state.GlobalStep < MaxSteps; micro++)
             {
-                if (micro < skip) continue;
                 var rows = order.AsSpan((micro % _plan.StepsPerGeneration) * _plan.BatchSize, _plan.BatchSize).ToArray();
                 MicroStep(batch, rows);
                 _progress.MicroSteps++;
-                bool endOfBatch = micro == _plan.MicroStepsPerRound - 1;
-                _progress.MicroStepsIntoBatch = endOfBatch ? 0 : micro + 1;
-                if (_progress.MicroSteps % _plan.GradientAccumulation == 0)
-                {
-                    // A checkpoint taken mid-batch must re-enter this batch: point the data position back at its start.
-                    var next = (_progress.Epoch, _progress.Round, _progress.RoundsSampled);
-                    if (!endOfBatch) (_progress.Epoch, _progress.Round, _progress.RoundsSampled) = batchStart;
-                    OptimizerStep(batch, cancellationToken);
-                    if (!endOfBatch) (_progress.Epoch, _progress.Round, _progress.RoundsSampled) = next;
-                }
+                // The data position moves past the batch only once it is used up: a checkpoint taken inside it
+                // points at its start, so resuming re-enters the same batch.
+                if (micro == _plan.MicroStepsPerRound - 1) (_progress.Position, _progress.MicroStepsIntoBatch) = (_batchEnd, 0);
+                else _progress.MicroStepsIntoBatch = micro + 1;
+                if (_progress.MicroSteps % _plan.GradientAccumulation == 0) OptimizerStep(cancellationToken);
             }
         }
         var summary = Finish(startStep);
@@ -69,7 +63,10 @@ public sealed partial class GrpoTrainer
         $"grad accumulation {_plan.GradientAccumulation}; {MaxSteps} optimizer steps" +
         (_resumedFrom is null ? "" : $"; resuming from {_resumedFrom} at step {_state.GlobalStep}");
 
-    /// <summary>The next batch of groups: one round, or with dynamic sampling rounds until U groups carry signal.</summary>
+    /// <summary>
+    /// The next batch of groups: one round, or with dynamic sampling rounds until U groups carry signal. Rounds are
+    /// drawn from the current data position on; where they end is kept in <see cref="_batchEnd"/>.
+    /// </summary>
     RolloutBatch NextBatch(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
@@ -77,13 +74,14 @@ public sealed partial class GrpoTrainer
         var flat = new List<RolloutGroup>();
         int rounds = 0, sampledGroups = 0, zeroGroups = 0;
         var weights = _options.WeightsFor(_rewards.Count);
+        var cursor = _progress.Position;
         do
         {
-            var indices = _sampler.Round(_progress.Epoch, _progress.Round);
-            long seed = RoundSeed(_recipe.Seed, _progress.RoundsSampled);
+            var indices = _sampler.Round(cursor.Epoch, cursor.Round);
+            long seed = RoundSeed(_recipe.Seed, cursor.RoundsSampled);
             torch.manual_seed(seed ^ 0x5DEECE66DL);  // dropout during rollouts and scoring: fixed per round, so resume repeats it
             var groups = _rollouts.Sample(indices.Select(i => _data.Train[i]).ToArray(), seed, ct);
-            AdvancePosition();
+            cursor = cursor.Next(_sampler.RoundsPerEpoch);
             rounds++;
             sampledGroups += groups.Count;
             foreach (var g in groups)
@@ -94,6 +92,7 @@ public sealed partial class GrpoTrainer
             }
         }
         while (_recipe.DynamicSampling && kept.Count < _plan.PromptsPerRound && rounds <= _recipe.MaxDynamicSamplingRounds);
+        _batchEnd = cursor;
 
         // Keep the batch shape fixed: surplus groups are dropped, missing ones filled with zero-signal groups.
         var chosen = kept.Concat(flat).Take(_plan.PromptsPerRound).ToList();
@@ -110,22 +109,13 @@ public sealed partial class GrpoTrainer
             _metrics.Append("dynamic_sampling/rounds", rounds);
         }
         _lastReward = batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN;
-        _roundTokens = batch.CompletionMask.sum().item<long>();
+        _roundTokens = batch.NumItemsInBatch;
         _roundSeconds = watch.Elapsed.TotalSeconds;
         _timings.Generation += _roundSeconds;
         _timings.Rewards = _rollouts.RewardSeconds;
-        _lastBatchForLogging = (batch.PromptTexts, batch.CompletionTexts, batch.Rewards, batch.Advantages.data<float>().ToArray(), batch.PromptRow);
+        if (_recipe.LogCompletions)
+            _lastBatchForLogging = (batch.PromptTexts, batch.CompletionTexts, batch.Rewards, batch.Advantages.data<float>().ToArray(), batch.PromptRow);
         return batch;
-    }
-
-    void AdvancePosition()
-    {
-        _progress.RoundsSampled++;
-        if (++_progress.Round >= _sampler.RoundsPerEpoch)
-        {
-            _progress.Round = 0;
-            _progress.Epoch++;
-        }
     }
 
     /// <summary>Row order of the batch: as generated, or shuffled (global RNG, like TRL) when it is split over several micro-steps.</summary>

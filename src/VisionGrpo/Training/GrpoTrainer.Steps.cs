@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TorchSharp;
-using VisionGrpo.Recipes;
 using VisionGrpo.Training.Checkpoints;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Optim;
@@ -16,7 +15,7 @@ public sealed partial class GrpoTrainer
     /// <summary>Seconds spent per phase since the run (or resume) started.</summary>
     public StepTimings Timings => _timings;
 
-    void OptimizerStep(Rollout.RolloutBatch batch, CancellationToken ct)
+    void OptimizerStep(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         double gradNorm = _optimizer.ClipGradNorm(_recipe.MaxGradNorm);
@@ -52,17 +51,20 @@ public sealed partial class GrpoTrainer
         _stepNonFinite = false;
 
         bool last = step >= MaxSteps;
-        bool epochEnd = _progress.Round == 0 && _progress.MicroStepsIntoBatch == 0;
+        bool epochEnd = _progress.Position.Round == 0 && _progress.MicroStepsIntoBatch == 0;
         if (ShouldLog(step)) Log(gradNorm);
         if (ShouldEvaluate(step, epochEnd)) Evaluate(ct);
         if (ShouldSave(step, epochEnd, last)) SaveCheckpoint();
     }
 
+    /// <summary>Fractional epoch: the data position, plus the used share of the current batch's rounds.</summary>
     double EpochAt()
     {
-        double rounds = (double)_progress.Epoch * _sampler.RoundsPerEpoch + _progress.Round;
-        if (_progress.MicroStepsIntoBatch > 0) rounds -= 1 - (double)_progress.MicroStepsIntoBatch / _plan.MicroStepsPerRound;
-        return rounds / _sampler.RoundsPerEpoch;
+        int perEpoch = _sampler.RoundsPerEpoch;
+        double start = _progress.Position.Rounds(perEpoch);
+        if (_progress.MicroStepsIntoBatch > 0)
+            start += (_batchEnd.Rounds(perEpoch) - start) * _progress.MicroStepsIntoBatch / _plan.MicroStepsPerRound;
+        return start / perEpoch;
     }
 
     bool ShouldLog(long step) =>
@@ -120,17 +122,13 @@ public sealed partial class GrpoTrainer
 
     void Restore(string checkpoint)
     {
-        var saved = TrainerState.Load(Path.Combine(checkpoint, "trainer_state.json"));
+        var saved = TrainerState.Load(Path.Combine(checkpoint, CheckpointContents.StateFile));
         _state.GlobalStep = saved.GlobalStep;
         _state.Epoch = saved.Epoch;
         _state.NumInputTokensSeen = saved.NumInputTokensSeen;
         _state.LogHistory.AddRange(saved.LogHistory);
-        var progress = TrainingProgress.Load(Path.Combine(checkpoint, TrainingProgress.FileName));
-        (_progress.Epoch, _progress.Round, _progress.RoundsSampled, _progress.MicroSteps, _progress.MicroStepsIntoBatch) =
-            (progress.Epoch, progress.Round, progress.RoundsSampled, progress.MicroSteps, progress.MicroStepsIntoBatch);
-        (_progress.LossSinceLog, _progress.LastLoggedStep, _progress.TotalLoss, _progress.SkippedSteps) =
-            (progress.LossSinceLog, progress.LastLoggedStep, progress.TotalLoss, progress.SkippedSteps);
-        _metrics.Restore(progress.Metrics);
+        _progress = TrainingProgress.Load(Path.Combine(checkpoint, TrainingProgress.FileName));
+        _metrics.Restore(_progress.Metrics);
         _optimizer.Load(Path.Combine(checkpoint, AdamWOptimizer.StateFileName));
         string scheduler = Path.Combine(checkpoint, CheckpointContents.SchedulerFile);
         if (!File.Exists(scheduler)) throw new InvalidDataException($"'{scheduler}' is missing: the checkpoint cannot be resumed.");
@@ -141,19 +139,11 @@ public sealed partial class GrpoTrainer
     {
         double runtime = _clock.Elapsed.TotalSeconds;
         long steps = _state.GlobalStep - startStep;
-        _policy.Save(_recipe.OutputDir, _recipe.ModelNameOrPath);
-        File.WriteAllText(Path.Combine(_recipe.OutputDir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
-        var summary = new List<KeyValuePair<string, object?>>
-        {
-            new("train_runtime", Math.Round(runtime, 4)),
-            new("train_samples_per_second", Math.Round(steps * _plan.BatchSize * _plan.GradientAccumulation / Math.Max(runtime, 1e-9), 3)),
-            new("train_steps_per_second", Math.Round(steps / Math.Max(runtime, 1e-9), 3)),
-            new("total_flos", _state.TotalFlos),
-            new("train_loss", _state.GlobalStep > 0 ? _progress.TotalLoss / _state.GlobalStep : 0.0),
-        };
-        var entry = _state.AddLog(summary);
+        CheckpointContents.WriteModel(_recipe.OutputDir, _policy, _recipe);
+        var entry = _state.AddLog(_state.TrainSummary(runtime, steps, _plan.BatchSize * _plan.GradientAccumulation,
+            _state.GlobalStep > 0 ? _progress.TotalLoss / _state.GlobalStep : 0.0));
         _loggers!.Write(entry, _state.GlobalStep);
-        _state.Save(Path.Combine(_recipe.OutputDir, "trainer_state.json"));
+        _state.Save(Path.Combine(_recipe.OutputDir, CheckpointContents.StateFile));
         _events.Log?.Invoke(entry);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_recipe.OutputDir}");
         _events.Info?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -40,7 +40,7 @@ public sealed partial class GrpoTrainer : IDisposable
     readonly LrScheduler _scheduler;
     readonly CheckpointStore _checkpoints;
     readonly TrainerState _state;
-    readonly TrainingProgress _progress;
+    TrainingProgress _progress;
     readonly GrpoMetricsBuffer _metrics = new();
     readonly string? _resumedFrom;
 

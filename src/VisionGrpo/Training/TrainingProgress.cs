@@ -3,9 +3,8 @@ using System.Text.Json.Nodes;
 namespace VisionGrpo.Training;
 
 /// <summary>
-/// Where a run stands, beyond the HF <c>trainer_state.json</c>: the data position (epoch and round of the prompt
-/// sampler at the start of the current generation round), how many rounds were sampled (each round's sampling seed
-/// derives from it), micro-steps into the current round, the loss accumulated since the last log and the metrics not
+/// Where a run stands, beyond the HF <c>trainer_state.json</c>: the data position (see <see cref="DataPosition"/>;
+/// inside a batch, the position of its start), micro-steps into the current batch, the loss accumulated since the last log and the metrics not
 /// yet logged. Saved in every checkpoint as <c>trainer_progress.json</c> so a resumed run continues exactly.
 /// </summary>
 public sealed class TrainingProgress
@@ -13,12 +12,8 @@ public sealed class TrainingProgress
     /// <summary>File name inside a checkpoint.</summary>
     public const string FileName = "trainer_progress.json";
 
-    /// <summary>Sampler epoch of the next round.</summary>
-    public int Epoch { get; set; }
-    /// <summary>Round within that epoch.</summary>
-    public int Round { get; set; }
-    /// <summary>Generation rounds sampled so far (dynamic sampling may draw several per batch).</summary>
-    public long RoundsSampled { get; set; }
+    /// <summary>Data position of the next batch, or of the current one while it is not used up.</summary>
+    public DataPosition Position { get; set; }
     /// <summary>Micro-steps done in total.</summary>
     public long MicroSteps { get; set; }
     /// <summary>Micro-steps already done on the current batch (0 at a batch boundary).</summary>
@@ -39,7 +34,7 @@ public sealed class TrainingProgress
     {
         var json = new JsonObject
         {
-            ["epoch"] = Epoch, ["round"] = Round, ["rounds_sampled"] = RoundsSampled, ["micro_steps"] = MicroSteps,
+            ["epoch"] = Position.Epoch, ["round"] = Position.Round, ["rounds_sampled"] = Position.RoundsSampled, ["micro_steps"] = MicroSteps,
             ["micro_steps_into_batch"] = MicroStepsIntoBatch,
             ["loss_since_log"] = LossSinceLog.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             ["last_logged_step"] = LastLoggedStep,
@@ -62,8 +57,8 @@ public sealed class TrainingProgress
             double D(string k) => double.Parse(j[k]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
             return new TrainingProgress
             {
-                Epoch = j["epoch"]!.GetValue<int>(), Round = j["round"]!.GetValue<int>(),
-                RoundsSampled = j["rounds_sampled"]!.GetValue<long>(), MicroSteps = j["micro_steps"]!.GetValue<long>(),
+                Position = new DataPosition(j["epoch"]!.GetValue<int>(), j["round"]!.GetValue<int>(), j["rounds_sampled"]!.GetValue<long>()),
+                MicroSteps = j["micro_steps"]!.GetValue<long>(),
                 MicroStepsIntoBatch = j["micro_steps_into_batch"]!.GetValue<int>(), LossSinceLog = D("loss_since_log"),
                 LastLoggedStep = j["last_logged_step"]!.GetValue<long>(), TotalLoss = D("total_loss"),
                 SkippedSteps = j["skipped_steps"]!.GetValue<long>(), Metrics = j["metrics"]!.AsArray().DeepClone().AsArray(),

@@ -18,6 +18,13 @@ public static class CheckpointContents
     /// <summary>File name of the recipe.</summary>
     public const string ArgsFile = "training_args.yaml";
 
+    /// <summary>What TRL's <c>save_model</c> writes (also the first part of a checkpoint): the adapter or model with the processor files, and the recipe.</summary>
+    public static void WriteModel(string dir, PolicyModel policy, RecipeConfig recipe)
+    {
+        policy.Save(dir, recipe.ModelNameOrPath);
+        File.WriteAllText(Path.Combine(dir, ArgsFile), RecipeWriter.ToYaml(recipe));
+    }
+
     /// <summary>Writes the checkpoint files into <paramref name="dir"/>.</summary>
     /// <param name="dir">The (temporary) checkpoint folder.</param>
     /// <param name="policy">The model and adapters.</param>
@@ -29,8 +36,7 @@ public static class CheckpointContents
     public static void Write(string dir, PolicyModel policy, RecipeConfig recipe, TrainerState state, ITrainingOptimizer optimizer,
         LrScheduler scheduler, Action<string>? trainerFiles = null)
     {
-        policy.Save(dir, recipe.ModelNameOrPath);
-        File.WriteAllText(Path.Combine(dir, ArgsFile), RecipeWriter.ToYaml(recipe));
+        WriteModel(dir, policy, recipe);
         if (!recipe.SaveOnlyModel)
         {
             optimizer.Save(Path.Combine(dir, AdamWOptimizer.StateFileName));

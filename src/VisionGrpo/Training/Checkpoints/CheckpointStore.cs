@@ -13,7 +13,7 @@ public sealed partial class CheckpointStore
     /// <summary>Prefix of checkpoint folder names (the HF Trainer's).</summary>
     public const string Prefix = "checkpoint-";
     const string TempPrefix = ".tmp-" + Prefix;
-    const string StateFile = "trainer_state.json";
+    const string StateFile = CheckpointContents.StateFile;
 
     /// <summary>Manages checkpoints under <paramref name="outputDir"/>.</summary>
     public CheckpointStore(string outputDir) => OutputDir = outputDir;

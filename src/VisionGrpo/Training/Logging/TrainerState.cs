@@ -67,6 +67,20 @@ public sealed class TrainerState
         return entry;
     }
 
+    /// <summary>
+    /// The Trainer's end-of-training metrics (<c>train_runtime</c>, <c>train_samples_per_second</c>,
+    /// <c>train_steps_per_second</c>, <c>total_flos</c>, <c>train_loss</c>) for <paramref name="steps"/> steps of
+    /// <paramref name="samplesPerStep"/> samples in <paramref name="runtime"/> seconds.
+    /// </summary>
+    public List<KeyValuePair<string, object?>> TrainSummary(double runtime, long steps, long samplesPerStep, double trainLoss) =>
+    [
+        new("train_runtime", Math.Round(runtime, 4)),
+        new("train_samples_per_second", Math.Round(steps * (double)samplesPerStep / Math.Max(runtime, 1e-9), 3)),
+        new("train_steps_per_second", Math.Round(steps / Math.Max(runtime, 1e-9), 3)),
+        new("total_flos", TotalFlos),
+        new("train_loss", trainLoss),
+    ];
+
     /// <summary>The JSON text the Trainer writes (sorted keys, indent 2, trailing newline).</summary>
     public string ToJson()
     {

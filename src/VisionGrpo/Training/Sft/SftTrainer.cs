@@ -156,15 +156,8 @@ public sealed class SftTrainer
         double runtime = clock.Elapsed.TotalSeconds;
         double trainLoss = State.GlobalStep > 0 ? totalLoss / State.GlobalStep : double.NaN;
         SaveFinal();
-        Log(loggers, new Dictionary<string, object?>
-        {
-            ["train_runtime"] = Math.Round(runtime, 4),
-            ["train_samples_per_second"] = Math.Round(State.GlobalStep * (double)_options.BatchSize * _options.GradientAccumulationSteps / Math.Max(runtime, 1e-9), 3),
-            ["train_steps_per_second"] = Math.Round(State.GlobalStep / Math.Max(runtime, 1e-9), 3),
-            ["total_flos"] = State.TotalFlos,
-            ["train_loss"] = trainLoss,
-        });
-        State.Save(Path.Combine(_options.OutputDir, "trainer_state.json"));
+        Log(loggers, State.TrainSummary(runtime, State.GlobalStep, _options.BatchSize * _options.GradientAccumulationSteps, trainLoss));
+        State.Save(Path.Combine(_options.OutputDir, CheckpointContents.StateFile));
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_options.OutputDir}");
         return new SftResult(State.GlobalStep, trainLoss, runtime, _options.OutputDir);
     }
@@ -205,7 +198,7 @@ public sealed class SftTrainer
         }
     }
 
-    void Log(TrainingLoggers loggers, Dictionary<string, object?> logs)
+    void Log(TrainingLoggers loggers, IEnumerable<KeyValuePair<string, object?>> logs)
     {
         var entry = State.AddLog(logs);
         loggers.Write(entry, State.GlobalStep);
@@ -222,7 +215,7 @@ public sealed class SftTrainer
     // TRL's trainer.save_model(output_dir): the adapter, or the full model in save_dtype.
     void SaveFinal()
     {
-        File.WriteAllText(Path.Combine(_options.OutputDir, "training_args.yaml"), RecipeWriter.ToYaml(_recipe));
+        File.WriteAllText(Path.Combine(_options.OutputDir, CheckpointContents.ArgsFile), RecipeWriter.ToYaml(_recipe));
         var model = _policy.Model;
         if (_policy.Peft is not null || _options.SaveDtype is not ScalarType dtype || dtype == model.DType)
         {

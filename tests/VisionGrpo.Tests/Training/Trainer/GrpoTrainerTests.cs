@@ -164,6 +164,15 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
     }
 
     [Fact]
+    public void EpochCountsTheUsedShareOfARoundThatServesSeveralSteps()
+    {
+        // generation_batch_size 8 with batch 4: each round (2 prompts of the 10 training rows, 5 rounds an epoch)
+        // serves two optimizer steps, so step 1 is half a round in.
+        Train(_out, "max_steps=2", "generation_batch_size=8", "save_strategy=no");
+        Assert.Equal(new[] { 0.1, 0.2 }, Lines(_out).SkipLast(1).Select(l => l["epoch"]!.GetValue<double>()));
+    }
+
+    [Fact]
     public void SaveTotalLimitKeepsTheNewestCheckpoints()
     {
         Train(_out, "max_steps=3", "save_steps=1", "save_total_limit=2", "logging_steps=10");
