@@ -36,42 +36,22 @@ internal static class SftCommand
     static void Run(RecipeConfig config, TextWriter output, CancellationToken ct)
     {
         TorchRuntime.EnsureInitialized();
-        bool live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = live ? AnsiSupport.Detect : AnsiSupport.No });
-        var data = RecipeDatasets.Load(config);
-        if (data.BadRows.Count > 0) console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(data.BadRows.Summary())}");
+        var training = new TrainingConsole(output);
+        var console = training.Out;
+        var events = training.Events(step => string.Create(CultureInfo.InvariantCulture,
+            $"step {step.Step}/{step.MaxSteps} loss {step.Loss:F3} {step.TokensPerSecond:F0} tok/s"));
+        var data = RecipeDatasets.Load(config, events.Info);
+        if (data.BadRows.Count > 0) events.Warning!(data.BadRows.Summary());
         using var policy = PolicyModel.Load(config);
         var collator = new SftCollator(policy.PromptBuilder(config), policy.Text.Tokenizer, config.CompletionColumn);
         // Fail before training when the first row lacks the completion column, naming it.
         collator.CompletionIds(data.Train[0]);
-        ProgressTask? bar = null;
-        var events = new TrainerEvents
-        {
-            Info = line => console.MarkupLine(Markup.Escape(line)),
-            Warning = line => console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(line)}"),
-            Log = entry => console.MarkupLine(Markup.Escape(TrainCommand.LogLine(entry))),
-            Step = step =>
-            {
-                if (bar is null) return;
-                bar.Value = step.Step;
-                bar.Description = string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.MaxSteps} loss {step.Loss:F3} {step.TokensPerSecond:F0} tok/s");
-            },
-        };
         var trainer = new SftTrainer(policy, data.Train, collator, config, events);
         long trainable = policy.TrainableParameters.Sum(p => p.Parameter.numel());
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"sft: {data.Train.Count} rows, {trainer.MaxSteps} steps ({trainer.Epochs} epoch(s) of batch {config.PerDeviceTrainBatchSize} x {config.GradientAccumulationSteps}), {trainable:N0} trainable parameters ({(policy.Peft is null ? "full" : "LoRA")}) -> {config.OutputDir}")));
-        SftResult? result = null;
-        if (!live) result = trainer.Train(ct);
-        else
-            console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    bar = ctx.AddTask("starting", maxValue: trainer.MaxSteps);
-                    result = trainer.Train(ct);
-                });
+        var result = training.Run(trainer.MaxSteps, 0, () => trainer.Train(ct));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"done: {result!.GlobalStep} steps in {result.RuntimeSeconds:F1} s, train_loss {result.TrainLoss:G4}")));
+            $"done: {result.GlobalStep} steps in {result.RuntimeSeconds:F1} s, train_loss {result.TrainLoss:G4}")));
     }
 }

@@ -41,35 +41,12 @@ internal static class TrainCommand
     public static IReadOnlyDictionary<string, object?> Run(RecipeConfig config, TextWriter output, CancellationToken ct)
     {
         TorchRuntime.EnsureInitialized();
-        bool live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = live ? AnsiSupport.Detect : AnsiSupport.No });
-        ProgressTask? bar = null;
-        var events = new TrainerEvents
-        {
-            Info = line => console.MarkupLine(Markup.Escape(line)),
-            Warning = line => console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(line)}"),
-            Log = entry => console.MarkupLine(Markup.Escape(LogLine(entry))),
-            Step = step =>
-            {
-                if (bar is null) return;
-                bar.Value = step.Step;
-                bar.Description = string.Create(CultureInfo.InvariantCulture,
-                    $"step {step.Step}/{step.MaxSteps} reward {step.Reward:F3} {step.TokensPerSecond:F0} tok/s");
-            },
-            Completions = samples => console.Write(CompletionTable(samples)),
-        };
+        var console = new TrainingConsole(output);
+        var events = console.Events(
+            step => string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.MaxSteps} reward {step.Reward:F3} {step.TokensPerSecond:F0} tok/s"),
+            samples => console.Out.Write(CompletionTable(samples)));
         using var trainer = new GrpoTrainer(config, events);
-        if (!live) return Train(trainer, config, console, ct);
-        IReadOnlyDictionary<string, object?>? result = null;
-        console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                bar = ctx.AddTask("starting", maxValue: trainer.MaxSteps);
-                bar.Value = trainer.State.GlobalStep;
-                result = Train(trainer, config, console, ct);
-            });
-        return result!;
+        return console.Run(trainer.MaxSteps, trainer.State.GlobalStep, () => Train(trainer, config, console.Out, ct));
     }
 
     static IReadOnlyDictionary<string, object?> Train(GrpoTrainer trainer, RecipeConfig config, IAnsiConsole console, CancellationToken ct)
@@ -93,10 +70,6 @@ internal static class TrainCommand
     }
 
     static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
-
-    /// <summary>One log entry as <c>{'loss': 0.01, 'reward': 0.5, …}</c>, the way the HF Trainer prints it.</summary>
-    internal static string LogLine(IReadOnlyDictionary<string, object?> entry) =>
-        "{" + string.Join(", ", entry.Where(kv => kv.Key != "step").Select(kv => $"'{kv.Key}': {VisionGrpo.Formats.PythonJson.Serialize(kv.Value)}")) + "}";
 
     static Table CompletionTable(IReadOnlyList<CompletionSample> samples)
     {
