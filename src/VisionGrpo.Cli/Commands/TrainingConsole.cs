@@ -54,6 +54,6 @@ internal sealed class TrainingConsole
     }
 
     /// <summary>One log entry as <c>{'loss': 0.01, 'reward': 0.5, …}</c>, the way the HF Trainer prints it.</summary>
-    public static string LogLine(IReadOnlyDictionary<string, object?> entry) =>
+    static string LogLine(IReadOnlyDictionary<string, object?> entry) =>
         "{" + string.Join(", ", entry.Where(kv => kv.Key != "step").Select(kv => $"'{kv.Key}': {VisionGrpo.Formats.PythonJson.Serialize(kv.Value)}")) + "}";
 }
