@@ -299,6 +299,9 @@ public sealed class RecipeConfig
     /// <summary>Keep the vision tower (patch embedding and blocks; the merger/projector still trains) frozen in full fine-tuning.</summary>
     [ConfigKey("freeze_vision_tower", "sft", "SFT: do not train the vision tower's patch embedding and blocks (the merger still trains), as LLaMA-Factory.")]
     public bool FreezeVisionTower { get; set; }
+    /// <summary>Keep the vision merger (the multi-modal projector) frozen in full fine-tuning.</summary>
+    [ConfigKey("freeze_multi_modal_projector", "sft", "SFT: do not train the vision merger (multi-modal projector), as LLaMA-Factory.")]
+    public bool FreezeMultiModalProjector { get; set; }
     /// <summary>dtype of the final full-model save of <c>visiongrpo sft</c>: auto (training dtype), bfloat16 or float32.</summary>
     [ConfigKey("save_dtype", "sft", "SFT: dtype of the saved full model: auto (training dtype), bfloat16 or float32.")]
     public string SaveDtype { get; set; } = "auto";

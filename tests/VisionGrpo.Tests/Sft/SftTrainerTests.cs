@@ -80,6 +80,25 @@ public sealed class SftTrainerTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_setup.OutputDir + "-lora", "model.safetensors")));
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void Freeze_options_keep_the_vision_blocks_and_the_merger_as_they_were(bool tower, bool projector)
+    {
+        Train(RecipeLoader.Load(null, _setup.Overrides("max_steps=2", "save_dtype=float32",
+            $"freeze_vision_tower={tower}", $"freeze_multi_modal_projector={projector}")));
+        using var before = ModelFolder.Load(_setup.ModelDir);
+        using var after = ModelFolder.Load(_setup.OutputDir);
+        var trained = after.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        bool Changed(string prefix) => before.named_parameters().Where(p => p.name.StartsWith(prefix, StringComparison.Ordinal))
+            .Any(p => !p.parameter.allclose(trained[p.name], rtol: 0, atol: 0));
+        Assert.Equal(!tower, Changed("visual.blocks."));
+        Assert.Equal(!tower, Changed("visual.patch_embed."));
+        Assert.Equal(!projector, Changed("visual.merger."));
+        Assert.True(Changed("model.layers."));
+    }
+
     [Fact]
     public void A_missing_completion_column_names_the_row_and_the_column()
     {

@@ -55,13 +55,14 @@ public sealed class SftTrainer
         if (!string.IsNullOrWhiteSpace(recipe.ResumeFromCheckpoint) && !recipe.ResumeFromCheckpoint.Equals("false", StringComparison.OrdinalIgnoreCase))
             throw new ConfigException("resume_from_checkpoint is not supported by sft yet: start from the checkpoint's model instead (model_name_or_path=<output_dir>/checkpoint-N).");
         if (train.Count == 0) throw new ArgumentException("the training set is empty.", nameof(train));
-        // freeze_vision_tower as LLaMA-Factory: patch embedding and blocks frozen, the merger (projector) trained.
-        // A from-scratch tower trained with the decoder tends to collapse to a constant output (its biases grow
-        // faster than the signal the answer tokens send back); frozen, its random features keep the image
-        // information, and the merger learns to hand it to the decoder.
-        if (recipe.FreezeVisionTower && policy.Model.visual is { } visual)
+        // freeze_vision_tower / freeze_multi_modal_projector as LLaMA-Factory: the patch embedding and blocks, and
+        // the merger. A from-scratch tower trained with the decoder collapses to a near-constant output (a large
+        // shared component the format tokens use, with the image-specific part a few percent of it); frozen, its
+        // random features keep the image information for the decoder to learn to read.
+        if (policy.Model.visual is { } visual)
             foreach (var (name, p) in visual.named_parameters())
-                if (!name.StartsWith("merger.", StringComparison.Ordinal)) p.requires_grad = false;
+                if (name.StartsWith("merger.", StringComparison.Ordinal) ? recipe.FreezeMultiModalProjector : recipe.FreezeVisionTower)
+                    p.requires_grad = false;
         _events = events ?? new TrainerEvents();
         _checkpoints = new CheckpointStore(_options.OutputDir);
         State = new TrainerState
