@@ -18,7 +18,7 @@ public sealed class NoisyTeacherTests : IDisposable
     static readonly Regex Target = new(@"^<think>\n(.+)\n</think>\n<answer>\n\$(\d+)\$\n</answer>$");
 
     [Fact]
-    public void Targets_are_formatted_right_about_p_of_the_time_and_otherwise_a_plausible_wrong_answer()
+    public void Targets_are_formatted_right_about_p_of_the_time_and_otherwise_overcount_by_one()
     {
         var generator = new VisualMathGenerator(9, SynthDifficulty.Easy);
         var teacher = new NoisyTeacher(generator, 0.4, seed: 9);
@@ -35,9 +35,9 @@ public sealed class NoisyTeacherTests : IDisposable
             // The recipe's accuracy reward grades the target against the gold solution exactly when the answers agree.
             bool correct = m.Groups[2].Value == e.Answer;
             Assert.Equal(correct ? 1f : 0f, new AccuracyReward().ScoreOne(e.Solution, target, TestContext.Current.CancellationToken));
-            if (correct) right++;
-            else if (e.Task == "count_dots") Assert.InRange(answer, 1, SynthSettings.For(SynthDifficulty.Easy).MaxDots);
-            else if (e.Task == "clock_hour") Assert.InRange(answer, 1, 12);
+            if (correct) { right++; continue; }
+            // Wrong targets overcount by one, so they still depend on the image.
+            Assert.Equal(int.Parse(e.Answer) + 1, answer);
         }
         // Binomial(400, 0.4): mean 160, standard deviation ~9.8.
         Assert.InRange(right, 130, 190);

@@ -7,9 +7,9 @@ namespace VisionGrpo.Data.Synthetic;
 /// <summary>
 /// A deliberately unreliable teacher for supervised warm-up: for each row it writes a short completion in the
 /// recipe's format, <c>&lt;think&gt;\n{claim}\n&lt;/think&gt;\n&lt;answer&gt;\n$X$\n&lt;/answer&gt;</c>, whose answer X is
-/// the gold answer with probability <see cref="Accuracy"/> and otherwise a plausible wrong one: the answer of another
-/// random problem of the same template (so wrong answers follow the task's own answer distribution). A model
-/// trained on it learns the format and a calibrated, partly right answer distribution, which leaves GRPO room to improve.
+/// the gold answer with probability <see cref="Accuracy"/> and otherwise an overcount by one (gold + 1). A model
+/// trained on it learns the format, to read the image, and a partly right answer distribution with a systematic bias,
+/// which leaves GRPO room to improve.
 /// </summary>
 public sealed class NoisyTeacher
 {
@@ -46,18 +46,12 @@ public sealed class NoisyTeacher
             ?? throw new ArgumentException($"row {index}: task '{example.Task}' is not one of the generator's templates", nameof(example));
         int gold = int.Parse(example.Answer, CultureInfo.InvariantCulture);
         var rng = new NumpyRandom(StreamOffset + (_seed << 32) + index);
-        return Completion(template, rng.Random() < Accuracy ? gold : WrongAnswer(template, gold, rng));
+        return Completion(template, rng.Random() < Accuracy ? gold : WrongAnswer(gold));
     }
 
-    int WrongAnswer(ISynthTemplate template, int gold, NumpyRandom rng)
-    {
-        // Another problem of the same kind supplies the wrong answer; a bounded number of tries keeps this total
-        // even for a template with a single possible answer (then the neighbour gold + 1 is used).
-        for (int attempt = 0; attempt < 64; attempt++)
-        {
-            int other = int.Parse(template.Make(rng, _generator.Settings).Answer, CultureInfo.InvariantCulture);
-            if (other != gold) return other;
-        }
-        return gold + 1;
-    }
+    // The teacher's slip is always an overcount by one. A wrong target then still depends on the image, so SFT
+    // keeps the model reading it (wrong answers drawn from the task's whole answer range, tried first, let a model
+    // fit the targets nearly as well by ignoring the image, and SFT forgot how to see); and the bias is systematic,
+    // the kind of error a verifiable reward can train away.
+    static int WrongAnswer(int gold) => gold + 1;
 }
