@@ -28,9 +28,14 @@ public static class BeforeAfterRun
         var sample = trainer.GenerateSample(ct);
         var result = new BeforeAfterResult(Means(before), Means(after), watch.Elapsed.TotalSeconds, trainer.State.GlobalStep, sample, trainer.LastSampleSeconds);
         File.WriteAllText(Path.Combine(outputDir, SummaryFile), result.ToJson() + "\n");
-        RewardChart.Save(Path.Combine(outputDir, ChartFile), trainer.State.LogHistory);
+        // The two evaluations join the chart as eval markers at step 0 and at the last step.
+        var history = trainer.State.LogHistory.Append(EvalPoint(0, before)).Append(EvalPoint(trainer.State.GlobalStep, after)).ToList();
+        RewardChart.Save(Path.Combine(outputDir, ChartFile), history);
         return result;
     }
+
+    static IReadOnlyDictionary<string, object?> EvalPoint(long step, EvaluationResult r) =>
+        Means(r).ToDictionary(kv => $"eval_rewards/{kv.Key}/mean", kv => (object?)kv.Value).Append(new("step", step)).ToDictionary();
 
     /// <summary><c>{reward name: mean}</c> of an evaluation (None values left out).</summary>
     static Dictionary<string, double> Means(EvaluationResult r) => r.Metrics
