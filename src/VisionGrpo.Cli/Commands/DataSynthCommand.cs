@@ -18,7 +18,7 @@ internal static class DataSynthCommand
         var tasks = new Option<string?>("--tasks") { Description = "Comma-separated subset of tasks (count_dots, tallest_bar, digit_sum, clock_hour); default all." };
         var teacher = new Option<double?>("--teacher-accuracy")
         {
-            Description = "Add a teacher_completion column for SFT warm-up: a short formatted target whose answer is right with this probability, else a plausible wrong one.",
+            Description = "Add a teacher_completion column for SFT warm-up: a short formatted target whose answer is right with this probability, else one too high (gold + 1).",
         };
         var command = new Command("synth", "Generate synthetic visual-math problems (count dots, tallest bar, digit sum, clock hour) as an HF parquet dataset.")
         {

@@ -60,7 +60,7 @@ public static class SynthDatasetWriter
             sb.Append(CultureInfo.InvariantCulture, $"| {task} | {n} |\n");
         sb.Append("\n`solution` is `<think>\\n…\\n</think>\\n\\n<answer>X</answer>`; `original_answer` ends with `The answer is X`.\n");
         if (teacher is not null)
-            sb.Append(CultureInfo.InvariantCulture, $"\n`{TeacherColumn}` is a NOISY supervised-warm-up target `<think>\\n…\\n</think>\\n<answer>\\n$X$\\n</answer>`: X is the gold answer with probability {teacher.Accuracy}, otherwise the answer of another random problem of the same task (a plausible wrong answer). Grade against `solution`, never against this column.\n");
+            sb.Append(CultureInfo.InvariantCulture, $"\n`{TeacherColumn}` is a NOISY supervised-warm-up target `<think>\\n…\\n</think>\\n<answer>\\n$X$\\n</answer>`: X is the gold answer with probability {teacher.Accuracy}, otherwise an overcount by one (gold + 1, a systematic bias). Grade against `solution`, never against this column.\n");
         return sb.ToString();
     }
 }
