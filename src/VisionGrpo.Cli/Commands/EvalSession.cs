@@ -2,17 +2,13 @@ using TorchSharp;
 using VisionGrpo.Data;
 using VisionGrpo.Data.Hub;
 using VisionGrpo.Generation;
-using VisionGrpo.Lora;
-using VisionGrpo.Models;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Training;
 using VisionGrpo.Recipes;
 using VisionGrpo.Data.Synthetic;
 using VisionGrpo.Rewards;
 using VisionGrpo.Tensors;
-using VisionGrpo.Text;
 using VisionGrpo.Training.Evaluation;
 using VisionGrpo.Training.Inputs;
-using VisionGrpo.Vision;
 
 namespace VisionGrpo.Cli.Commands;
 
@@ -41,12 +37,11 @@ internal sealed record EvalRequest
 /// </summary>
 internal sealed class EvalSession : IDisposable
 {
-    EvalSession(EvalRequest request, Qwen2_5_VLForConditionalGeneration model, PeftModel? peft, Evaluator evaluator, Dataset dataset,
-        string datasetLabel, ResolvedGeneration generation, int batchSize)
+    EvalSession(EvalRequest request, PolicyModel policy, Evaluator evaluator, Dataset dataset, string datasetLabel,
+        ResolvedGeneration generation, int batchSize)
     {
         Request = request;
-        Model = model;
-        Peft = peft;
+        Policy = policy;
         Evaluator = evaluator;
         Dataset = dataset;
         DatasetLabel = datasetLabel;
@@ -54,8 +49,8 @@ internal sealed class EvalSession : IDisposable
         BatchSize = batchSize;
     }
 
-    public Qwen2_5_VLForConditionalGeneration Model { get; }
-    public PeftModel? Peft { get; }
+    /// <summary>The model (and adapter) under evaluation.</summary>
+    public PolicyModel Policy { get; }
     public Evaluator Evaluator { get; }
     public Dataset Dataset { get; }
     /// <summary>Which rows are evaluated, for the report (e.g. <c>test</c> or <c>train (test_size=0.2 held out)</c>).</summary>
@@ -78,22 +73,18 @@ internal sealed class EvalSession : IDisposable
         var (dataset, label) = LoadDataset(recipe, request.Split);
 
         TorchRuntime.EnsureInitialized();
-        if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);
-        var text = VlTextProcessor.FromDirectory(modelFolder);
-        var prompts = new PromptBuilder(text, RecipeMapping.ToImageProcessor(modelFolder, recipe), SystemPrompts.Resolve(recipe.SystemPrompt),
-            recipe.PromptColumn, recipe.ImageColumn, recipe.MaxPromptLength, recipe.ChatTemplateKwargs);
-        var generation = Sampling(request, recipe)
-            .Resolve(GenerationConfigFile.FromDirectory(modelFolder), text.Tokenizer.EosTokenId, text.Tokenizer.PadTokenId);
-        var model = ModelFolder.Load(modelFolder, DType(request, recipe), DeviceSpec.Parse(recipe.Device));
+        var policy = PolicyModel.LoadForEvaluation(modelFolder, recipe, DType(request, recipe), request.Adapter);
         try
         {
-            var peft = request.Adapter is null ? null : PeftModel.Load(model, request.Adapter);
-            var evaluator = new Evaluator(model, text.Tokenizer, prompts, rewards);
-            return new EvalSession(request, model, peft, evaluator, dataset, label, generation, request.BatchSize ?? recipe.PerDeviceEvalBatchSize);
+            var tokenizer = policy.Text.Tokenizer;
+            var generation = Sampling(request, recipe)
+                .Resolve(GenerationConfigFile.FromDirectory(modelFolder), tokenizer.EosTokenId, tokenizer.PadTokenId);
+            var evaluator = new Evaluator(policy.Model, tokenizer, policy.PromptBuilder(recipe), rewards);
+            return new EvalSession(request, policy, evaluator, dataset, label, generation, request.BatchSize ?? recipe.PerDeviceEvalBatchSize);
         }
         catch
         {
-            model.Dispose();
+            policy.Dispose();
             throw;
         }
     }
@@ -186,9 +177,5 @@ internal sealed class EvalSession : IDisposable
         return fromRecipe && recipe.Bf16 ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32;
     }
 
-    public void Dispose()
-    {
-        Peft?.Dispose();
-        Model.Dispose();
-    }
+    public void Dispose() => Policy.Dispose();
 }

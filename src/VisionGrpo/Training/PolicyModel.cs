@@ -99,6 +99,30 @@ public sealed class PolicyModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Loads a model to evaluate, not to train (<c>visiongrpo eval</c>): <paramref name="folder"/> in
+    /// <paramref name="dtype"/> on the recipe's device, with an optional read-only adapter, in eval mode.
+    /// </summary>
+    public static PolicyModel LoadForEvaluation(string folder, RecipeConfig recipe, ScalarType dtype, string? adapter = null)
+    {
+        var device = DeviceSpec.Parse(recipe.Device);
+        if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);
+        var model = ModelFolder.Load(folder, dtype, device);
+        PeftModel? peft = null;
+        try
+        {
+            if (adapter is not null) peft = PeftModel.Load(model, adapter);
+            model.eval();
+            return new PolicyModel(folder, model, peft, VlTextProcessor.FromDirectory(folder), RecipeMapping.ToImageProcessor(folder, recipe), device);
+        }
+        catch
+        {
+            peft?.Dispose();
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>A prompt builder for the recipe's columns, system prompt and <c>max_prompt_length</c>.</summary>
     public PromptBuilder PromptBuilder(RecipeConfig recipe) =>
         new(Text, Images, SystemPrompts.Resolve(recipe.SystemPrompt), recipe.PromptColumn, recipe.ImageColumn,

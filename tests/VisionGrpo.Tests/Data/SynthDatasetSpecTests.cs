@@ -12,7 +12,7 @@ public sealed class SynthDatasetSpecTests
         var spec = SynthDatasetSpec.Parse("synth:visual_math?rows=40&seed=3&difficulty=medium&tasks=count_dots,digit_sum&teacher_accuracy=0.5");
         Assert.Equal((40, 3L, SynthDifficulty.Medium, 0.5), (spec.Rows, spec.Seed, spec.Difficulty, spec.TeacherAccuracy!.Value));
         Assert.Equal(["count_dots", "digit_sum"], spec.Tasks!);
-        Assert.Equal("visual_math-rows40-seed3-medium-count_dots+digit_sum-teacher0.5", spec.FolderName);
+        Assert.Equal("visual_math-rows40-seed3-medium-count_dots+digit_sum-teacher0.5-overcount", spec.FolderName);
         Assert.Equal(1000, SynthDatasetSpec.Parse("synth:visual_math").Rows);
     }
 

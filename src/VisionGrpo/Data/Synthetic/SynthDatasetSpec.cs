@@ -46,9 +46,12 @@ public sealed record SynthDatasetSpec(int Rows, long Seed, SynthDifficulty Diffi
     public VisualMathGenerator Generator() =>
         new(Seed, Difficulty, Tasks is null ? null : VisualMathGenerator.TemplatesNamed(Tasks));
 
-    /// <summary>The cache folder name: every option spelled out.</summary>
+    /// <summary>
+    /// The cache folder name: every option spelled out (teacher data says how the teacher errs, so folders written
+    /// when wrong answers were drawn from the whole range are not reused).
+    /// </summary>
     public string FolderName => string.Create(CultureInfo.InvariantCulture,
-        $"visual_math-rows{Rows}-seed{Seed}-{Difficulty.ToString().ToLowerInvariant()}-{(Tasks is null ? "all" : string.Join("+", Tasks))}{(TeacherAccuracy is double p ? $"-teacher{p}" : "")}");
+        $"visual_math-rows{Rows}-seed{Seed}-{Difficulty.ToString().ToLowerInvariant()}-{(Tasks is null ? "all" : string.Join("+", Tasks))}{(TeacherAccuracy is double p ? $"-teacher{p}-overcount" : "")}");
 
     /// <summary>The user cache root for generated datasets.</summary>
     public static string CacheRoot()
