@@ -42,15 +42,16 @@ internal static class SftCommand
             $"step {step.Step}/{step.MaxSteps} loss {step.Loss:F3} {step.TokensPerSecond:F0} tok/s"));
         var data = RecipeDatasets.Load(config, events.Info);
         if (data.BadRows.Count > 0) events.Warning!(data.BadRows.Summary());
-        using var policy = PolicyModel.Load(config);
+        string? resume = SftTrainer.CheckpointToResume(config);
+        using var policy = PolicyModel.Load(config, resume);
         var collator = new SftCollator(policy.PromptBuilder(config), policy.Text.Tokenizer, config.CompletionColumn);
         // Fail before training when the first row lacks the completion column, naming it.
         collator.CompletionIds(data.Train[0]);
-        var trainer = new SftTrainer(policy, data.Train, collator, config, events);
+        var trainer = new SftTrainer(policy, data.Train, collator, config, events, resume);
         long trainable = policy.TrainableParameters.Sum(p => p.Parameter.numel());
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"sft: {data.Train.Count} rows, {trainer.MaxSteps} steps ({trainer.Epochs} epoch(s) of batch {config.PerDeviceTrainBatchSize} x {config.GradientAccumulationSteps}), {trainable:N0} trainable parameters ({(policy.Peft is null ? "full" : "LoRA")}) -> {config.OutputDir}")));
-        var result = training.Run(trainer.MaxSteps, 0, () => trainer.Train(ct));
+        var result = training.Run(trainer.MaxSteps, trainer.StartStep, () => trainer.Train(ct));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"done: {result.GlobalStep} steps in {result.RuntimeSeconds:F1} s, train_loss {result.TrainLoss:G4}")));
     }

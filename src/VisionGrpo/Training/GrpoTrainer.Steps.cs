@@ -122,17 +122,9 @@ public sealed partial class GrpoTrainer
 
     void Restore(string checkpoint)
     {
-        var saved = TrainerState.Load(Path.Combine(checkpoint, CheckpointContents.StateFile));
-        _state.GlobalStep = saved.GlobalStep;
-        _state.Epoch = saved.Epoch;
-        _state.NumInputTokensSeen = saved.NumInputTokensSeen;
-        _state.LogHistory.AddRange(saved.LogHistory);
+        CheckpointContents.Restore(checkpoint, _state, _optimizer, _scheduler);
         _progress = TrainingProgress.Load(Path.Combine(checkpoint, TrainingProgress.FileName));
         _metrics.Restore(_progress.Metrics);
-        _optimizer.Load(Path.Combine(checkpoint, AdamWOptimizer.StateFileName));
-        string scheduler = Path.Combine(checkpoint, CheckpointContents.SchedulerFile);
-        if (!File.Exists(scheduler)) throw new InvalidDataException($"'{scheduler}' is missing: the checkpoint cannot be resumed.");
-        _scheduler.LoadStateDict(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(scheduler))!.AsObject());
     }
 
     IReadOnlyDictionary<string, object?> Finish(long startStep)

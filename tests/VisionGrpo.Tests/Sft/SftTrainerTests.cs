@@ -7,6 +7,8 @@ using VisionGrpo.Training.Sft;
 
 namespace VisionGrpo.Tests.Sft;
 
+// Seeded LoRA init and dropout draw from torch's global generator: run alone (see GlobalRngCollection).
+[Collection(GlobalRngCollection.Name)]
 public sealed class SftTrainerTests : IDisposable
 {
     readonly SftTinySetup _setup = new(rows: 8);
@@ -16,9 +18,10 @@ public sealed class SftTrainerTests : IDisposable
     SftResult Train(RecipeConfig recipe, TrainerEvents? events = null)
     {
         var data = RecipeDatasets.Load(recipe);
-        using var policy = PolicyModel.Load(recipe);
+        string? resume = SftTrainer.CheckpointToResume(recipe);
+        using var policy = PolicyModel.Load(recipe, resume);
         var collator = new SftCollator(policy.PromptBuilder(recipe), policy.Text.Tokenizer, recipe.CompletionColumn);
-        return new SftTrainer(policy, data.Train, collator, recipe, events).Train();
+        return new SftTrainer(policy, data.Train, collator, recipe, events, resume).Train();
     }
 
     static List<JsonElement> Metrics(string dir) =>
@@ -100,6 +103,31 @@ public sealed class SftTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_resumed_run_logs_and_saves_what_an_uninterrupted_one_does()
+    {
+        // LoRA with dropout (the global generator); checkpoint-3 sits inside an epoch (2 steps each) and inside a log
+        // window (log every 2).
+        string[] run = ["max_steps=6", "save_strategy=steps", "save_steps=3", "logging_steps=2", "use_peft=true",
+            "lora_target_modules=[q_proj,v_proj]", "lora_dropout=0.1"];
+        Train(RecipeLoader.Load(null, _setup.Overrides(run)));
+        string stateFile = Path.Combine(_setup.OutputDir, "trainer_state.json"), adapter = Path.Combine(_setup.OutputDir, "adapter_model.safetensors");
+        var logs = JsonDocument.Parse(File.ReadAllText(stateFile)).RootElement.GetProperty("log_history").ToString();
+        byte[] weights = File.ReadAllBytes(adapter);
+        File.Delete(adapter);
+        Directory.Delete(Path.Combine(_setup.OutputDir, "checkpoint-6"), recursive: true);
+
+        var steps = new List<StepReport>();
+        var resumed = Train(RecipeLoader.Load(null, _setup.Overrides([.. run, "resume_from_checkpoint=true"])), new TrainerEvents { Step = steps.Add });
+        Assert.Equal([4L, 5, 6], steps.Select(s => s.Step));
+        Assert.Equal(6, resumed.GlobalStep);
+        // Same log entries (step 2 from the checkpoint, step 4 from both halves of its window), timing keys aside.
+        static string Comparable(string history) => System.Text.RegularExpressions.Regex.Replace(history,
+            "\"(train_runtime|train_samples_per_second|train_steps_per_second)\":[^,}]+", "");
+        Assert.Equal(Comparable(logs), Comparable(JsonDocument.Parse(File.ReadAllText(stateFile)).RootElement.GetProperty("log_history").ToString()));
+        Assert.Equal(weights, File.ReadAllBytes(adapter));
+    }
+
+    [Fact]
     public void A_missing_completion_column_names_the_row_and_the_column()
     {
         var recipe = RecipeLoader.Load(null, _setup.Overrides("completion_column=answer_text"));
@@ -113,7 +141,7 @@ public sealed class SftTrainerTests : IDisposable
     {
         Assert.Contains("save_dtype", Assert.Throws<ConfigException>(() => SftOptions.FromRecipe(RecipeLoader.Load(null, ["save_dtype=int8"]))).Message);
         Assert.Contains("completion_column", Assert.Throws<ConfigException>(() => SftOptions.FromRecipe(RecipeLoader.Load(null, ["completion_column= "]))).Message);
-        Assert.Contains("resume_from_checkpoint", Assert.Throws<ConfigException>(() =>
+        Assert.Contains("resume_from_checkpoint", Assert.Throws<DirectoryNotFoundException>(() =>
             Train(RecipeLoader.Load(null, _setup.Overrides("resume_from_checkpoint=true")))).Message);
     }
 }

@@ -45,4 +45,23 @@ public static class CheckpointContents
         }
         state.Save(Path.Combine(dir, StateFile));
     }
+
+    /// <summary>
+    /// Reads back what <see cref="Write"/> saved for resuming: the trainer state (step, epoch, tokens seen, log
+    /// history) into <paramref name="state"/>, the optimizer and the scheduler.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint was saved without optimizer or scheduler state.</exception>
+    public static void Restore(string dir, TrainerState state, ITrainingOptimizer optimizer, LrScheduler scheduler)
+    {
+        var saved = TrainerState.Load(Path.Combine(dir, StateFile));
+        state.GlobalStep = saved.GlobalStep;
+        state.Epoch = saved.Epoch;
+        state.NumInputTokensSeen = saved.NumInputTokensSeen;
+        state.LogHistory.AddRange(saved.LogHistory);
+        string optimizerFile = Path.Combine(dir, AdamWOptimizer.StateFileName), schedulerFile = Path.Combine(dir, SchedulerFile);
+        foreach (var file in new[] { optimizerFile, schedulerFile })
+            if (!File.Exists(file)) throw new InvalidDataException($"'{file}' is missing (saved with save_only_model?): the checkpoint cannot be resumed.");
+        optimizer.Load(optimizerFile);
+        scheduler.LoadStateDict(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(schedulerFile))!.AsObject());
+    }
 }

@@ -37,6 +37,7 @@ public sealed class SftTrainer
     readonly SftOptions _options;
     readonly TrainerEvents _events;
     readonly CheckpointStore _checkpoints;
+    readonly string? _resumedFrom;
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="policy">The model being trained (full model or LoRA, as loaded from the recipe).</param>
@@ -45,15 +46,18 @@ public sealed class SftTrainer
     /// <param name="recipe">The run configuration (<see cref="SftOptions.FromRecipe"/> reads the SFT keys).</param>
     /// <param name="events">Progress and log callbacks.</param>
     /// <exception cref="ConfigException">An invalid option, or <c>resume_from_checkpoint</c> (not supported by SFT).</exception>
-    public SftTrainer(PolicyModel policy, Dataset train, SftCollator collator, RecipeConfig recipe, TrainerEvents? events = null)
+    /// <param name="resumeFrom">
+    /// A checkpoint to continue from (<see cref="CheckpointToResume"/>); <paramref name="policy"/> must have been
+    /// loaded from it (<c>PolicyModel.Load(recipe, resumeFrom)</c>).
+    /// </param>
+    public SftTrainer(PolicyModel policy, Dataset train, SftCollator collator, RecipeConfig recipe, TrainerEvents? events = null,
+        string? resumeFrom = null)
     {
         _policy = policy ?? throw new ArgumentNullException(nameof(policy));
         _train = train ?? throw new ArgumentNullException(nameof(train));
         _collator = collator ?? throw new ArgumentNullException(nameof(collator));
         _recipe = recipe ?? throw new ArgumentNullException(nameof(recipe));
         _options = SftOptions.FromRecipe(recipe);
-        if (!string.IsNullOrWhiteSpace(recipe.ResumeFromCheckpoint) && !recipe.ResumeFromCheckpoint.Equals("false", StringComparison.OrdinalIgnoreCase))
-            throw new ConfigException("resume_from_checkpoint is not supported by sft yet: start from the checkpoint's model instead (model_name_or_path=<output_dir>/checkpoint-N).");
         if (train.Count == 0) throw new ArgumentException("the training set is empty.", nameof(train));
         // freeze_vision_tower / freeze_multi_modal_projector as LLaMA-Factory: the patch embedding and blocks, and
         // the merger. A from-scratch tower trained with the decoder collapses to a near-constant output (a large
@@ -65,12 +69,25 @@ public sealed class SftTrainer
                     p.requires_grad = false;
         _events = events ?? new TrainerEvents();
         _checkpoints = new CheckpointStore(_options.OutputDir);
+        _resumedFrom = resumeFrom;
+        StartStep = resumeFrom is null ? 0 : TrainerState.Load(Path.Combine(resumeFrom, CheckpointContents.StateFile)).GlobalStep;
         State = new TrainerState
         {
             MaxSteps = MaxSteps, LoggingSteps = _options.LoggingSteps, SaveSteps = _options.SaveSteps,
             TrainBatchSize = _options.BatchSize, NumTrainEpochs = Epochs,
         };
     }
+
+    /// <summary>
+    /// The checkpoint <c>resume_from_checkpoint</c> names (<c>true</c>: the newest complete one in <c>output_dir</c>),
+    /// or null for a fresh run.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The named or newest checkpoint does not exist.</exception>
+    public static string? CheckpointToResume(RecipeConfig recipe) =>
+        new CheckpointStore(SftOptions.FromRecipe(recipe).OutputDir).ResolveResume(recipe.ResumeFromCheckpoint);
+
+    /// <summary>The optimizer step the run starts from: 0, or the resumed checkpoint's.</summary>
+    public long StartStep { get; }
 
     /// <summary>Progress and log history (saved as <c>trainer_state.json</c>).</summary>
     public TrainerState State { get; }
@@ -104,22 +121,33 @@ public sealed class SftTrainer
             LrScheduler.ResolveWarmupSteps((int)MaxSteps, _options.WarmupSteps, _options.WarmupRatio), (int)MaxSteps);
         using var optimizer = ITrainingOptimizer.CreateAdamW(_policy.TrainableParameters, _options.LearningRate,
             _options.AdamBeta1, _options.AdamBeta2, _options.AdamEpsilon, _options.WeightDecay);
+        // Where the run stands: the next micro-batch (Position.Round) of an epoch's shuffled order, the loss sums and
+        // the token accuracies not yet logged; saved in every checkpoint so a resumed run continues exactly.
+        var progress = new TrainingProgress();
+        if (_resumedFrom is not null)
+        {
+            CheckpointContents.Restore(_resumedFrom, State, optimizer, scheduler);
+            progress = TrainingProgress.Load(Path.Combine(_resumedFrom, TrainingProgress.FileName));
+        }
         optimizer.SetLearningRate(scheduler.CurrentLearningRate);
-        using var loggers = TrainingLoggers.Open(_recipe, State, resuming: false);
-        loggers.WriteRunStart(_recipe, _policy);
-        var window = new LogWindow();
-        double totalLoss = 0;
+        using var loggers = TrainingLoggers.Open(_recipe, State, resuming: _resumedFrom is not null);
+        if (_resumedFrom is null) loggers.WriteRunStart(_recipe, _policy);
+        else _events.Info?.Invoke($"resuming from {_resumedFrom} at step {State.GlobalStep}");
+        var window = LogWindow.Restore(progress, State.GlobalStep);
         _policy.Model.train();
 
-        for (long epoch = 0; epoch < Epochs && State.GlobalStep < MaxSteps; epoch++)
+        for (long epoch = progress.Position.Epoch; epoch < Epochs && State.GlobalStep < MaxSteps; epoch++)
         {
             int[] order = new NumpyRandom(_options.Seed + epoch).Permutation(_train.Count);
             int microBatches = MicroBatchesPerEpoch;
-            for (int first = 0; first < microBatches && State.GlobalStep < MaxSteps; first += _options.GradientAccumulationSteps)
+            int start = epoch == progress.Position.Epoch ? progress.Position.Round : 0;
+            for (int first = start; first < microBatches && State.GlobalStep < MaxSteps; first += _options.GradientAccumulationSteps)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var group = Enumerable.Range(first, Math.Min(_options.GradientAccumulationSteps, microBatches - first))
                     .Select(m => order.Skip(m * _options.BatchSize).Take(_options.BatchSize).ToArray()).ToList();
+                // Dropout (LoRA's) draws from the global generator: seeded per step, so a resumed run repeats it.
+                torch.manual_seed(_options.Seed ^ (0x5DEECE66DL + State.GlobalStep + progress.SkippedSteps));
                 var stepClock = Stopwatch.StartNew();
                 var (stepLoss, tokens) = ForwardBackward(group, window);
                 double gradNorm = optimizer.ClipGradNorm(_options.MaxGradNorm);
@@ -130,6 +158,7 @@ public sealed class SftTrainer
                     if (!_options.SkipNonfiniteSteps)
                         throw new TrainingDivergedException($"{problem}; lower learning_rate or set skip_nonfinite_steps: true.");
                     _events.Warning?.Invoke(problem + "; step skipped.");
+                    progress.SkippedSteps++;
                     continue;
                 }
                 optimizer.Step();
@@ -138,14 +167,15 @@ public sealed class SftTrainer
                 State.GlobalStep++;
                 bool epochEnd = first + group.Count >= microBatches;
                 State.Epoch = epoch + (double)(first + group.Count) / microBatches;
-                totalLoss += stepLoss;
+                progress.TotalLoss += stepLoss;
                 window.Add(stepLoss, gradNorm);
+                progress.Position = epochEnd ? new DataPosition((int)epoch + 1, 0, 0) : new DataPosition((int)epoch, first + group.Count, 0);
                 bool last = State.GlobalStep == MaxSteps;
                 if (State.GlobalStep % _options.LoggingSteps == 0 || (State.GlobalStep == 1 && _options.LoggingFirstStep) || last)
                     Log(loggers, window.Flush(scheduler.CurrentLearningRate, State.NumInputTokensSeen));
                 if (_options.SaveStrategy == "steps" && (State.GlobalStep % _options.SaveSteps == 0 || last)
                     || _options.SaveStrategy == "epoch" && (epochEnd || last))
-                    SaveCheckpoint(optimizer, scheduler);
+                    SaveCheckpoint(optimizer, scheduler, window.Save(progress, State.GlobalStep));
                 _events.Step?.Invoke(new StepReport(State.GlobalStep, MaxSteps, State.Epoch, clock.Elapsed.TotalSeconds, double.NaN,
                     tokens / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds), stepLoss));
                 // The step's tensors are freed by their scopes; collecting now and then also returns the managed
@@ -155,7 +185,7 @@ public sealed class SftTrainer
         }
 
         double runtime = clock.Elapsed.TotalSeconds;
-        double trainLoss = State.GlobalStep > 0 ? totalLoss / State.GlobalStep : double.NaN;
+        double trainLoss = State.GlobalStep > 0 ? progress.TotalLoss / State.GlobalStep : double.NaN;
         SaveFinal();
         Log(loggers, State.TrainSummary(runtime, State.GlobalStep, _options.BatchSize * _options.GradientAccumulationSteps, trainLoss));
         State.Save(Path.Combine(_options.OutputDir, CheckpointContents.StateFile));
@@ -206,10 +236,10 @@ public sealed class SftTrainer
         _events.Log?.Invoke(entry);
     }
 
-    void SaveCheckpoint(ITrainingOptimizer optimizer, LrScheduler scheduler)
+    void SaveCheckpoint(ITrainingOptimizer optimizer, LrScheduler scheduler, TrainingProgress progress)
     {
-        string path = _checkpoints.Save(State.GlobalStep,
-            dir => CheckpointContents.Write(dir, _policy, _recipe, State, optimizer, scheduler), _options.SaveTotalLimit);
+        string path = _checkpoints.Save(State.GlobalStep, dir => CheckpointContents.Write(dir, _policy, _recipe, State, optimizer, scheduler,
+            extra => progress.Save(Path.Combine(extra, TrainingProgress.FileName))), _options.SaveTotalLimit);
         _events.Info?.Invoke($"saved {path}");
     }
 
@@ -256,6 +286,22 @@ public sealed class SftTrainer
             (_loss, _steps) = (0, 0);
             _accuracies.Clear();
             return logs;
+        }
+
+        // The window goes into the checkpoint's progress file (the grad norm is the next step's anyway).
+        public TrainingProgress Save(TrainingProgress progress, long globalStep)
+        {
+            progress.LossSinceLog = _loss;
+            progress.LastLoggedStep = globalStep - _steps;
+            progress.Metrics = new System.Text.Json.Nodes.JsonArray([.. _accuracies.Select(a => (System.Text.Json.Nodes.JsonNode?)a)]);
+            return progress;
+        }
+
+        public static LogWindow Restore(TrainingProgress progress, long globalStep)
+        {
+            var window = new LogWindow { _loss = progress.LossSinceLog, _steps = (int)(globalStep - progress.LastLoggedStep) };
+            window._accuracies.AddRange(progress.Metrics.Select(a => a!.GetValue<double>()));
+            return window;
         }
     }
 }
