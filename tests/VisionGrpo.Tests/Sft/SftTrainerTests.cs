@@ -47,6 +47,13 @@ public sealed class SftTrainerTests : IDisposable
         // 8 rows in batches of 4: 2 steps per epoch, so step 2 ends epoch 1 and step 6 ends epoch 3.
         Assert.Equal([1.0, 2.0, 3.0], train.Select(l => l.GetProperty("epoch").GetDouble()));
         Assert.True(logs[^1].TryGetProperty("train_runtime", out _));
+        // total_flos as the Trainer counts it: 6 x input_ids.numel() x non-embedding parameters, per micro-batch
+        // (6 steps x 4 rows, each at least prompt + completion = 60 tokens long here).
+        using (var model = ModelFolder.Load(_setup.ModelDir))
+        {
+            long parameters = model.parameters().Sum(p => p.numel()) - model.model.embed_tokens.weight!.numel();
+            Assert.True(logs[^1].GetProperty("total_flos").GetDouble() >= 6.0 * parameters * 6 * 4 * 60, logs[^1].ToString());
+        }
 
         using (var state = JsonDocument.Parse(File.ReadAllText(Path.Combine(_setup.OutputDir, "trainer_state.json"))))
             Assert.Equal(6, state.RootElement.GetProperty("global_step").GetInt64());

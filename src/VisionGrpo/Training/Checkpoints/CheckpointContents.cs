@@ -47,7 +47,7 @@ public static class CheckpointContents
     }
 
     /// <summary>
-    /// Reads back what <see cref="Write"/> saved for resuming: the trainer state (step, epoch, tokens seen, log
+    /// Reads back what <see cref="Write"/> saved for resuming: the trainer state (step, epoch, tokens seen, FLOs, log
     /// history) into <paramref name="state"/>, the optimizer and the scheduler.
     /// </summary>
     /// <exception cref="InvalidDataException">The checkpoint was saved without optimizer or scheduler state.</exception>
@@ -57,6 +57,7 @@ public static class CheckpointContents
         state.GlobalStep = saved.GlobalStep;
         state.Epoch = saved.Epoch;
         state.NumInputTokensSeen = saved.NumInputTokensSeen;
+        state.TotalFlos = saved.TotalFlos;
         state.LogHistory.AddRange(saved.LogHistory);
         string optimizerFile = Path.Combine(dir, AdamWOptimizer.StateFileName), schedulerFile = Path.Combine(dir, SchedulerFile);
         foreach (var file in new[] { optimizerFile, schedulerFile })

@@ -38,6 +38,7 @@ public sealed class SftTrainer
     readonly TrainerEvents _events;
     readonly CheckpointStore _checkpoints;
     readonly string? _resumedFrom;
+    readonly long _nonEmbeddingParameters;
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="policy">The model being trained (full model or LoRA, as loaded from the recipe).</param>
@@ -70,6 +71,7 @@ public sealed class SftTrainer
         _events = events ?? new TrainerEvents();
         _checkpoints = new CheckpointStore(_options.OutputDir);
         _resumedFrom = resumeFrom;
+        _nonEmbeddingParameters = NonEmbeddingParameters(policy.Model);
         StartStep = resumeFrom is null ? 0 : TrainerState.Load(Path.Combine(resumeFrom, CheckpointContents.StateFile)).GlobalStep;
         State = new TrainerState
         {
@@ -220,6 +222,7 @@ public sealed class SftTrainer
                 loss += scaled.item<float>();
                 window.AddAccuracy(result.Tokens > 0 ? (double)result.Correct / result.Tokens : 0);
                 State.NumInputTokensSeen += batch.InputTokens;
+                State.TotalFlos += 6.0 * batch.Inputs.InputIds.numel() * _nonEmbeddingParameters;
             }
             return (loss, items);
         }
@@ -228,6 +231,11 @@ public sealed class SftTrainer
             foreach (var b in batches) b.Dispose();
         }
     }
+
+    // The Trainer's total_flos counts 6 x input_ids.numel() x the model's parameters without its nn.Embedding
+    // weights (a tied LM head is that same weight) per micro-batch; GRPO's inputs have no input_ids, so TRL logs 0 there.
+    static long NonEmbeddingParameters(Qwen2_5_VLForConditionalGeneration model) =>
+        model.parameters().Sum(p => p.numel()) - model.model.embed_tokens.weight!.numel();
 
     void Log(TrainingLoggers loggers, IEnumerable<KeyValuePair<string, object?>> logs)
     {
