@@ -176,7 +176,7 @@ public sealed class GenerationEngine
     /// <summary>log softmax(logits / T) at the picked ids, one per live row (T = 1 when greedy).</summary>
     static float[] TokenLogProbs(Tensor logits, Tensor picked, ResolvedGeneration o)
     {
-        var scaled = o.DoSample ? logits / o.Temperature : logits;
+        var scaled = o.DoSample ? LogitsProcessing.Scale(logits, o.Temperature) : logits;
         return torch.nn.functional.log_softmax(scaled, 1).gather(1, picked.to(ScalarType.Int64).unsqueeze(1)).squeeze(1)
             .cpu().data<float>().ToArray();
     }

@@ -26,13 +26,19 @@ public static class LogitsProcessing
         if (suppress is not null) l = l.masked_fill(suppress.unsqueeze(0), float.NegativeInfinity);
         if (o.DoSample)
         {
-            if (o.Temperature != 1.0) l = l / o.Temperature;
+            l = Scale(l, o.Temperature);
             if (o.TopK > 0) l = TopK(l, o.TopK);
             if (o.TopP < 1.0) l = TopP(l, o.TopP);
             if (o.MinP > 0) l = MinP(l, o.MinP);
         }
         return l.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// logits / T; at T = 1 the logits themselves (the division would copy a vocabulary-wide tensor, and in training
+    /// back-propagate through it, for an identical result).
+    /// </summary>
+    public static Tensor Scale(Tensor logits, double temperature) => temperature == 1.0 ? logits : logits / temperature;
 
     /// <summary>Keeps the <paramref name="k"/> largest logits per row (ties with the k-th are kept, as in HF).</summary>
     public static Tensor TopK(Tensor logits, int k)

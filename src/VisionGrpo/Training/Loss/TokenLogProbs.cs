@@ -1,4 +1,5 @@
 using TorchSharp;
+using VisionGrpo.Generation;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Training.Loss;
@@ -26,7 +27,7 @@ public static class TokenLogProbs
         var rows = new List<Tensor>();
         for (long b = 0; b < kept.shape[0]; b++)
         {
-            var row = Scaled(kept[b], temperature);
+            var row = LogitsProcessing.Scale(kept[b], temperature);
             var rowIndex = index[b];
             rows.Add(row.dtype is ScalarType.Float32 or ScalarType.Float64
                 ? row.gather(-1, rowIndex).squeeze(-1) - row.logsumexp(-1)
@@ -45,16 +46,12 @@ public static class TokenLogProbs
         var chunks = new List<Tensor>();
         for (long start = 0; start < flat.shape[0]; start += 128)
         {
-            var logp = Scaled(flat.narrow(0, start, Math.Min(128, flat.shape[0] - start)), temperature).log_softmax(-1);
+            var logp = LogitsProcessing.Scale(flat.narrow(0, start, Math.Min(128, flat.shape[0] - start)), temperature).log_softmax(-1);
             chunks.Add(-(logp.exp() * logp).sum(-1));
         }
         var result = chunks.Count == 0 ? torch.zeros(kept.shape[0], completionLength, dtype: kept.dtype) : torch.cat(chunks).reshape(kept.shape[0], completionLength);
         return result.MoveToOuterDisposeScope();
     }
-
-    // logits / T; at T = 1 (the default) the division is skipped: it would copy, and in training back-propagate
-    // through, a vocabulary-wide tensor for an identical result.
-    static Tensor Scaled(Tensor logits, double temperature) => temperature == 1.0 ? logits : logits / temperature;
 
     static Tensor CompletionLogits(Tensor logits, long completionLength)
     {
