@@ -64,46 +64,36 @@ public sealed class PolicyModel : IDisposable
             ? checkpoint
             : RepoLocator.Resolve(recipe.ModelNameOrPath, RepoType.Model, recipe.ModelRevision);
         string? adapter = recipe.UsePeft ? checkpoint : null;
-        var device = DeviceSpec.Parse(recipe.Device);
-        if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);
         // bf16 full fine-tuning trains bf16 weights; the trainer's optimizer keeps their fp32 masters (MixedPrecisionOptimizer).
         var dtype = recipe.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;
-        var model = ModelFolder.Load(folder, dtype, device);
-        PeftModel? peft = null;
-        try
+        return Open(folder, recipe, dtype, adapters: model =>
         {
-            if (recipe.UsePeft)
-            {
-                if (adapter is not null) peft = PeftModel.Load(model, adapter, isTrainable: true);
-                else
-                {
-                    // Fresh adapters draw A from the global generator: seed it so the same seed gives the same run.
-                    torch.manual_seed(recipe.Seed);
-                    var lora = RecipeMapping.ToLoraConfig(recipe);
-                    if (recipe.DisableDropout) lora = lora with { LoraDropout = 0 };
-                    peft = PeftModel.Wrap(model, lora);
-                }
-            }
-            else foreach (var p in model.parameters()) p.requires_grad = true;
+            if (!recipe.UsePeft) return null;
+            if (adapter is not null) return PeftModel.Load(model, adapter, isTrainable: true);
+            // Fresh adapters draw A from the global generator: seed it so the same seed gives the same run.
+            torch.manual_seed(recipe.Seed);
+            var lora = RecipeMapping.ToLoraConfig(recipe);
+            if (recipe.DisableDropout) lora = lora with { LoraDropout = 0 };
+            return PeftModel.Wrap(model, lora);
+        }, mode: model =>
+        {
+            if (!recipe.UsePeft) foreach (var p in model.parameters()) p.requires_grad = true;
             model.model.GradientCheckpointing = recipe.GradientCheckpointing;
             model.train();
-            var text = VlTextProcessor.FromDirectory(folder);
-            var images = RecipeMapping.ToImageProcessor(folder, recipe);
-            return new PolicyModel(folder, model, peft, text, images, device);
-        }
-        catch
-        {
-            peft?.Dispose();
-            model.Dispose();
-            throw;
-        }
+        });
     }
 
     /// <summary>
     /// Loads a model to evaluate, not to train (<c>visiongrpo eval</c>): <paramref name="folder"/> in
     /// <paramref name="dtype"/> on the recipe's device, with an optional read-only adapter, in eval mode.
     /// </summary>
-    public static PolicyModel LoadForEvaluation(string folder, RecipeConfig recipe, ScalarType dtype, string? adapter = null)
+    public static PolicyModel LoadForEvaluation(string folder, RecipeConfig recipe, ScalarType dtype, string? adapter = null) =>
+        Open(folder, recipe, dtype, adapters: model => adapter is null ? null : PeftModel.Load(model, adapter), mode: model => model.eval());
+
+    // The model of `folder` on the recipe's device and threads, with its `adapters`, set up by `mode` (trainable
+    // parameters, train or eval), its tokenizer and image processor; model and adapters are disposed if anything fails.
+    static PolicyModel Open(string folder, RecipeConfig recipe, ScalarType dtype,
+        Func<Qwen2_5_VLForConditionalGeneration, PeftModel?> adapters, Action<Qwen2_5_VLForConditionalGeneration> mode)
     {
         var device = DeviceSpec.Parse(recipe.Device);
         if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);
@@ -111,8 +101,8 @@ public sealed class PolicyModel : IDisposable
         PeftModel? peft = null;
         try
         {
-            if (adapter is not null) peft = PeftModel.Load(model, adapter);
-            model.eval();
+            peft = adapters(model);
+            mode(model);
             return new PolicyModel(folder, model, peft, VlTextProcessor.FromDirectory(folder), RecipeMapping.ToImageProcessor(folder, recipe), device);
         }
         catch
