@@ -122,7 +122,8 @@ public sealed partial class GrpoTrainer
 
     void Restore(string checkpoint)
     {
-        CheckpointContents.Restore(checkpoint, _state, _optimizer, _scheduler);
+        CheckpointContents.RestoreState(checkpoint, _state);
+        CheckpointContents.RestoreOptimizer(checkpoint, _optimizer, _scheduler);
         _progress = TrainingProgress.Load(Path.Combine(checkpoint, TrainingProgress.FileName));
         _metrics.Restore(_progress.Metrics);
     }

@@ -47,11 +47,10 @@ public static class CheckpointContents
     }
 
     /// <summary>
-    /// Reads back what <see cref="Write"/> saved for resuming: the trainer state (step, epoch, tokens seen, FLOs, log
-    /// history) into <paramref name="state"/>, the optimizer and the scheduler.
+    /// Reads back the trainer state <see cref="Write"/> saved (step, epoch, tokens seen, FLOs, log history) into
+    /// <paramref name="state"/>.
     /// </summary>
-    /// <exception cref="InvalidDataException">The checkpoint was saved without optimizer or scheduler state.</exception>
-    public static void Restore(string dir, TrainerState state, ITrainingOptimizer optimizer, LrScheduler scheduler)
+    public static void RestoreState(string dir, TrainerState state)
     {
         var saved = TrainerState.Load(Path.Combine(dir, StateFile));
         state.GlobalStep = saved.GlobalStep;
@@ -59,6 +58,12 @@ public static class CheckpointContents
         state.NumInputTokensSeen = saved.NumInputTokensSeen;
         state.TotalFlos = saved.TotalFlos;
         state.LogHistory.AddRange(saved.LogHistory);
+    }
+
+    /// <summary>Reads back the optimizer and scheduler state <see cref="Write"/> saved.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint was saved without optimizer or scheduler state.</exception>
+    public static void RestoreOptimizer(string dir, ITrainingOptimizer optimizer, LrScheduler scheduler)
+    {
         string optimizerFile = Path.Combine(dir, AdamWOptimizer.StateFileName), schedulerFile = Path.Combine(dir, SchedulerFile);
         foreach (var file in new[] { optimizerFile, schedulerFile })
             if (!File.Exists(file)) throw new InvalidDataException($"'{file}' is missing (saved with save_only_model?): the checkpoint cannot be resumed.");

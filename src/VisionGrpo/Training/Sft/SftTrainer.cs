@@ -46,11 +46,11 @@ public sealed class SftTrainer
     /// <param name="collator">Builds prompt+completion batches.</param>
     /// <param name="recipe">The run configuration (<see cref="SftOptions.FromRecipe"/> reads the SFT keys).</param>
     /// <param name="events">Progress and log callbacks.</param>
-    /// <exception cref="ConfigException">An invalid option, or <c>resume_from_checkpoint</c> (not supported by SFT).</exception>
     /// <param name="resumeFrom">
     /// A checkpoint to continue from (<see cref="CheckpointToResume"/>); <paramref name="policy"/> must have been
     /// loaded from it (<c>PolicyModel.Load(recipe, resumeFrom)</c>).
     /// </param>
+    /// <exception cref="ConfigException">An invalid option.</exception>
     public SftTrainer(PolicyModel policy, Dataset train, SftCollator collator, RecipeConfig recipe, TrainerEvents? events = null,
         string? resumeFrom = null)
     {
@@ -72,12 +72,12 @@ public sealed class SftTrainer
         _checkpoints = new CheckpointStore(_options.OutputDir);
         _resumedFrom = resumeFrom;
         _nonEmbeddingParameters = NonEmbeddingParameters(policy.Model);
-        StartStep = resumeFrom is null ? 0 : TrainerState.Load(Path.Combine(resumeFrom, CheckpointContents.StateFile)).GlobalStep;
         State = new TrainerState
         {
             MaxSteps = MaxSteps, LoggingSteps = _options.LoggingSteps, SaveSteps = _options.SaveSteps,
             TrainBatchSize = _options.BatchSize, NumTrainEpochs = Epochs,
         };
+        if (resumeFrom is not null) CheckpointContents.RestoreState(resumeFrom, State);
     }
 
     /// <summary>
@@ -87,9 +87,6 @@ public sealed class SftTrainer
     /// <exception cref="DirectoryNotFoundException">The named or newest checkpoint does not exist.</exception>
     public static string? CheckpointToResume(RecipeConfig recipe) =>
         new CheckpointStore(SftOptions.FromRecipe(recipe).OutputDir).ResolveResume(recipe.ResumeFromCheckpoint);
-
-    /// <summary>The optimizer step the run starts from: 0, or the resumed checkpoint's.</summary>
-    public long StartStep { get; }
 
     /// <summary>Progress and log history (saved as <c>trainer_state.json</c>).</summary>
     public TrainerState State { get; }
@@ -128,7 +125,7 @@ public sealed class SftTrainer
         var progress = new TrainingProgress();
         if (_resumedFrom is not null)
         {
-            CheckpointContents.Restore(_resumedFrom, State, optimizer, scheduler);
+            CheckpointContents.RestoreOptimizer(_resumedFrom, optimizer, scheduler);
             progress = TrainingProgress.Load(Path.Combine(_resumedFrom, TrainingProgress.FileName));
         }
         optimizer.SetLearningRate(scheduler.CurrentLearningRate);
