@@ -14,13 +14,7 @@ public sealed class Bf16FullFineTuningTests(TrainerFixture fixture) : IClassFixt
 
     static readonly string[] Overrides = ["use_peft=false", "bf16=true", "learning_rate=1e-4", "trl_compat=0.20", "max_steps=3"];
 
-    static List<string> Lines(string dir) =>
-        File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l =>
-        {
-            var line = JsonNode.Parse(l)!.AsObject();
-            foreach (string key in new[] { "step_time", "train_runtime", "train_samples_per_second", "train_steps_per_second" }) line.Remove(key);
-            return line.ToJsonString();
-        }).ToList();
+    static List<string> Lines(string dir) => RunLogs.MetricsLines(dir).Select(RunLogs.WithoutTimings).ToList();
 
     [Fact]
     public void TrainsSavesMastersAndResumesExactly()

@@ -15,17 +15,6 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
 
     public void Dispose() => CheckpointStore.BeforeCommit = null;
 
-    static List<JsonObject> Lines(string dir) =>
-        File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
-
-    // Wall-clock fields differ between runs by nature; everything else must match exactly.
-    static string WithoutTimings(JsonObject line)
-    {
-        var copy = line.DeepClone().AsObject();
-        foreach (string key in new[] { "step_time", "train_runtime", "train_samples_per_second", "train_steps_per_second" }) copy.Remove(key);
-        return copy.ToJsonString();
-    }
-
     IReadOnlyDictionary<string, object?> Train(string output, params string[] overrides)
     {
         using var trainer = new GrpoTrainer(fixture.Recipe(output, overrides), rewards: [new TextLengthReward()]);
@@ -38,7 +27,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         var summary = Train(_out);
         Assert.Equal(4L, Convert.ToInt64(summary["step"]));
 
-        var lines = Lines(_out);
+        var lines = RunLogs.MetricsLines(_out);
         Assert.Equal(5, lines.Count);  // one per step (logging_steps 1) + the train summary
         foreach (var line in lines.Take(4))
         {
@@ -76,7 +65,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         Train(_out, "max_steps=2", "trl_compat=0.20");
         Train(other, "max_steps=2", "trl_compat=0.20");
 
-        Assert.Equal(Lines(_out).Select(WithoutTimings), Lines(other).Select(WithoutTimings));
+        Assert.Equal(RunLogs.MetricsLines(_out).Select(RunLogs.WithoutTimings), RunLogs.MetricsLines(other).Select(RunLogs.WithoutTimings));
     }
 
     [Fact]
@@ -89,10 +78,10 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         var recipe = fixture.Recipe(_out);
         using (var first = new GrpoTrainer(recipe, new TrainerEvents { Info = line => { if (line.Contains("checkpoint-2")) cancel.Cancel(); } }, [new TextLengthReward()]))
             Assert.Throws<OperationCanceledException>(() => first.Train(cancel.Token));
-        Assert.Equal(2, Lines(_out).Count);
+        Assert.Equal(2, RunLogs.MetricsLines(_out).Count);
 
         Train(_out, "resume_from_checkpoint=true");
-        Assert.Equal(Lines(whole).SkipLast(1).Select(WithoutTimings), Lines(_out).SkipLast(1).Select(WithoutTimings));
+        Assert.Equal(RunLogs.MetricsLines(whole).SkipLast(1).Select(RunLogs.WithoutTimings), RunLogs.MetricsLines(_out).SkipLast(1).Select(RunLogs.WithoutTimings));
     }
 
     [Fact]
@@ -119,7 +108,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
     public void EvaluationStepsLogEvalMetricsOnTheHeldOutRows()
     {
         Train(_out, "max_steps=2", "eval_strategy=steps", "eval_steps=2", "save_strategy=no");
-        var eval = Lines(_out).Single(l => l.ContainsKey("eval_reward"));
+        var eval = RunLogs.MetricsLines(_out).Single(l => l.ContainsKey("eval_reward"));
         Assert.Equal(2, eval["step"]!.GetValue<long>());
         Assert.True(eval.ContainsKey("eval_rewards/length_reward/mean"));
         Assert.True(eval["eval_runtime"]!.GetValue<double>() > 0);
@@ -129,7 +118,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
     public void DynamicSamplingLogsTheDroppedShareAndTheRoundsItTook()
     {
         Train(_out, "max_steps=2", "dynamic_sampling=true", "max_dynamic_sampling_rounds=2", "save_strategy=no");
-        foreach (var line in Lines(_out).SkipLast(1))
+        foreach (var line in RunLogs.MetricsLines(_out).SkipLast(1))
         {
             double rounds = line["dynamic_sampling/rounds"]!.GetValue<double>();
             Assert.InRange(rounds, 1, 3);
@@ -169,7 +158,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         // generation_batch_size 8 with batch 4: each round (2 prompts of the 10 training rows, 5 rounds an epoch)
         // serves two optimizer steps, so step 1 is half a round in.
         Train(_out, "max_steps=2", "generation_batch_size=8", "save_strategy=no");
-        Assert.Equal(new[] { 0.1, 0.2 }, Lines(_out).SkipLast(1).Select(l => l["epoch"]!.GetValue<double>()));
+        Assert.Equal(new[] { 0.1, 0.2 }, RunLogs.MetricsLines(_out).SkipLast(1).Select(l => l["epoch"]!.GetValue<double>()));
     }
 
     [Fact]
