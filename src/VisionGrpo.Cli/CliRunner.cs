@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Spectre.Console;
 
 namespace VisionGrpo.Cli;
@@ -6,7 +7,23 @@ namespace VisionGrpo.Cli;
 /// <summary>Parses and invokes the command line; turns any exception into one red line and exit code 1.</summary>
 internal static class CliRunner
 {
-    public static int Run(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <summary>Name of the command, as installed by `dotnet tool install` and shown in usage lines.</summary>
+    public const string CommandName = "visiongrpo";
+
+    /// <summary>
+    /// The root command, named <see cref="CommandName"/> in usage lines. (A <see cref="RootCommand"/> takes the entry
+    /// assembly's name, VisionGrpo.Cli, which cannot be "visiongrpo": it would clash with VisionGrpo.dll.)
+    /// </summary>
+    public static Command CreateRoot(string description)
+    {
+        var root = new Command(CommandName, description);
+        root.Options.Add(new HelpOption());
+        root.Options.Add(new VersionOption());
+        return root;
+    }
+
+    /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and invokes the verb; exit code 1 on any exception.</summary>
+    public static int Run(Command root, string[] args, TextWriter? output = null, TextWriter? error = null)
     {
         var parsed = root.Parse(args);
         bool verbose = parsed.GetValue(CliOptions.Verbose);

@@ -7,7 +7,7 @@ using VisionGrpo.Cli.Commands;
 if (NativeAllocator.RelaunchWithTunablesIfNeeded(args) is int childExit)
     return childExit;
 
-var root = new RootCommand("visiongrpo: GRPO post-training of vision-language models on TorchSharp.");
+var root = CliRunner.CreateRoot("visiongrpo: GRPO post-training of vision-language models on TorchSharp.");
 root.Options.Add(CliOptions.Verbose);
 foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);

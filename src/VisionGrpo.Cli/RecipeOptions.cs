@@ -3,16 +3,21 @@ using VisionGrpo.Recipes;
 
 namespace VisionGrpo.Cli;
 
-/// <summary><c>--config FILE</c>, repeatable <c>--set key=value</c> and <c>--print-config</c>, shared by the verbs that run a recipe.</summary>
+/// <summary>
+/// <c>-c/--config FILE</c>, every recipe key as a flag (<see cref="RecipeKeyFlags"/>), repeatable <c>--set key=value</c>
+/// and <c>--print-config</c>, shared by the verbs that run a recipe (train, sft, eval, config).
+/// </summary>
 internal sealed class RecipeOptions
 {
+    readonly RecipeKeyFlags _keyFlags = new();
+
     public readonly Option<FileInfo?> Config = new("--config", "-c")
     {
         Description = "YAML config with TRL/PEFT option names (see recipes/).",
     };
     public readonly Option<string[]> Set = new("--set")
     {
-        Description = "Override one key: --set learning_rate=1e-5 (repeatable; lists as [a,b]).",
+        Description = "Override one key: --set learning_rate=1e-5 (repeatable; lists as [a,b]). Every key is also a flag: --learning_rate 1e-5 (keys: visiongrpo config --keys).",
         AllowMultipleArgumentsPerToken = false,
         Arity = ArgumentArity.ZeroOrMore,
     };
@@ -21,18 +26,29 @@ internal sealed class RecipeOptions
         Description = "Print the effective config and exit.",
     };
 
-    /// <summary>Adds the options to <paramref name="command"/>.</summary>
-    public void AddTo(Command command)
+    /// <summary>
+    /// Adds the options to <paramref name="command"/>; call it after the verb's own options, so a key flag never
+    /// shadows one of them.
+    /// </summary>
+    public void AddTo(Command command, bool printConfig = true)
     {
         command.Options.Add(Config);
         command.Options.Add(Set);
-        command.Options.Add(PrintConfig);
+        if (printConfig) command.Options.Add(PrintConfig);
+        _keyFlags.AddTo(command);
     }
 
-    /// <summary>The effective config: <paramref name="defaultConfig"/> (if any) unless --config is given, then --set.</summary>
-    public RecipeConfig Load(ParseResult result, string? defaultConfig = null)
+    /// <summary>The overrides in the order they apply: key flags, then --set.</summary>
+    public IReadOnlyList<string> Overrides(ParseResult result, IEnumerable<string>? first = null) =>
+        [.. first ?? [], .. _keyFlags.Overrides(result), .. result.GetValue(Set) ?? []];
+
+    /// <summary>
+    /// The effective config: <paramref name="defaultConfig"/> (if any) unless --config is given, then
+    /// <paramref name="defaultOverrides"/>, key flags and --set.
+    /// </summary>
+    public RecipeConfig Load(ParseResult result, string? defaultConfig = null, IEnumerable<string>? defaultOverrides = null)
     {
         string? path = result.GetValue(Config)?.FullName ?? defaultConfig;
-        return RecipeLoader.Load(path, result.GetValue(Set) ?? []);
+        return RecipeLoader.Load(path, Overrides(result, defaultOverrides));
     }
 }

@@ -13,18 +13,20 @@ internal static class DataInspectCommand
     {
         var dataset = new Argument<string>("dataset") { Description = "Dataset folder, data file, or Hub dataset repo id (org/name)." };
         var split = new Option<string>("--split") { Description = "Split string, e.g. train or \"train[:5%]\".", DefaultValueFactory = _ => "train" };
-        var head = new Option<int>("--rows") { Description = "How many first rows to show.", DefaultValueFactory = _ => 3 };
-        var config = new Option<string?>("--config") { Description = "Dataset card config name (default config when omitted)." };
-        var command = new Command("inspect", "Show a dataset's rows, columns, features and first rows.") { dataset, split, head, config };
+        var head = new Option<int>("--head") { Description = "How many first rows to show.", DefaultValueFactory = _ => 3 };
+        var oldHead = CliOptions.OldSpelling("--rows", head);
+        var config = new Option<string?>("--dataset-config") { Description = "Dataset card config name, the recipe's dataset_config (default config when omitted)." };
+        var oldConfig = CliOptions.OldSpelling("--config", config);
+        var command = new Command("inspect", "Show a dataset's rows, columns, features and first rows.") { dataset, split, head, oldHead, config, oldConfig };
         command.SetAction(parse =>
         {
             string path = RepoLocator.Resolve(parse.GetValue(dataset)!, RepoType.Dataset);
-            var ds = DatasetLoader.Load(path, parse.GetValue(split)!, parse.GetValue(config));
+            var ds = DatasetLoader.Load(path, parse.GetValue(split)!, CliOptions.ValueOf(parse, config, oldConfig));
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(ds.Name)}[/] split [bold]{Markup.Escape(parse.GetValue(split)!)}[/]: {ds.Count} rows");
             var features = new Table().AddColumn("column").AddColumn("feature");
             foreach (var (name, feature) in ds.Features) features.AddRow(Markup.Escape(name), Markup.Escape(feature.ToString()));
             AnsiConsole.Write(features);
-            int n = Math.Min(parse.GetValue(head), ds.Count);
+            int n = Math.Min(CliOptions.ValueOf(parse, head, oldHead), ds.Count);
             if (n <= 0) return 0;
             var rows = new Table().AddColumn("#");
             foreach (string c in ds.ColumnNames) rows.AddColumn(Markup.Escape(c));

@@ -9,7 +9,8 @@ internal static class DataSynthCommand
 {
     public static Command Create()
     {
-        var outDir = new Option<string>("--out") { Description = "Output dataset folder.", Required = true };
+        var outDir = new Option<string?>("--output", "-o") { Description = "Output dataset folder (required)." };
+        var oldOut = CliOptions.OldSpelling("--out", outDir);
         var rows = new Option<int>("--rows") { Description = "Number of problems.", DefaultValueFactory = _ => 1000 };
         var seed = new Option<long>("--seed") { Description = "Seed; the same seed gives the same dataset.", DefaultValueFactory = _ => 42 };
         var difficulty = new Option<string>("--difficulty") { Description = "easy (56 px), medium (84 px), hard (112 px) or demo (56 px, at most one dot per quadrant).", DefaultValueFactory = _ => "easy" };
@@ -22,7 +23,7 @@ internal static class DataSynthCommand
         };
         var command = new Command("synth", "Generate synthetic visual-math problems (count dots, tallest bar, digit sum, clock hour) as an HF parquet dataset.")
         {
-            outDir, rows, seed, difficulty, shards, tasks, teacher,
+            outDir, oldOut, rows, seed, difficulty, shards, tasks, teacher,
         };
         command.SetAction(parse =>
         {
@@ -32,7 +33,7 @@ internal static class DataSynthCommand
             if (k < 1) throw new ArgumentException($"--shards must be at least 1 (got {k})");
             long s = parse.GetValue(seed);
             var level = Enum.Parse<SynthDifficulty>(parse.GetValue(difficulty)!, ignoreCase: true);
-            string dir = parse.GetValue(outDir)!;
+            string dir = CliOptions.ValueOf(parse, outDir, oldOut) ?? throw new ArgumentException("--output is required: the dataset folder to write.");
             var templates = parse.GetValue(tasks) is { } names
                 ? VisualMathGenerator.TemplatesNamed(names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 : null;

@@ -18,8 +18,7 @@ internal static class EvalCommand
         var adapter = new Option<string?>("--adapter") { Description = "PEFT LoRA adapter folder applied to the model." };
         var dataset = new Option<string?>("--dataset") { Description = "Dataset folder or hub id (default: the recipe's dataset_name)." };
         var split = new Option<string?>("--split") { Description = "Split to evaluate, e.g. test or train[:10%] (default: the recipe's held-out rows, else test)." };
-        var config = new Option<string?>("--config") { Description = "Recipe YAML supplying prompts, columns, rewards and sampling." };
-        var set = new Option<string[]>("--set") { Description = "Override a recipe key: key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var recipe = new RecipeOptions();
         var rewards = new Option<string?>("--reward-funcs") { Description = "Comma-separated rewards, e.g. format,accuracy=2 (default: the recipe's reward_funcs)." };
         var numGenerations = new Option<int>("--num-generations") { Description = "Completions per prompt.", DefaultValueFactory = _ => 1 };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N rows." };
@@ -31,14 +30,16 @@ internal static class EvalCommand
         var dtype = new Option<string?>("--dtype") { Description = "fp32 or bf16 (default: the recipe's bf16, else fp32)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("eval", "Evaluate a model (and adapter) on a dataset split: mean rewards, accuracy, format rate, lengths.");
-        foreach (var o in new Option[] { model, adapter, dataset, split, config, set, rewards, numGenerations, limit, temperature, maxNew, seed, batchSize, samples, dtype, json })
+        foreach (var o in new Option[] { model, adapter, dataset, split, rewards, numGenerations, limit, temperature, maxNew, seed, batchSize, samples, dtype, json })
             command.Options.Add(o);
+        // -c/--config supplies prompts, columns, rewards and sampling; recipe keys as flags and --set override it.
+        recipe.AddTo(command, printConfig: false);
         command.SetAction(parse =>
         {
             var request = new EvalRequest
             {
                 Model = parse.GetValue(model), Adapter = parse.GetValue(adapter), Dataset = parse.GetValue(dataset),
-                Split = parse.GetValue(split), Config = parse.GetValue(config), Sets = parse.GetValue(set) ?? [],
+                Split = parse.GetValue(split), Config = parse.GetValue(recipe.Config)?.FullName, Sets = recipe.Overrides(parse),
                 RewardFuncs = parse.GetValue(rewards), NumGenerations = parse.GetValue(numGenerations), Limit = parse.GetValue(limit),
                 Temperature = parse.GetValue(temperature), MaxNewTokens = parse.GetValue(maxNew), Seed = parse.GetValue(seed),
                 BatchSize = parse.GetValue(batchSize), DType = parse.GetValue(dtype),

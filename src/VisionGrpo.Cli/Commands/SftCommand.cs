@@ -18,7 +18,7 @@ internal static class SftCommand
     public static Command Create()
     {
         var recipe = new RecipeOptions();
-        var command = new Command("sft", "Supervised fine-tuning (TRL SFTTrainer style): the GRPO prompt + a completion column, loss on completion tokens only.");
+        var command = new Command("sft", "Supervised fine-tuning (TRL SFTTrainer style): the GRPO prompt + a completion column, loss on completion tokens only. Every recipe key is also a flag (--learning_rate 1e-5).");
         recipe.AddTo(command);
         command.SetAction((parse, ct) =>
         {

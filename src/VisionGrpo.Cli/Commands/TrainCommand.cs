@@ -17,20 +17,20 @@ internal static class TrainCommand
     {
         var recipe = new RecipeOptions();
         var command = new Command("train",
-            "Post-train a model with GRPO as TRL does (recipe keys: `visiongrpo config --keys`). Without --config: the built-in demo, recipes/demo.yaml.");
+            "Post-train a model with GRPO as TRL does. Every recipe key is also a flag (--learning_rate 1e-5; keys: `visiongrpo config --keys`). Without --config: the built-in demo (model included; outputs in ./out/demo).");
         recipe.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            string? demo = parse.GetValue(recipe.Config) is null ? DemoRecipe.Locate() : null;
-            var config = recipe.Load(parse, demo);
-            if (demo is not null && !parse.GetValue(recipe.PrintConfig))
-                output.Write($"# the built-in demo: {demo}\n{File.ReadAllText(demo)}\n");
+            var demo = parse.GetValue(recipe.Config) is null ? DemoRecipe.Locate() : null;
+            var config = recipe.Load(parse, demo?.Path, demo?.Overrides);
             if (parse.GetValue(recipe.PrintConfig))
             {
                 output.Write(RecipeWriter.ToYaml(config));
                 return Task.FromResult(0);
             }
+            if (demo is not null)
+                output.Write($"# the built-in demo ({demo.Path}) as it runs, the keys that differ from TRL's defaults:\n{RecipeWriter.ChangedYaml(config)}\n");
             Run(config, output, ct);
             return Task.FromResult(0);
         });
@@ -46,14 +46,21 @@ internal static class TrainCommand
             step => string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.MaxSteps} reward {step.Reward:F3} {step.TokensPerSecond:F0} tok/s"),
             samples => console.Out.Write(CompletionTable(samples)));
         using var trainer = new GrpoTrainer(config, events);
-        return console.Run(trainer.MaxSteps, trainer.State.GlobalStep, () => Train(trainer, config, console.Out, ct));
+        if (config.BeforeAfterEval) console.Out.MarkupLine("evaluating on the held-out rows before training…");
+        BeforeAfterResult? report = null;
+        var metrics = console.Run(trainer.MaxSteps, trainer.State.GlobalStep, () =>
+        {
+            if (!config.BeforeAfterEval) return trainer.Train(ct);
+            report = BeforeAfterRun.Run(trainer, config.OutputDir, ct);
+            return trainer.State.LogHistory[^1];
+        });
+        // The report prints once the progress bar has finished, below it.
+        if (report is not null) PrintReport(console.Out, report, config.OutputDir);
+        return metrics;
     }
 
-    static IReadOnlyDictionary<string, object?> Train(GrpoTrainer trainer, RecipeConfig config, IAnsiConsole console, CancellationToken ct)
+    static void PrintReport(IAnsiConsole console, BeforeAfterResult report, string outputDir)
     {
-        if (!config.BeforeAfterEval) return trainer.Train(ct);
-        console.MarkupLine("evaluating on the held-out rows before training…");
-        var report = BeforeAfterRun.Run(trainer, config.OutputDir, ct);
         var table = new Table().AddColumn("mean reward (held-out)").AddColumn("before").AddColumn("after").AddColumn("change");
         foreach (var (name, before) in report.Before)
         {
@@ -65,8 +72,7 @@ internal static class TrainCommand
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"inference time: {report.SampleSeconds:F2} s, generated tokens: {report.Sample.CompletionTokens}")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"{report.Steps} steps in {report.WallSeconds:F0} s; wrote {Path.Combine(config.OutputDir, BeforeAfterRun.SummaryFile)} and {Path.Combine(config.OutputDir, BeforeAfterRun.ChartFile)}")));
-        return trainer.State.LogHistory[^1];
+            $"{report.Steps} steps in {report.WallSeconds:F0} s; wrote {Path.Combine(outputDir, BeforeAfterRun.SummaryFile)} and {Path.Combine(outputDir, BeforeAfterRun.ChartFile)}")));
     }
 
     static string F(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);

@@ -9,12 +9,18 @@ namespace VisionGrpo.Cli.Commands;
 /// </summary>
 internal sealed class TrainingConsole
 {
+    /// <summary>The width given to a console that is not a terminal: wide enough that no line wraps.</summary>
+    public const int UnwrappedWidth = 100_000;
+
     ProgressTask? _bar;
 
     public TrainingConsole(TextWriter output)
     {
         Live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = Live ? AnsiSupport.Detect : AnsiSupport.No });
+        // Redirected output is for logs and scripts: one line per log entry at full length, never wrapped at the
+        // 80 columns Spectre assumes without a terminal (TRL prints each log dict on one line).
+        if (!Live) Out.Profile.Width = UnwrappedWidth;
     }
 
     /// <summary>Whether a live progress bar is drawn.</summary>

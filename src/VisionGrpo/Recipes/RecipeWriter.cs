@@ -7,10 +7,24 @@ namespace VisionGrpo.Recipes;
 public static class RecipeWriter
 {
     /// <summary>Every key, grouped as in TRL's docs, one <c>key: value</c> line each.</summary>
-    public static string ToYaml(RecipeConfig config)
+    public static string ToYaml(RecipeConfig config) => ToYaml(config, _ => true);
+
+    /// <summary>
+    /// Only the keys whose value differs from the defaults of the config's <c>trl_compat</c> (plus <c>trl_compat</c>
+    /// itself): what a recipe and its overrides changed, in a form <see cref="RecipeLoader"/> reads back to the same
+    /// effective config.
+    /// </summary>
+    public static string ChangedYaml(RecipeConfig config)
+    {
+        var defaults = RecipeLoader.Load(null, [$"trl_compat={config.TrlCompat}"]);
+        return ToYaml(config, key => key.Name == "trl_compat"
+            || Value(key.Property.GetValue(config)) != Value(key.Property.GetValue(defaults)));
+    }
+
+    static string ToYaml(RecipeConfig config, Func<ConfigKeys.Key, bool> include)
     {
         var sb = new StringBuilder();
-        foreach (var group in ConfigKeys.All.GroupBy(k => k.Meta.Group))
+        foreach (var group in ConfigKeys.All.Where(include).GroupBy(k => k.Meta.Group))
         {
             sb.Append("# ").Append(group.Key).Append('\n');
             foreach (var key in group)

@@ -59,10 +59,10 @@ public sealed class PolicyModel : IDisposable
     public static PolicyModel Load(RecipeConfig recipe, string? checkpoint = null)
     {
         if (string.IsNullOrWhiteSpace(recipe.ModelNameOrPath))
-            throw new ConfigException("model_name_or_path is not set: give a model folder or hub id (--set model_name_or_path=...), or run `visiongrpo train` from the repository root for the built-in demo.");
+            throw new ConfigException("model_name_or_path is not set: give a model folder or hub id (--set model_name_or_path=...), or run `visiongrpo train` without --config for the built-in demo.");
         string folder = !recipe.UsePeft && checkpoint is not null
             ? checkpoint
-            : RepoLocator.Resolve(recipe.ModelNameOrPath, RepoType.Model, recipe.ModelRevision);
+            : RepoLocator.Resolve(recipe.ModelNameOrPath, RepoType.Model, recipe.ModelRevision, source: "model_name_or_path");
         string? adapter = recipe.UsePeft ? checkpoint : null;
         // bf16 full fine-tuning trains bf16 weights; the trainer's optimizer keeps their fp32 masters (MixedPrecisionOptimizer).
         var dtype = recipe.Bf16 ? ScalarType.BFloat16 : ScalarType.Float32;

@@ -28,7 +28,7 @@ public sealed record RecipeDatasets(Dataset Train, Dataset? Test, BadRowReport B
             throw new ConfigException("dataset_name is not set: give a dataset folder or hub id (--set dataset_name=...).");
         string path = SynthDatasetSpec.Matches(recipe.DatasetName)
             ? RecipeMapping.Checked(() => SynthDatasetSpec.Parse(recipe.DatasetName)).Materialize(log)
-            : RepoLocator.Resolve(recipe.DatasetName, RepoType.Dataset);
+            : RepoLocator.Resolve(recipe.DatasetName, RepoType.Dataset, source: "dataset_name");
         var loaded = DatasetLoader.Load(path, recipe.DatasetTrainSplit, recipe.DatasetConfig, recipe.ImageColumn);
         Dataset train = loaded;
         Dataset? test = null;
