@@ -21,5 +21,6 @@ internal static class CliOptions
 
     /// <summary>The value of <paramref name="current"/>, or of its <paramref name="old"/> spelling when only that was given.</summary>
     public static T? ValueOf<T>(ParseResult parse, Option<T> current, Option<T> old) =>
-        parse.GetResult(current) is null && parse.GetResult(old) is not null ? parse.GetValue(old) : parse.GetValue(current);
+        parse.GetResult(current) is null or { Implicit: true } && parse.GetResult(old) is { Implicit: false }
+            ? parse.GetValue(old) : parse.GetValue(current);
 }
