@@ -15,7 +15,7 @@ public sealed class VisionRotaryEmbedding
     readonly int _mergeSize;
 
     /// <summary>Creates the embedding for <paramref name="config"/>: rotary width head_dim/2 per axis half.</summary>
-    public VisionRotaryEmbedding(Qwen2_5_VLVisionConfig config)
+    public VisionRotaryEmbedding(VisionTowerConfig config)
     {
         _dim = config.HeadDim / 2;
         _mergeSize = config.SpatialMergeSize;
