@@ -24,12 +24,12 @@ public static class ModelFolder
     public const long DefaultMaxShardBytes = 5_000_000_000;
 
     /// <summary>Reads the config, builds the model in <paramref name="dtype"/> and loads the weights.</summary>
-    public static Qwen2_5_VLForConditionalGeneration Load(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    public static QwenVLForConditionalGeneration Load(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
         TorchRuntime.EnsureInitialized();
-        var config = Qwen2_5_VLConfig.Load(directory);
-        var model = new Qwen2_5_VLForConditionalGeneration(config, dtype, device);
+        var config = QwenVLConfig.Load(directory);
+        var model = new QwenVLForConditionalGeneration(config, dtype, device);
         try
         {
             using var checkpoint = SafetensorsCheckpoint.Open(directory);
@@ -60,7 +60,7 @@ public static class ModelFolder
     /// Tokenizer and processor files are copied from <paramref name="processorSource"/> when given; a
     /// <c>generation_config.json</c> there is copied too, otherwise one is derived from the config's token ids.
     /// </summary>
-    public static void Save(Qwen2_5_VLForConditionalGeneration model, string directory, string? processorSource = null,
+    public static void Save(QwenVLForConditionalGeneration model, string directory, string? processorSource = null,
         long maxShardBytes = DefaultMaxShardBytes)
     {
         Directory.CreateDirectory(directory);
@@ -96,7 +96,7 @@ public static class ModelFolder
     /// End-of-sequence ids and the pad id for generation: <c>generation_config.json</c> of <paramref name="folder"/>
     /// when it has them, else <c>config.json</c>; the pad id falls back to the first eos id.
     /// </summary>
-    public static (int[] Eos, int Pad) GenerationTokenIds(string folder, Qwen2_5_VLConfig config)
+    public static (int[] Eos, int Pad) GenerationTokenIds(string folder, QwenVLConfig config)
     {
         int[] eos = config.EosTokenIds;
         int? pad = config.PadTokenId;
@@ -117,7 +117,7 @@ public static class ModelFolder
         if (Path.GetFullPath(from) != Path.GetFullPath(to)) File.Copy(from, to, overwrite: true);
     }
 
-    static string GenerationConfigJson(Qwen2_5_VLConfig config)
+    static string GenerationConfigJson(QwenVLConfig config)
     {
         var node = new System.Text.Json.Nodes.JsonObject();
         if (config.BosTokenId is int bos) node["bos_token_id"] = bos;

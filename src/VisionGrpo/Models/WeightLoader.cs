@@ -29,7 +29,7 @@ public static class WeightLoader
     /// duplicated and wrongly shaped tensors are all collected and reported in one <see cref="InvalidDataException"/>
     /// before anything is copied. With tied embeddings a stray <c>lm_head.weight</c> is ignored (HF re-ties it).
     /// </summary>
-    public static void Load(Qwen2_5_VLForConditionalGeneration model, SafetensorsCheckpoint checkpoint)
+    public static void Load(QwenVLForConditionalGeneration model, SafetensorsCheckpoint checkpoint)
     {
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         var plan = new List<(string Source, TorchSharp.Modules.Parameter Target)>();

@@ -18,7 +18,7 @@ public sealed class VisionAttention : nn.Module
 #pragma warning restore IDE1006
 
     /// <summary>Creates the attention of one block of <paramref name="config"/>.</summary>
-    public VisionAttention(Qwen2_5_VLVisionConfig config) : base(nameof(VisionAttention))
+    public VisionAttention(VisionTowerConfig config) : base(nameof(VisionAttention))
     {
         _heads = config.NumHeads;
         _headDim = config.HeadDim;

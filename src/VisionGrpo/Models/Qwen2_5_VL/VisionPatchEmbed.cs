@@ -18,7 +18,7 @@ public sealed class VisionPatchEmbed : nn.Module<Tensor, Tensor>
 #pragma warning restore IDE1006
 
     /// <summary>Creates the embedding for <paramref name="config"/>.</summary>
-    public VisionPatchEmbed(Qwen2_5_VLVisionConfig config) : base(nameof(VisionPatchEmbed))
+    public VisionPatchEmbed(VisionTowerConfig config) : base(nameof(VisionPatchEmbed))
     {
         _hidden = config.HiddenSize;
         _patchDim = config.PatchDim;

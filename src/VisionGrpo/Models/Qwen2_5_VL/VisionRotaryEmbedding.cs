@@ -15,7 +15,7 @@ public sealed class VisionRotaryEmbedding
     readonly int _mergeSize;
 
     /// <summary>Creates the embedding for <paramref name="config"/>: rotary width head_dim/2 per axis half.</summary>
-    public VisionRotaryEmbedding(Qwen2_5_VLVisionConfig config)
+    public VisionRotaryEmbedding(VisionTowerConfig config)
     {
         _dim = config.HeadDim / 2;
         _mergeSize = config.SpatialMergeSize;
@@ -69,6 +69,13 @@ public sealed class VisionRotaryEmbedding
         var index = tensor(ids, device: device);
         // [P·2] positions -> [P, 2, dim/2] angles -> [P, dim].
         return table.index_select(0, index).reshape(ids.Length / 2, -1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The float32 <c>cos</c>/<c>sin</c> <c>[S, head_dim]</c> of per-patch angles <c>[S, head_dim/2]</c> (each angle used twice).</summary>
+    public static (Tensor Cos, Tensor Sin) CosSin(Tensor freqs)
+    {
+        var emb = cat([freqs, freqs], -1);
+        return (emb.cos(), emb.sin());
     }
 
     /// <summary>

@@ -1,35 +1,37 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models.Qwen2_5_VL;
 using static TorchSharp.torch;
 
-namespace VisionGrpo.Models.Qwen2_5_VL;
+namespace VisionGrpo.Models;
 
 /// <summary>
-/// Qwen2.5-VL (vision tower + Qwen2 decoder + LM head), and — when the config has no vision part — a text-only
-/// Qwen2 / Qwen2.5 <c>ForCausalLM</c> through the same decoder. Parameters carry the original hub names
+/// A Qwen vision-language model — the family's vision tower (<see cref="ModelFamily"/>: Qwen2-VL, Qwen2.5-VL) + the
+/// Qwen2 decoder + LM head — and, when the config has no vision part, a text-only Qwen2 / Qwen2.5
+/// <c>ForCausalLM</c> through the same decoder. Parameters carry the original hub names
 /// (<c>visual.*</c>, <c>model.*</c>, <c>lm_head.weight</c>); <c>WeightLoader</c> maps other layouts onto them.
 /// </summary>
-public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
+public sealed class QwenVLForConditionalGeneration : nn.Module
 {
     /// <summary>Vision tower (null for text-only models).</summary>
-    public readonly Qwen2_5_VisionTransformer? visual;
+    public readonly VisionTower? visual;
     /// <summary>Text decoder.</summary>
     public readonly Qwen2Model model;
     /// <summary>Untied output projection (null when tied to the embedding).</summary>
     public readonly Linear? lm_head;
 
     /// <summary>The parsed configuration.</summary>
-    public Qwen2_5_VLConfig Config { get; }
+    public QwenVLConfig Config { get; }
 
     /// <summary>Builds the modules in <paramref name="dtype"/> (initial values are placeholders until weights are loaded).</summary>
-    public Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
-        : base(nameof(Qwen2_5_VLForConditionalGeneration))
+    public QwenVLForConditionalGeneration(QwenVLConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(nameof(QwenVLForConditionalGeneration))
     {
         Config = config;
         if (config.Vision is not null)
         {
-            visual = new Qwen2_5_VisionTransformer(config.Vision);
+            visual = config.Vision.CreateTower();
             visual.to(dtype);
             if (device is not null) visual.to(device);
             register_module("visual", visual);
@@ -67,7 +69,7 @@ public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
     /// scattered at <c>image_token_id</c>); with a filled cache, the new tokens get <c>slot + rope_delta</c> in all
     /// three components.
     /// </summary>
-    public Qwen2_5_VLOutput forward(Qwen2_5_VLInputs inputs)
+    public QwenVLOutput forward(QwenVLInputs inputs)
     {
         using var scope = torch.NewDisposeScope();
         var ids = inputs.InputIds;
@@ -106,7 +108,7 @@ public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
         }
 
         var text = model.forward(embeds, positions, inputs.AttentionMask, cache, inputs.OutputHiddenStates);
-        return new Qwen2_5_VLOutput
+        return new QwenVLOutput
         {
             Logits = ComputeLogits(text.LastHiddenState, inputs.LogitsToKeep),
             LastHiddenState = text.LastHiddenState,
