@@ -3,7 +3,7 @@ using VisionGrpo.Recipes;
 
 namespace VisionGrpo.Cli;
 
-/// <summary><c>--config FILE</c>, repeatable <c>--set key=value</c> and <c>--print-config</c>, shared by the verbs that run a recipe.</summary>
+/// <summary><c>--config FILE</c>, repeatable <c>--set key=value</c>, <c>--print-config</c> and <c>--device</c>, shared by the verbs that run a recipe.</summary>
 internal sealed class RecipeOptions
 {
     public readonly Option<FileInfo?> Config = new("--config", "-c")
@@ -20,6 +20,7 @@ internal sealed class RecipeOptions
     {
         Description = "Print the effective config and exit.",
     };
+    public readonly Option<string?> Device = DeviceOption.Create();
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -27,12 +28,13 @@ internal sealed class RecipeOptions
         command.Options.Add(Config);
         command.Options.Add(Set);
         command.Options.Add(PrintConfig);
+        command.Options.Add(Device);
     }
 
-    /// <summary>The effective config: <paramref name="defaultConfig"/> (if any) unless --config is given, then --set.</summary>
+    /// <summary>The effective config: <paramref name="defaultConfig"/> (if any) unless --config is given, then --set, then --device.</summary>
     public RecipeConfig Load(ParseResult result, string? defaultConfig = null)
     {
         string? path = result.GetValue(Config)?.FullName ?? defaultConfig;
-        return RecipeLoader.Load(path, result.GetValue(Set) ?? []);
+        return RecipeLoader.Load(path, [.. result.GetValue(Set) ?? [], .. DeviceOption.AsRecipeSet(result.GetValue(Device))]);
     }
 }

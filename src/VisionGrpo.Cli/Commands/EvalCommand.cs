@@ -30,15 +30,16 @@ internal static class EvalCommand
         var samples = new Option<string?>("--samples") { Description = "Write every completion with its rewards to this JSONL file." };
         var dtype = new Option<string?>("--dtype") { Description = "fp32 or bf16 (default: the recipe's bf16, else fp32)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var device = DeviceOption.Create();
         var command = new Command("eval", "Evaluate a model (and adapter) on a dataset split: mean rewards, accuracy, format rate, lengths.");
-        foreach (var o in new Option[] { model, adapter, dataset, split, config, set, rewards, numGenerations, limit, temperature, maxNew, seed, batchSize, samples, dtype, json })
+        foreach (var o in new Option[] { model, adapter, dataset, split, config, set, rewards, numGenerations, limit, temperature, maxNew, seed, batchSize, samples, dtype, json, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
             var request = new EvalRequest
             {
                 Model = parse.GetValue(model), Adapter = parse.GetValue(adapter), Dataset = parse.GetValue(dataset),
-                Split = parse.GetValue(split), Config = parse.GetValue(config), Sets = parse.GetValue(set) ?? [],
+                Split = parse.GetValue(split), Config = parse.GetValue(config), Sets = [.. parse.GetValue(set) ?? [], .. DeviceOption.AsRecipeSet(parse.GetValue(device))],
                 RewardFuncs = parse.GetValue(rewards), NumGenerations = parse.GetValue(numGenerations), Limit = parse.GetValue(limit),
                 Temperature = parse.GetValue(temperature), MaxNewTokens = parse.GetValue(maxNew), Seed = parse.GetValue(seed),
                 BatchSize = parse.GetValue(batchSize), DType = parse.GetValue(dtype),
