@@ -35,9 +35,12 @@ public sealed class RecipeConfig
     /// <summary>Dataset column holding the problem text.</summary>
     [ConfigKey("prompt_column", "script", "Column holding the problem text.")]
     public string PromptColumn { get; set; } = "problem";
-    /// <summary>Dataset column holding the image.</summary>
-    [ConfigKey("image_column", "script", "Column holding the image.")]
-    public string ImageColumn { get; set; } = "image";
+    /// <summary>
+    /// Dataset column holding the image; <c>none</c> (or null) for text-only data. As in TRL, a dataset without this
+    /// column, or a row whose image is null, gives a text-only prompt.
+    /// </summary>
+    [ConfigKey("image_column", "script", "Column holding the image; none for text-only data (a missing column or a null image: a text-only prompt).")]
+    public string? ImageColumn { get; set; } = "image";
     /// <summary>Reward functions by name (format, accuracy) or as <c>cmd:COMMAND</c>.</summary>
     [ConfigKey("reward_funcs", "script", "Reward functions: format, accuracy, or cmd:<command> for an external process.")]
     public List<string> RewardFuncs { get; set; } = ["format", "accuracy"];

@@ -25,11 +25,11 @@ public sealed class PromptBuilder
     /// <param name="images">Image processor (null for text-only data).</param>
     /// <param name="systemPrompt">System message text (null or empty: none).</param>
     /// <param name="promptColumn">Column with the problem text.</param>
-    /// <param name="imageColumn">Column with the image (rows where it is absent or null are text-only).</param>
+    /// <param name="imageColumn">Column with the image (null: none; rows where it is absent or null are text-only).</param>
     /// <param name="maxPromptLength">Left-truncate longer prompts to this many tokens (null: never).</param>
     /// <param name="chatTemplateKwargs">Extra template variables (<c>chat_template_kwargs</c>).</param>
     public PromptBuilder(VlTextProcessor text, QwenImageProcessor? images, string? systemPrompt, string promptColumn = "problem",
-        string imageColumn = "image", int? maxPromptLength = null, IReadOnlyDictionary<string, string>? chatTemplateKwargs = null)
+        string? imageColumn = "image", int? maxPromptLength = null, IReadOnlyDictionary<string, string>? chatTemplateKwargs = null)
     {
         _text = text;
         _images = images;
@@ -46,8 +46,8 @@ public sealed class PromptBuilder
     public string? SystemPrompt { get; }
     /// <summary>Column with the problem text.</summary>
     public string PromptColumn { get; }
-    /// <summary>Column with the image.</summary>
-    public string ImageColumn { get; }
+    /// <summary>Column with the image (null: the prompts are text-only).</summary>
+    public string? ImageColumn { get; }
     /// <summary><c>max_prompt_length</c> (null: no truncation).</summary>
     public int? MaxPromptLength { get; }
     /// <summary>The tokenizer's pad id (EOS when it has none), used for left padding.</summary>
@@ -57,6 +57,10 @@ public sealed class PromptBuilder
     /// <summary>The rendered chat text for one row (before placeholder expansion).</summary>
     public string Render(DatasetRow row, int imageCount) =>
         _text.ApplyChatTemplate(ChatPrompt.Messages(SystemPrompt, Problem(row), imageCount), addGenerationPrompt: true, kwargs: _templateKwargs);
+
+    /// <summary>The row's image, or null for a text-only prompt (no image column, the row lacks it, or it is null), as TRL does.</summary>
+    public ImageCell? ImageOf(DatasetRow row) =>
+        ImageColumn is not null && row.ContainsKey(ImageColumn) ? row.GetImage(ImageColumn) : null;
 
     string Problem(DatasetRow row) => row.GetString(PromptColumn)
         ?? throw new InvalidDataException($"{row.Source}: column '{PromptColumn}' is missing or null (set prompt_column).");
@@ -70,9 +74,9 @@ public sealed class PromptBuilder
         var imageCounts = new int[rows.Count];
         for (int i = 0; i < rows.Count; i++)
         {
-            if (rows[i].GetImage(ImageColumn) is not { } cell) continue;
+            if (ImageOf(rows[i]) is not { } cell) continue;
             if (_images is null)
-                throw new InvalidOperationException($"{rows[i].Source} has an image but the model folder has no preprocessor_config.json.");
+                throw new InvalidOperationException($"{rows[i].Source} has an image in column '{ImageColumn}' but the model takes text only (no vision tower or no preprocessor_config.json); set image_column: none to use the text alone.");
             try { images.Add(ImageDecoder.Decode(cell.ReadBytes(), rows[i].Source.ToString())); }
             catch (Exception e) when (e is IOException or InvalidDataException or ImageDecodeException)
             {
