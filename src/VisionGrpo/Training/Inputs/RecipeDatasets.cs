@@ -55,7 +55,9 @@ public sealed record RecipeDatasets(Dataset Train, Dataset? Test, BadRowReport B
     static void CheckImageColumn(Dataset dataset, string? imageColumn)
     {
         if (imageColumn is null || dataset.ColumnNames.Contains(imageColumn)) return;
-        var images = dataset.Features.Where(f => f.Value.IsImage).Select(f => f.Key).ToList();
+        // Image features (parquet, or the loader's image columns) and the conventional names of image-path columns.
+        var images = dataset.Features.Where(f => f.Value.IsImage).Select(f => f.Key)
+            .Concat(dataset.ColumnNames.Intersect(ImageColumns.Conventional)).Distinct().ToList();
         if (images.Count > 0)
             throw new ConfigException($"image_column '{imageColumn}' is not a column of dataset '{dataset.Name}', whose images are in {string.Join(", ", images)}: set image_column to that column, or to none to train on the text alone.");
     }
