@@ -283,8 +283,8 @@ public sealed class RecipeConfig
     /// <summary>Parse the gold answer from &lt;answer&gt; tags instead of the whole solution.</summary>
     [ConfigKey("gold_from_answer_tag", "grpo", "Accuracy reward: parse the gold from <answer>...</answer> when present.")]
     public bool GoldFromAnswerTag { get; set; }
-    /// <summary>Print sample completions at each logging step.</summary>
-    [ConfigKey("log_completions", "logging", "Print/save sample completions at each logging step.")]
+    /// <summary>Print sample completions at each logging step and save every one (parquet per step, completions.jsonl), as TRL 1.9.</summary>
+    [ConfigKey("log_completions", "logging", "Print sample completions at each logging step and save them all: completions/completions_{step:05d}.parquet and completions.jsonl.")]
     public bool LogCompletions { get; set; }
     /// <summary>Rows printed with log_completions.</summary>
     [ConfigKey("num_completions_to_print", "logging", "Rows printed with log_completions (default all).")]
