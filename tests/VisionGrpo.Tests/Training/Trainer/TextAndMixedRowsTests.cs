@@ -36,6 +36,16 @@ public sealed class TextAndMixedRowsTests : IDisposable
         "learning_rate=1e-2", "seed=3", "report_to=[none]", "gradient_checkpointing=false", .. overrides,
     ]);
 
+    /// <summary>Trains the recipe's two steps with a length reward (groups carry signal); both log a finite loss.</summary>
+    static void TrainTwoFiniteSteps(RecipeConfig recipe)
+    {
+        using (var trainer = new GrpoTrainer(recipe, rewards: [new TextLengthReward()]))
+            trainer.Train(TestContext.Current.CancellationToken);
+        var steps = Lines(Path.Combine(recipe.OutputDir, TrainingLoggers.MetricsFileName)).Where(l => l.ContainsKey("loss")).ToList();
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, l => Assert.True(double.IsFinite(l["loss"]!.GetValue<double>())));
+    }
+
     static List<JsonObject> Lines(string file) => File.ReadAllLines(file).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
 
     [Fact]
@@ -44,12 +54,7 @@ public sealed class TextAndMixedRowsTests : IDisposable
         string model = TinyVlmFolder.CreateTextOnly(Path.Combine(_root, "qwen2"));
         string data = Jsonl("text", Enumerable.Range(0, 8).Select(i => $$"""{"problem": "What is {{i}} + {{i}}?", "solution": "${{2 * i}}$"}""").ToArray());
         string output = Path.Combine(_root, "out-text");
-        using (var trainer = new GrpoTrainer(Recipe(model, data, output, "log_completions=true", "num_completions_to_print=1"), rewards: [new TextLengthReward()]))
-            trainer.Train(TestContext.Current.CancellationToken);
-
-        var steps = Lines(Path.Combine(output, TrainingLoggers.MetricsFileName)).Where(l => l.ContainsKey("loss")).ToList();
-        Assert.Equal(2, steps.Count);
-        Assert.All(steps, l => Assert.True(double.IsFinite(l["loss"]!.GetValue<double>())));
+        TrainTwoFiniteSteps(Recipe(model, data, output, "log_completions=true", "num_completions_to_print=1"));
         Assert.True(File.Exists(Path.Combine(output, "checkpoint-2", "adapter_model.safetensors")));
 
         // completions.jsonl: every completion of each logging step (2 prompts x 2), with rewards and advantage.
@@ -81,12 +86,7 @@ public sealed class TextAndMixedRowsTests : IDisposable
             """{"image": null, "problem": "What is 1 + 2?", "solution": "$3$"}""");
         File.Copy(Dots, Path.Combine(_root, "mixed", "dots.png"));
         string output = Path.Combine(_root, "out-mixed");
-        using (var trainer = new GrpoTrainer(Recipe(Demo, data, output, "log_completions=true", "system_prompt="), rewards: [new TextLengthReward()]))
-            trainer.Train(TestContext.Current.CancellationToken);
-
-        var steps = Lines(Path.Combine(output, TrainingLoggers.MetricsFileName)).Where(l => l.ContainsKey("loss")).ToList();
-        Assert.Equal(2, steps.Count);
-        Assert.All(steps, l => Assert.True(double.IsFinite(l["loss"]!.GetValue<double>())));
+        TrainTwoFiniteSteps(Recipe(Demo, data, output, "log_completions=true", "system_prompt="));
         // Each step's batch holds both prompts: one with the image placeholders, one text-only.
         foreach (var step in Lines(Path.Combine(output, CompletionLog.JsonlFileName)).GroupBy(r => r["step"]!.GetValue<long>()))
         {
