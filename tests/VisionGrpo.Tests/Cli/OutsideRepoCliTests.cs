@@ -69,6 +69,12 @@ public sealed class OutsideRepoCliTests : IDisposable
 
         Checked(CliProcess.Run(_dir, env, "lora", "merge", "--model", "org/demo", "--adapter", "out", "--output", "merged", "--device", "cpu"));
         Assert.True(File.Exists(Path.Combine(_dir, "merged", "model.safetensors")));
+        // Processor files copied out of the snapshot are real files with the blobs' content, not copies of the links.
+        foreach (string copied in new[] { Path.Combine(_dir, "out", "tokenizer.json"), Path.Combine(_dir, "merged", "tokenizer.json") })
+        {
+            Assert.Null(new FileInfo(copied).LinkTarget);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(Demo, "tokenizer.json")), File.ReadAllBytes(copied));
+        }
 
         string eval = Checked(CliProcess.Run(_dir, env, "eval", "--model", "org/demo", "--adapter", "out", "--dataset", "train.jsonl",
             "--split", "train", "--limit", "2", "--max-new-tokens", "8", "--reward-funcs", "format,accuracy", "--device", "cpu", "--json"));
