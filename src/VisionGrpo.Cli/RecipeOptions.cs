@@ -4,8 +4,8 @@ using VisionGrpo.Recipes;
 namespace VisionGrpo.Cli;
 
 /// <summary>
-/// <c>-c/--config FILE</c>, every recipe key as a flag (<see cref="RecipeKeyFlags"/>), repeatable <c>--set key=value</c>
-/// and <c>--print-config</c>, shared by the verbs that run a recipe (train, sft, eval, config).
+/// <c>-c/--config FILE</c>, every recipe key as a flag (<see cref="RecipeKeyFlags"/>), repeatable <c>--set key=value</c>,
+/// <c>--print-config</c> and <c>--device</c>, shared by the verbs that run a recipe (train, sft, eval, config).
 /// </summary>
 internal sealed class RecipeOptions
 {
@@ -25,6 +25,7 @@ internal sealed class RecipeOptions
     {
         Description = "Print the effective config and exit.",
     };
+    public readonly Option<string?> Device = DeviceOption.Create();
 
     /// <summary>
     /// Adds the options to <paramref name="command"/>; call it after the verb's own options, so a key flag never
@@ -35,16 +36,18 @@ internal sealed class RecipeOptions
         command.Options.Add(Config);
         command.Options.Add(Set);
         if (printConfig) command.Options.Add(PrintConfig);
+        // Before the key flags, so the binder leaves the recipe key device to this option.
+        command.Options.Add(Device);
         _keyFlags.AddTo(command);
     }
 
-    /// <summary>The overrides in the order they apply: key flags, then --set.</summary>
+    /// <summary>The overrides in the order they apply: key flags, then --set, then --device.</summary>
     public IReadOnlyList<string> Overrides(ParseResult result, IEnumerable<string>? first = null) =>
-        [.. first ?? [], .. _keyFlags.Overrides(result), .. result.GetValue(Set) ?? []];
+        [.. first ?? [], .. _keyFlags.Overrides(result), .. result.GetValue(Set) ?? [], .. DeviceOption.AsRecipeSet(result.GetValue(Device))];
 
     /// <summary>
     /// The effective config: <paramref name="defaultConfig"/> (if any) unless --config is given, then
-    /// <paramref name="defaultOverrides"/>, key flags and --set.
+    /// <paramref name="defaultOverrides"/>, key flags, --set and --device.
     /// </summary>
     public RecipeConfig Load(ParseResult result, string? defaultConfig = null, IEnumerable<string>? defaultOverrides = null)
     {

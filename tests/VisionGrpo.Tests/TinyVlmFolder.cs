@@ -38,6 +38,29 @@ internal static class TinyVlmFolder
     }
 
     /// <summary>
+    /// Writes a random text-only Qwen2 model (<c>model_type: qwen2</c>, 2 layers of 64) with the real Qwen2.5 vocabulary
+    /// and tokenizer into <paramref name="dir"/>; no preprocessor_config.json.
+    /// </summary>
+    public static string CreateTextOnly(string dir, int seed = 3)
+    {
+        TorchRuntime.EnsureInitialized();
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "config.json"), TextOnlyConfig);
+        using var model = new QwenVLForConditionalGeneration(QwenVLConfig.Load(Path.Combine(dir, "config.json")));
+        ModelInitializer.Initialize(model, seed: seed);
+        ModelFolder.Save(model, dir, TestPaths.Fixtures("tokenizer"));
+        return dir;
+    }
+
+    /// <summary>config.json of a tiny random Qwen2 text model with the Qwen2.5 vocabulary and special ids.</summary>
+    public const string TextOnlyConfig = """
+        {"architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": 64, "intermediate_size": 128,
+         "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 151936,
+         "max_position_embeddings": 4096, "rms_norm_eps": 1e-06, "rope_theta": 1000000.0, "tie_word_embeddings": true,
+         "bos_token_id": 151643, "eos_token_id": 151645, "pad_token_id": 151643, "hidden_act": "silu"}
+        """;
+
+    /// <summary>
     /// Saves two LoRA adapters (q_proj, v_proj, r 8) for the model in <paramref name="modelDir"/>: PEFT's init, where
     /// B = 0 makes the adapter a no-op, into <paramref name="zeroDir"/>; and one with large random B that changes
     /// every output into <paramref name="strongDir"/>.

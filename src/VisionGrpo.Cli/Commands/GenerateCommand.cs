@@ -32,8 +32,9 @@ internal static class GenerateCommand
         var seed = new Option<long?>("--seed") { Description = "Sampling seed (same seed, same tokens on CPU)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var dtype = ModelOptions.DType();
+        var device = DeviceOption.Create();
         var command = new Command("generate", "Generate a reply to one prompt (with optional images) and report the inference time.");
-        foreach (var o in new Option[] { model, adapter, image, prompt, system, preset, maxNew, temperature, topP, topK, seed, json, dtype })
+        foreach (var o in new Option[] { model, adapter, image, prompt, system, preset, maxNew, temperature, topP, topK, seed, json, dtype, device })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -51,7 +52,7 @@ internal static class GenerateCommand
                 DoSample = parse.GetValue(temperature) is > 0 || parse.GetValue(topP) is not null || parse.GetValue(topK) is not null ? true : null,
             };
             return Run(parse.InvocationConfiguration.Output, parse.GetValue(model)!, parse.GetValue(adapter), parse.GetValue(image) ?? [], parse.GetValue(prompt)!, systemText,
-                options, parse.GetValue(json), ModelOptions.ParseDType(parse.GetValue(dtype)!));
+                options, parse.GetValue(json), ModelOptions.ParseDType(parse.GetValue(dtype)!), parse.GetValue(device));
         });
         return command;
     }
@@ -63,22 +64,22 @@ internal static class GenerateCommand
         _ => throw new ArgumentException($"--system-preset '{preset}' is not one of: r1."),
     };
 
-    static int Run(TextWriter stdout, string modelArg, string? adapterDir, string[] imagePaths, string prompt, string? system, GenerationOptions options, bool json, torch.ScalarType dtype)
+    static int Run(TextWriter stdout, string modelArg, string? adapterDir, string[] imagePaths, string prompt, string? system, GenerationOptions options, bool json, torch.ScalarType dtype, string? deviceName)
     {
         string folder = ModelLocator.Resolve(modelArg);
         foreach (var path in imagePaths)
             if (!File.Exists(path)) throw new FileNotFoundException($"--image '{path}' does not exist.", path);
         if (adapterDir is not null && !Directory.Exists(adapterDir)) throw new DirectoryNotFoundException($"--adapter '{adapterDir}' does not exist.");
-        TorchRuntime.EnsureInitialized();
+        var device = DeviceOption.Resolve(deviceName);
         var text = VlTextProcessor.FromDirectory(folder);
         var images = imagePaths.Select(p => ImageDecoder.DecodeFile(p)).ToArray();
         var imageProcessor = images.Length > 0 ? new QwenImageProcessor(ImageProcessorConfig.Load(folder)) : null;
         using var scope = torch.NewDisposeScope();
-        using var model = ModelFolder.Load(folder, dtype);
+        using var model = ModelFolder.Load(folder, dtype, device);
         // The adapter's forward hooks live as long as `peft`; it owns only the adapter weights.
         using var peft = adapterDir is null ? null : PeftModel.Load(model, adapterDir);
         var resolved = options.Resolve(GenerationConfigFile.FromDirectory(folder), text.Tokenizer.EosTokenId, text.Tokenizer.PadTokenId);
-        var inputs = ChatPrompt.Build(text, imageProcessor, system, prompt, images);
+        var inputs = ChatPrompt.Build(text, imageProcessor, system, prompt, images).To(device);
 
         // Stream only to a real terminal; captured or redirected output gets the whole text at the end.
         var stream = !json && ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected ? new TokenStream(text.Tokenizer) : null;

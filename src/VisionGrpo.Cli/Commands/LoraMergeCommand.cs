@@ -17,19 +17,20 @@ internal static class LoraMergeCommand
         var adapter = new Option<string>("--adapter") { Description = "Adapter folder (adapter_config.json + adapter_model.safetensors, as PEFT saves it).", Required = true };
         var output = new Option<string>("--output") { Description = "Folder for the merged checkpoint (created if missing).", Required = true };
         var dtype = new Option<string?>("--dtype") { Description = "Dtype of the merged weights: fp32 or bf16 (default: the base config's torch_dtype, else fp32)." };
+        var device = DeviceOption.Create();
         var command = new Command("merge", "Fold a LoRA adapter into its base model and write a plain Hugging Face checkpoint.");
-        foreach (var option in new Option[] { model, adapter, output, dtype }) command.Options.Add(option);
-        command.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(dtype)));
+        foreach (var option in new Option[] { model, adapter, output, dtype, device }) command.Options.Add(option);
+        command.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(dtype), parse.GetValue(device)));
         return command;
     }
 
-    static int Run(TextWriter stdout, string modelArg, string adapter, string output, string? dtypeName)
+    static int Run(TextWriter stdout, string modelArg, string adapter, string output, string? dtypeName, string? deviceName)
     {
         string folder = ModelLocator.Resolve(modelArg);
         if (!Directory.Exists(adapter)) throw new DirectoryNotFoundException($"--adapter '{adapter}' is not a folder.");
         var config = QwenVLConfig.Load(folder);
         string name = dtypeName ?? (config.TorchDtype is "bfloat16" ? "bf16" : "fp32");
-        using var model = ModelFolder.Load(folder, ModelOptions.ParseDType(name));
+        using var model = ModelFolder.Load(folder, ModelOptions.ParseDType(name), DeviceOption.Resolve(deviceName));
         var peft = PeftModel.Load(model, adapter);
         int modules = peft.Layers.Count;
         peft.MergeAndUnload();

@@ -20,7 +20,7 @@ internal static class ModelLocator
                 string snapshot = Path.Combine(repo, "snapshots", File.ReadAllText(refFile).Trim());
                 if (Directory.Exists(snapshot)) return snapshot;
             }
-            throw new DirectoryNotFoundException($"Model '{model}' is neither a folder nor a hub id in the HF cache ({HfCachePaths.HubCache()}); download it first (e.g. `hf download {model}`).");
+            throw new DirectoryNotFoundException($"Model '{model}' is neither a folder nor a hub id in the HF cache ({HfCachePaths.HubCache()}); download it first (`visiongrpo download {model}`, or `hf download {model}`).");
         }
         throw new DirectoryNotFoundException($"Model folder '{model}' does not exist.");
     }

@@ -22,14 +22,15 @@ internal static class ModelRunCommand
         var greedy = new Option<int>("--greedy-tokens") { Description = "Also decode N tokens greedily with the KV cache (generated_ids).", DefaultValueFactory = _ => 0 };
         var dtype = ModelOptions.DType();
         var attention = new Option<string>("--attention") { Description = "Attention kernel: sdpa or eager.", DefaultValueFactory = _ => "sdpa" };
+        var device = DeviceOption.Create();
         var command = new Command("run", "Run the model on inputs from a safetensors file and write logits, positions, image embeddings and greedy tokens.");
-        foreach (var o in new Option[] { model, inputs, output, greedy, dtype, attention }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, inputs, output, greedy, dtype, attention, device }) command.Options.Add(o);
         command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(inputs)!, parse.GetValue(output)!,
-            parse.GetValue(greedy), ModelOptions.ParseDType(parse.GetValue(dtype)!), parse.GetValue(attention)!));
+            parse.GetValue(greedy), ModelOptions.ParseDType(parse.GetValue(dtype)!), parse.GetValue(attention)!, parse.GetValue(device)));
         return command;
     }
 
-    static int Run(string modelArg, string inputsPath, string outputPath, int greedyTokens, ScalarType dtype, string attention)
+    static int Run(string modelArg, string inputsPath, string outputPath, int greedyTokens, ScalarType dtype, string attention, string? deviceName)
     {
         if (greedyTokens < 0) throw new ArgumentException($"--greedy-tokens {greedyTokens} must be ≥ 0.");
         var kernel = attention.ToLowerInvariant() switch
@@ -39,11 +40,11 @@ internal static class ModelRunCommand
             _ => throw new ArgumentException($"--attention '{attention}' is not one of sdpa, eager."),
         };
         string folder = ModelLocator.Resolve(modelArg);
-        TorchRuntime.EnsureInitialized();
+        var device = DeviceOption.Resolve(deviceName);
         using var scope = torch.NewDisposeScope();
-        using var model = ModelFolder.Load(folder, dtype);
+        using var model = ModelFolder.Load(folder, dtype, device);
         model.model.Attention = kernel;
-        var prompt = ReadInputs(inputsPath);
+        var prompt = ReadInputs(inputsPath).To(device);
         var results = new List<KeyValuePair<string, Tensor>>();
         QwenVLOutput output;
         using (torch.no_grad())

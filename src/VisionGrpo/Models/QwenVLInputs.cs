@@ -1,3 +1,4 @@
+using TorchSharp;
 using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
@@ -25,6 +26,26 @@ public sealed class QwenVLInputs
     public LogitsToKeep LogitsToKeep { get; init; }
     /// <summary>Also return every layer's hidden states.</summary>
     public bool OutputHiddenStates { get; init; }
+
+    /// <summary>
+    /// The prompt tensors (ids, mask, pixels, grid) on <paramref name="device"/>; this object itself when they are
+    /// already there. Prompts are built on the CPU; the model may live on a GPU.
+    /// </summary>
+    public QwenVLInputs To(Device device)
+    {
+        if (InputIds.device_type == device.type && (device.type == DeviceType.CPU || InputIds.device_index == device.index)) return this;
+        return new QwenVLInputs
+        {
+            InputIds = InputIds.to(device),
+            AttentionMask = AttentionMask?.to(device),
+            PixelValues = PixelValues?.to(device),
+            ImageGridThw = ImageGridThw?.to(device),
+            ImageEmbeds = ImageEmbeds?.to(device),
+            Cache = Cache,
+            LogitsToKeep = LogitsToKeep,
+            OutputHiddenStates = OutputHiddenStates,
+        };
+    }
 }
 
 /// <summary>Outputs of <see cref="QwenVLForConditionalGeneration.forward"/>.</summary>

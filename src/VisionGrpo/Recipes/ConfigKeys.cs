@@ -65,13 +65,16 @@ public static class ConfigKeys
         return prev[b.Length];
     }
 
-    /// <summary>Formats a value the way it is printed in the effective config.</summary>
+    /// <summary>Formats a value for people: <c>1e-05</c>, <c>true</c>, lists as <c>[format, accuracy]</c> (the <c>--set</c> syntax), maps as <c>{k: v}</c>.</summary>
     public static string Format(object? value) => value switch
     {
         null => "null",
+        string s => s,
         bool b => b ? "true" : "false",
         double d => d.ToString("R", CultureInfo.InvariantCulture).Replace("E", "e"),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        System.Collections.IDictionary map => "{" + string.Join(", ", map.Keys.Cast<object>().Select(k => $"{Format(k)}: {Format(map[k])}")) + "}",
+        System.Collections.IEnumerable list => "[" + string.Join(", ", list.Cast<object?>().Select(Format)) + "]",
         _ => value.ToString() ?? "null",
     };
 }

@@ -35,9 +35,12 @@ public sealed class RecipeConfig
     /// <summary>Dataset column holding the problem text.</summary>
     [ConfigKey("prompt_column", "script", "Column holding the problem text.")]
     public string PromptColumn { get; set; } = "problem";
-    /// <summary>Dataset column holding the image.</summary>
-    [ConfigKey("image_column", "script", "Column holding the image.")]
-    public string ImageColumn { get; set; } = "image";
+    /// <summary>
+    /// Dataset column holding the image; <c>none</c> (or null) for text-only data. As in TRL, a dataset without this
+    /// column, or a row whose image is null, gives a text-only prompt.
+    /// </summary>
+    [ConfigKey("image_column", "script", "Column holding the image; none for text-only data (a missing column or a null image: a text-only prompt).")]
+    public string? ImageColumn { get; set; } = "image";
     /// <summary>Reward functions by name (format, accuracy) or as <c>cmd:COMMAND</c>.</summary>
     [ConfigKey("reward_funcs", "script", "Reward functions: format, accuracy, or cmd:<command> for an external process.")]
     public List<string> RewardFuncs { get; set; } = ["format", "accuracy"];
@@ -280,8 +283,8 @@ public sealed class RecipeConfig
     /// <summary>Parse the gold answer from &lt;answer&gt; tags instead of the whole solution.</summary>
     [ConfigKey("gold_from_answer_tag", "grpo", "Accuracy reward: parse the gold from <answer>...</answer> when present.")]
     public bool GoldFromAnswerTag { get; set; }
-    /// <summary>Print sample completions at each logging step.</summary>
-    [ConfigKey("log_completions", "logging", "Print/save sample completions at each logging step.")]
+    /// <summary>Print sample completions at each logging step and save every one (parquet per step, completions.jsonl), as TRL 1.9.</summary>
+    [ConfigKey("log_completions", "logging", "Print sample completions at each logging step and save them all: completions/completions_{step:05d}.parquet and completions.jsonl.")]
     public bool LogCompletions { get; set; }
     /// <summary>Rows printed with log_completions.</summary>
     [ConfigKey("num_completions_to_print", "logging", "Rows printed with log_completions (default all).")]

@@ -125,6 +125,10 @@ public static class RecipeMapping
         return new QwenImageProcessor(config);
     }
 
+    /// <summary>The recipe's image column, or null when it says there is none (<c>image_column: none</c>, null or empty).</summary>
+    public static string? ImageColumn(RecipeConfig c) =>
+        string.IsNullOrWhiteSpace(c.ImageColumn) || c.ImageColumn.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null : c.ImageColumn;
+
     /// <summary>Runs a component's own parsing/validation and turns its argument errors into <see cref="ConfigException"/>s.</summary>
     internal static T Checked<T>(Func<T> build)
     {

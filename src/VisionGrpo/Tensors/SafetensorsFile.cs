@@ -35,12 +35,24 @@ public sealed unsafe class SafetensorsFile : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"{full}: safetensors file not found.", full);
-        long length = new FileInfo(full).Length;
+        // The length comes from the opened file, not from FileInfo: in a Hugging Face cache snapshot the path is a
+        // symlink into ../../blobs/, and FileInfo.Length would be the length of the link itself.
+        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+        long length = stream.Length;
         // Mapping a 0-byte file throws; reject short files before mapping.
         if (length < SafetensorsHeader.PrefixBytes)
+        {
+            stream.Dispose();
             throw new SafetensorsFormatException(full, $"the file has {length} bytes, fewer than the 8-byte header length.");
+        }
 
-        var map = MemoryMappedFile.CreateFromFile(full, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedFile map;
+        try { map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false); }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         bool acquired = false;
         try

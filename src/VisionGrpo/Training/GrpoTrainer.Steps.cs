@@ -99,11 +99,14 @@ public sealed partial class GrpoTrainer
         _progress.LastLoggedStep = step;
         _loggers!.Write(entry, step);
         _events.Log?.Invoke(entry);
-        if (_recipe.LogCompletions && _lastBatchForLogging is { } b && _events.Completions is { } show)
+        if (_recipe.LogCompletions && _lastBatchForLogging is { } b)
         {
-            int n = Math.Min(_recipe.NumCompletionsToPrint ?? b.Completions.Length, b.Completions.Length);
-            show(Enumerable.Range(0, n).Select(i => new CompletionSample(step, b.Prompts[b.PromptRow[i]], b.Completions[i],
-                b.Rewards.ToDictionary(kv => kv.Key, kv => kv.Value[i]), b.Advantages[i])).ToList());
+            // Every completion of the last generation batch is saved (TRL's deque of generation_batch_size); the first
+            // num_completions_to_print are shown.
+            var samples = Enumerable.Range(0, b.Completions.Length).Select(i => new CompletionSample(step, b.Prompts[b.PromptRow[i]], b.Completions[i],
+                b.Rewards.ToDictionary(kv => kv.Key, kv => kv.Value[i]), b.Advantages[i])).ToList();
+            _loggers.WriteCompletions(samples);
+            _events.Completions?.Invoke(samples.Take(_recipe.NumCompletionsToPrint ?? samples.Count).ToList());
         }
     }
 

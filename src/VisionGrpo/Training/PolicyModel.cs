@@ -39,7 +39,7 @@ public sealed class PolicyModel : IDisposable
     public PeftModel? Peft { get; }
     /// <summary>Tokenizer and chat template.</summary>
     public VlTextProcessor Text { get; }
-    /// <summary>Image processor (null when the folder has no preprocessor_config.json).</summary>
+    /// <summary>Image processor (null for a text-only model or a folder without preprocessor_config.json).</summary>
     public QwenImageProcessor? Images { get; }
     /// <summary>Device the model lives on.</summary>
     public Device Device { get; }
@@ -103,7 +103,9 @@ public sealed class PolicyModel : IDisposable
         {
             peft = adapters(model);
             mode(model);
-            return new PolicyModel(folder, model, peft, VlTextProcessor.FromDirectory(folder), RecipeMapping.ToImageProcessor(folder, recipe), device);
+                        // A text-only model (model_type qwen2) gets no image processor, whatever files its folder holds.
+            var images = model.Config.IsVisionLanguage ? RecipeMapping.ToImageProcessor(folder, recipe) : null;
+            return new PolicyModel(folder, model, peft, VlTextProcessor.FromDirectory(folder), images, device);
         }
         catch
         {
@@ -115,7 +117,7 @@ public sealed class PolicyModel : IDisposable
 
     /// <summary>A prompt builder for the recipe's columns, system prompt and <c>max_prompt_length</c>.</summary>
     public PromptBuilder PromptBuilder(RecipeConfig recipe) =>
-        new(Text, Images, SystemPrompts.Resolve(recipe.SystemPrompt), recipe.PromptColumn, recipe.ImageColumn,
+        new(Text, Images, SystemPrompts.Resolve(recipe.SystemPrompt), recipe.PromptColumn, RecipeMapping.ImageColumn(recipe),
             recipe.MaxPromptLength, recipe.ChatTemplateKwargs);
 
     /// <summary>

@@ -62,7 +62,8 @@ public sealed class HubDownloader(HubClient client, string? cacheDir = null, int
         string target = cache.SnapshotFile(info.Sha, file.Path);
         if (File.Exists(target))
         {
-            progress?.Report(new HubProgress(file.Path, new FileInfo(target).Length, file.Size));
+            // The snapshot entry is a link into blobs/: report the size of what it points at.
+            progress?.Report(new HubProgress(file.Path, FileSize(target), file.Size));
             return;
         }
         var url = client.ResolveUrl(info.RepoId, info.Type, info.Sha, file.Path);
@@ -93,6 +94,13 @@ public sealed class HubDownloader(HubClient client, string? cacheDir = null, int
         long? size = long.TryParse(Header(head, "X-Linked-Size"), out long linked) ? linked
             : code < 300 && head.Content.Headers.ContentLength is { } len ? len : file.Size;
         return (etag, size);
+    }
+
+    /// <summary>Size of the file a path leads to, through links (FileInfo.Length of a link is the link's own size).</summary>
+    static long FileSize(string path)
+    {
+        var info = new FileInfo(path);
+        return (info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info).Length;
     }
 
     static string? Header(HttpResponseMessage r, string name) =>

@@ -1,7 +1,8 @@
 namespace VisionGrpo.Data.Validation;
 
 /// <summary>
-/// Checks rows before training: required columns must be non-null and image cells must decode. Bad rows are never
+/// Checks rows before training: required columns must be non-null and image cells must decode (a null image is a
+/// text-only row, as in TRL, not a bad one). Bad rows are never
 /// dropped silently: <see cref="Filter"/> reports each one, and <see cref="BadRowPolicy.Fail"/> stops at the first.
 /// </summary>
 public sealed class RowValidator
@@ -9,11 +10,11 @@ public sealed class RowValidator
     readonly IReadOnlyList<string> _required;
     readonly IReadOnlyList<string> _images;
 
-    /// <summary>Creates a validator for the given required columns and image columns (image columns are also required).</summary>
+    /// <summary>Creates a validator for the given required columns and image columns (null images are allowed).</summary>
     public RowValidator(IEnumerable<string> requiredColumns, IEnumerable<string>? imageColumns = null)
     {
         _images = (imageColumns ?? []).ToList();
-        _required = requiredColumns.Concat(_images).Distinct().ToList();
+        _required = requiredColumns.Distinct().ToList();
     }
 
     /// <summary>A validator for the recipe's columns (<c>image</c>, <c>problem</c>, <c>solution</c>) when present in <paramref name="dataset"/>.</summary>
@@ -36,13 +37,14 @@ public sealed class RowValidator
         }
         foreach (string c in _images)
         {
+            if (!row.TryGetValue(c, out object? value)) return $"column '{c}' is missing";
+            if (value is null) continue;
             IReadOnlyList<ImageCell> cells;
             try { cells = row.GetImages(c); }
             catch (InvalidDataException) { return $"column '{c}' is not an image or a list of images"; }
-            if (cells.Count == 0) return $"column '{c}' holds no image";
             for (int i = 0; i < cells.Count; i++)
             {
-                string name = cells.Count == 1 && row[c] is ImageCell ? $"image '{c}'" : $"image '{c}'[{i}]";
+                string name = cells.Count == 1 && value is ImageCell ? $"image '{c}'" : $"image '{c}'[{i}]";
                 byte[] bytes;
                 try { bytes = cells[i].ReadBytes(); }
                 catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return $"{name} cannot be read: {e.Message}"; }

@@ -98,7 +98,7 @@ public sealed class Evaluator
     {
         using var scope = torch.NewDisposeScope();
         using var prompts = _prompts.Build(rows);
-        var output = engine.Generate(OnModelDevice(prompts.Inputs), settings, numGenerations);
+        var output = engine.Generate(prompts.Inputs.To(_model.parameters().First().device), settings, numGenerations);
         var sequences = output.Sequences;
         var batch = new RewardBatch(
             sequences.Select(s => prompts.Texts[s.PromptIndex]).ToArray(),
@@ -140,17 +140,4 @@ public sealed class Evaluator
     Dictionary<string, IReadOnlyList<object?>> Columns(IReadOnlyList<DatasetRow> rows, IReadOnlyList<GeneratedSequence> sequences) =>
         rows[0].Keys.Where(c => c != _prompts.ImageColumn)
             .ToDictionary(c => c, c => (IReadOnlyList<object?>)sequences.Select(s => rows[s.PromptIndex][c]).ToArray());
-
-    QwenVLInputs OnModelDevice(QwenVLInputs inputs)
-    {
-        var device = _model.parameters().First().device;
-        if (device.type == DeviceType.CPU) return inputs;
-        return new QwenVLInputs
-        {
-            InputIds = inputs.InputIds.to(device),
-            AttentionMask = inputs.AttentionMask?.to(device),
-            PixelValues = inputs.PixelValues?.to(device),
-            ImageGridThw = inputs.ImageGridThw?.to(device),
-        };
-    }
 }

@@ -25,11 +25,11 @@ public sealed class PromptBuilder
     /// <param name="images">Image processor (null for text-only data).</param>
     /// <param name="systemPrompt">System message text (null or empty: none).</param>
     /// <param name="promptColumn">Column with the problem text.</param>
-    /// <param name="imageColumn">Column with the image, or a list of images (rows where it is absent or null are text-only).</param>
+    /// <param name="imageColumn">Column with the image or a list of images (null: none; rows where it is absent or null are text-only).</param>
     /// <param name="maxPromptLength">Left-truncate longer prompts to this many tokens (null: never).</param>
     /// <param name="chatTemplateKwargs">Extra template variables (<c>chat_template_kwargs</c>).</param>
     public PromptBuilder(VlTextProcessor text, QwenImageProcessor? images, string? systemPrompt, string promptColumn = "problem",
-        string imageColumn = "image", int? maxPromptLength = null, IReadOnlyDictionary<string, string>? chatTemplateKwargs = null)
+        string? imageColumn = "image", int? maxPromptLength = null, IReadOnlyDictionary<string, string>? chatTemplateKwargs = null)
     {
         _text = text;
         _images = images;
@@ -46,8 +46,8 @@ public sealed class PromptBuilder
     public string? SystemPrompt { get; }
     /// <summary>Column with the problem text.</summary>
     public string PromptColumn { get; }
-    /// <summary>Column with the image or the list of images.</summary>
-    public string ImageColumn { get; }
+    /// <summary>Column with the image or the list of images (null: the prompts are text-only).</summary>
+    public string? ImageColumn { get; }
     /// <summary><c>max_prompt_length</c> (null: no truncation).</summary>
     public int? MaxPromptLength { get; }
     /// <summary>The tokenizer's pad id (EOS when it has none), used for left padding.</summary>
@@ -58,8 +58,12 @@ public sealed class PromptBuilder
     public string Render(DatasetRow row, int imageCount) =>
         _text.ApplyChatTemplate(ChatPrompt.Messages(SystemPrompt, Problem(row), imageCount), addGenerationPrompt: true, kwargs: _templateKwargs);
 
-    /// <summary>The row's images in order: one for an <c>image</c> cell, several for a list (TRL's <c>images</c>), none when null.</summary>
-    public IReadOnlyList<ImageCell> ImagesOf(DatasetRow row) => row.GetImages(ImageColumn);
+    /// <summary>
+    /// The row's images in order: one for an <c>image</c> cell, several for a list (TRL's <c>images</c>), none for a
+    /// text-only prompt (no image column, the row lacks it, or it is null), as TRL does.
+    /// </summary>
+    public IReadOnlyList<ImageCell> ImagesOf(DatasetRow row) =>
+        ImageColumn is not null && row.ContainsKey(ImageColumn) ? row.GetImages(ImageColumn) : [];
 
     string Problem(DatasetRow row) => row.GetString(PromptColumn)
         ?? throw new InvalidDataException($"{row.Source}: column '{PromptColumn}' is missing or null (set prompt_column).");
@@ -75,7 +79,7 @@ public sealed class PromptBuilder
         {
             var cells = ImagesOf(rows[i]);
             if (cells.Count > 0 && _images is null)
-                throw new InvalidOperationException($"{rows[i].Source} has an image but the model folder has no preprocessor_config.json.");
+                throw new InvalidOperationException($"{rows[i].Source} has an image in column '{ImageColumn}' but the model takes text only (no vision tower or no preprocessor_config.json); set image_column: none to use the text alone.");
             foreach (var cell in cells)
             {
                 try { images.Add(ImageDecoder.Decode(cell.ReadBytes(), rows[i].Source.ToString())); }

@@ -29,7 +29,9 @@ public sealed record RecipeDatasets(Dataset Train, Dataset? Test, BadRowReport B
         string path = SynthDatasetSpec.Matches(recipe.DatasetName)
             ? RecipeMapping.Checked(() => SynthDatasetSpec.Parse(recipe.DatasetName)).Materialize(log)
             : RepoLocator.Resolve(recipe.DatasetName, RepoType.Dataset, source: "dataset_name");
-        var loaded = DatasetLoader.Load(path, recipe.DatasetTrainSplit, recipe.DatasetConfig, recipe.ImageColumn);
+        string? imageColumn = RecipeMapping.ImageColumn(recipe);
+        var loaded = DatasetLoader.Load(path, recipe.DatasetTrainSplit, recipe.DatasetConfig, imageColumn);
+        CheckImageColumn(loaded, imageColumn);
         Dataset train = loaded;
         Dataset? test = null;
         if (!string.IsNullOrWhiteSpace(recipe.TestSize))
@@ -38,7 +40,7 @@ public sealed record RecipeDatasets(Dataset Train, Dataset? Test, BadRowReport B
             (train, test) = (parts["train"], parts["test"]);
         }
         else if (!string.IsNullOrWhiteSpace(recipe.DatasetTestSplit))
-            test = DatasetLoader.Load(path, recipe.DatasetTestSplit, recipe.DatasetConfig, recipe.ImageColumn);
+            test = DatasetLoader.Load(path, recipe.DatasetTestSplit, recipe.DatasetConfig, imageColumn);
 
         var report = new BadRowReport();
         var policy = recipe.BadRows == "fail" ? BadRowPolicy.Fail : BadRowPolicy.Skip;
@@ -46,6 +48,18 @@ public sealed record RecipeDatasets(Dataset Train, Dataset? Test, BadRowReport B
         if (test is not null) test = Valid(test, recipe, policy, report);
         if (train.Count == 0) throw new InvalidDataException($"dataset '{recipe.DatasetName}' split '{recipe.DatasetTrainSplit}' has no usable training rows ({report.Summary()}).");
         return new RecipeDatasets(train, test, report);
+    }
+
+    // A dataset without the image column is text-only, as in TRL; but one whose images sit in another column most
+    // likely has a misspelt image_column, which would silently train without the images.
+    static void CheckImageColumn(Dataset dataset, string? imageColumn)
+    {
+        if (imageColumn is null || dataset.ColumnNames.Contains(imageColumn)) return;
+        // Image features (parquet, or the loader's image columns) and the conventional names of image-path columns.
+        var images = dataset.Features.Where(f => f.Value.IsImage).Select(f => f.Key)
+            .Concat(dataset.ColumnNames.Intersect(ImageColumns.Conventional)).Distinct().ToList();
+        if (images.Count > 0)
+            throw new ConfigException($"image_column '{imageColumn}' is not a column of dataset '{dataset.Name}', whose images are in {string.Join(", ", images)}: set image_column to that column, or to none to train on the text alone.");
     }
 
     static Dataset Valid(Dataset dataset, RecipeConfig recipe, BadRowPolicy policy, BadRowReport report)

@@ -6,17 +6,20 @@ namespace VisionGrpo.Training.Logging;
 /// <summary>
 /// Where a run's log entries go: <c>output_dir/metrics.jsonl</c> (always) and TensorBoard event files when
 /// <c>report_to</c> includes tensorboard (<c>train/&lt;key&gt;</c>, <c>eval/&lt;key&gt;</c> scalars as transformers'
-/// <c>TensorBoardCallback</c> writes them). On resume, metrics.jsonl keeps only the lines up to the checkpoint's step.
+/// <c>TensorBoardCallback</c> writes them), and the <see cref="CompletionLog"/> when <c>log_completions</c> is on. On
+/// resume, metrics.jsonl and completions.jsonl keep only the lines up to the checkpoint's step.
 /// </summary>
 public sealed class TrainingLoggers : IDisposable
 {
     readonly MetricsJsonlWriter _jsonl;
     readonly TensorBoardWriter? _tensorBoard;
+    readonly CompletionLog? _completions;
 
-    TrainingLoggers(MetricsJsonlWriter jsonl, TensorBoardWriter? tensorBoard)
+    TrainingLoggers(MetricsJsonlWriter jsonl, TensorBoardWriter? tensorBoard, CompletionLog? completions)
     {
         _jsonl = jsonl;
         _tensorBoard = tensorBoard;
+        _completions = completions;
     }
 
     /// <summary>File name of the JSONL log in the output folder.</summary>
@@ -31,11 +34,14 @@ public sealed class TrainingLoggers : IDisposable
         Directory.CreateDirectory(recipe.OutputDir);
         string path = Path.Combine(recipe.OutputDir, MetricsFileName);
         if (resuming && File.Exists(path)) KeepUpTo(path, state.GlobalStep);
+        string completions = Path.Combine(recipe.OutputDir, CompletionLog.JsonlFileName);
+        if (resuming && recipe.LogCompletions && File.Exists(completions)) KeepUpTo(completions, state.GlobalStep);
         var jsonl = new MetricsJsonlWriter(path, append: resuming);
         TensorBoardWriter? tb = null;
         if (recipe.ReportTo.Contains("tensorboard"))
             tb = new TensorBoardWriter(recipe.LoggingDir ?? TensorBoardWriter.DefaultLogDir(recipe.OutputDir, DateTime.Now));
-        return new TrainingLoggers(jsonl, tb);
+        var completionLog = recipe.LogCompletions ? CompletionLog.Open(recipe.OutputDir, append: resuming) : null;
+        return new TrainingLoggers(jsonl, tb, completionLog);
     }
 
     static void KeepUpTo(string path, long step)
@@ -65,9 +71,13 @@ public sealed class TrainingLoggers : IDisposable
         _tensorBoard.Flush();
     }
 
+    /// <summary>Saves the completions of a logging step (when <c>log_completions</c> is on; otherwise nothing).</summary>
+    public void WriteCompletions(IReadOnlyList<CompletionSample> samples) => _completions?.Write(samples);
+
     /// <summary>Closes the files.</summary>
     public void Dispose()
     {
+        _completions?.Dispose();
         _jsonl.Dispose();
         _tensorBoard?.Dispose();
     }
