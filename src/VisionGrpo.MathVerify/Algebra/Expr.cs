@@ -36,6 +36,13 @@ internal abstract class Expr
 internal sealed class Num(BigRational value) : Expr
 {
     public BigRational Value { get; } = value;
+
+    /// <summary>
+    /// The parser computed this number from operations (<c>2^{70}</c>, <c>\frac{1}{20!}</c>) that sympy keeps
+    /// unevaluated, so Math-Verify does not treat it as an atomic Number (it compares by <c>evalf</c> instead).
+    /// Not part of <see cref="Expr.Key"/>.
+    /// </summary>
+    public bool Computed { get; init; }
     public static readonly Num Zero = new(BigRational.Zero);
     public static readonly Num One = new(BigRational.One);
     public static readonly Num MinusOne = new(BigRational.MinusOne);

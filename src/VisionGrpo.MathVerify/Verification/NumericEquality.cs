@@ -9,8 +9,15 @@ namespace VisionGrpo.MathVerify.Verification;
 /// </summary>
 internal static class NumericEquality
 {
+    /// <summary><c>is_atomic_or_pct_atomic</c>: a number as written (not one the parser computed), or a percentage of one.</summary>
     static bool IsNumberOrPct(Expr e, bool floatOnly) =>
-        (floatOnly ? e is Flt : e.IsNumber) || e is Pct p && (floatOnly ? p.Inner is Flt : p.Inner.IsNumber);
+        (floatOnly ? e is Flt : e.IsNumber && e is not Num { Computed: true }) || e is Pct p && (floatOnly ? p.Inner is Flt : p.Inner.IsNumber);
+
+    /// <summary>
+    /// <c>(a - b).evalf(chop=True, n=15) == 0</c>: mpmath chops a result below 2^(4 - 53) to zero, an absolute
+    /// threshold (so \frac{1}{20!} equals \frac{1}{21!} in the reference).
+    /// </summary>
+    static readonly double ChopThreshold = Math.Pow(2, -49);
 
     public static bool NumericEq(Expr a, Expr b, int floatRounding)
     {
@@ -38,12 +45,13 @@ internal static class NumericEquality
     static bool ClosedFormEqual(Expr a, Expr b)
     {
         if (Free.Symbols(a).Count > 0 || Free.Symbols(b).Count > 0) return false;
-        if (Exact.TryRational(a, out var x) && Exact.TryRational(b, out var y)) return x == y;
+        if (Exact.TryRational(a, out var x) && Exact.TryRational(b, out var y))
+            return x == y || (x - y).Abs() < BigRational.FromDouble(ChopThreshold);
         try
         {
             var va = Numeric.Eval(a, Env.Empty);
             var vb = Numeric.Eval(b, Env.Empty);
-            return Close(va, vb, 1e-13);
+            return Close(va, vb, 1e-13) || Complex.Abs(va - vb) < ChopThreshold;
         }
         catch (Exception ex) when (ex is NotEvaluableException or ArithmeticException) { return false; }
     }
