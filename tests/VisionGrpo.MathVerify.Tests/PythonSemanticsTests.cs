@@ -20,8 +20,6 @@ public class PythonSemanticsTests(ITestOutputHelper output)
     [
         // -97E34 is a 123-bit sympy Float (exact); ours is a double, so Mod(-9.7e35, 7) is not 4.
         "latex2sympy2_extended:tests/mod_test.py::test_mod_negative#7",
-        // 1 ≤ |z| ≤ 3/2 compared with a union of intervals after `z \in`: not recognised.
-        "tests/test_numina_cases.py::test_numina_cases#3",
     ];
 
     List<string> Disagreements(List<JsonObject> rows)
@@ -56,6 +54,7 @@ public class PythonSemanticsTests(ITestOutputHelper output)
     [InlineData("text")]
     [InlineData("gcdlcm")]
     [InlineData("greek")]
+    [InlineData("relation")]
     public void DifferentialCasesAgreePerClass(string kind)
     {
         var rows = Rows("differential.jsonl").Where(r => r["class"]!.GetValue<string>() == kind).ToList();
