@@ -39,7 +39,7 @@ public static class MathVerifier
 
     /// <summary>
     /// True when any gold item matches any predicted item (values by the reference's comparison rules, strings by
-    /// trimmed equality). Errors and timeouts of a pair count as false.
+    /// trimmed equality). Errors and timeouts of a pair count as false (or throw, with <see cref="VerifyOptions.RaiseOnError"/>).
     /// </summary>
     /// <param name="gold">Items from <see cref="Parse"/> of the gold answer.</param>
     /// <param name="prediction">Items from <see cref="Parse"/> of the prediction.</param>
@@ -69,7 +69,7 @@ public static class MathVerifier
             using var guard = ComputeGuard.Start(options.EffectiveTimeout, token);
             return new ExprEquality(options.FloatRounding, options.Strict, options.AllowSetRelationComp).Equal(gv.Expr, pv.Expr);
         }
-        catch (Exception ex) when (IsRecoverable(ex)) { return false; }
+        catch (Exception ex) when (IsRecoverable(ex) && !options.RaiseOnError) { return false; }
     }
 
     internal static bool IsRecoverable(Exception ex) => ex is not (OutOfMemoryException or StackOverflowException or OperationCanceledException) || ex is MathTimeoutException;

@@ -6,12 +6,15 @@ namespace VisionGrpo.MathVerify;
 /// <param name="Strict">When false, free variables of the prediction are renamed to the gold's positionally.</param>
 /// <param name="AllowSetRelationComp">Also convert a predicted relation to a set when the gold is a set.</param>
 /// <param name="Timeout">Budget per gold×prediction pair (default 5 s); expiry makes that pair false.</param>
+/// <param name="RaiseOnError">As <c>raise_on_error</c>: a comparison that fails or times out throws instead of
+/// counting as false.</param>
 public sealed record VerifyOptions(
     int FloatRounding = 6,
     int NumericPrecision = 15,
     bool Strict = true,
     bool AllowSetRelationComp = false,
-    TimeSpan? Timeout = null)
+    TimeSpan? Timeout = null,
+    bool RaiseOnError = false)
 {
     /// <summary>The library defaults.</summary>
     public static VerifyOptions Default { get; } = new();

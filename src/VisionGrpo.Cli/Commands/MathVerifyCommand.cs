@@ -23,32 +23,51 @@ internal static class MathVerifyCommand
 
     static int Run(string inputPath, string outputPath)
     {
-        var rows = JsonlFile.Read(inputPath);
-        var results = new JsonObject[rows.Count];
-        Parallel.For(0, rows.Count, i =>
-        {
-            var (line, row) = rows[i];
-            var o = (JsonObject)row.DeepClone();
-            if (row["kind"] is null && row["gold"] is not null) o["kind"] = "verify";
-            try { o["actual"] = FixtureRowEvaluator.Evaluate(o); }
-            catch (FormatException ex) { throw new FormatException($"{inputPath}:{line}: {ex.Message}", ex); }
-            if (row["kind"] is null) o.Remove("kind");
-            results[i] = o;
-        });
+        var lines = JsonlFile.ReadLines(inputPath);
+        var results = new JsonObject[lines.Count];
+        var errors = new RowErrors(inputPath);
+        Parallel.For(0, lines.Count, i => results[i] = EvaluateRow(lines[i], errors));
         JsonlFile.Write(outputPath, results);
         int withExpected = 0, agree = 0;
-        for (int i = 0; i < rows.Count; i++)
+        for (int i = 0; i < lines.Count; i++)
         {
-            if (rows[i].row["expected"] is null && rows[i].row["kind"]?.GetValue<string>() != "reward") continue;
-            if (!rows[i].row.ContainsKey("expected")) continue;
+            var row = lines[i].Row;
+            if (row is null || results[i].ContainsKey("error") || !row.ContainsKey("expected")) continue;
             withExpected++;
-            var withKind = (JsonObject)rows[i].row.DeepClone();
-            withKind["kind"] ??= "verify";
-            if (FixtureRowEvaluator.Agrees(withKind, results[i]["actual"])) agree++;
+            try { if (FixtureRowEvaluator.Agrees(WithKind(row), results[i]["actual"])) agree++; }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+            {
+                errors.Add(results[i], lines[i].Line, $"cannot compare with 'expected': {ex.Message}");
+            }
         }
         AnsiConsole.MarkupLine(withExpected > 0
-            ? $"{rows.Count} rows; agreement with 'expected': {agree}/{withExpected} ({100.0 * agree / withExpected:F2} %)"
-            : $"{rows.Count} rows written to {Markup.Escape(outputPath)}");
+            ? $"{lines.Count} rows; agreement with 'expected': {agree}/{withExpected} ({100.0 * agree / withExpected:F2} %)"
+            : $"{lines.Count} rows written to {Markup.Escape(outputPath)}");
+        errors.ThrowIfAny(lines.Count, outputPath);
         return 0;
+    }
+
+    /// <summary>The output row: the input plus <c>actual</c>, or plus <c>error</c> when the row cannot be evaluated.</summary>
+    static JsonObject EvaluateRow(JsonlLine line, RowErrors errors)
+    {
+        var o = JsonlFile.OutputRow(line);
+        if (line.Row is null) { errors.Add(o, line.Line, line.Error!); return o; }
+        try { o["actual"] = FixtureRowEvaluator.Evaluate(WithKind(line.Row)); }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Any failure (a bad field, an unknown kind, an expected value we cannot read) stays in its row.
+            o["actual"] = null;
+            errors.Add(o, line.Line, ex.Message);
+        }
+        return o;
+    }
+
+    /// <summary>A row without <c>kind</c> is a <c>verify</c> row.</summary>
+    static JsonObject WithKind(JsonObject row)
+    {
+        if (row["kind"] is not null) return row;
+        var copy = (JsonObject)row.DeepClone();
+        copy["kind"] = "verify";
+        return copy;
     }
 }

@@ -28,31 +28,63 @@ internal static class RewardCommand
         foreach (var n in names)
             if (n is not ("format" or "accuracy"))
                 throw new ArgumentException($"--rewards: unknown reward '{n}' (use format, accuracy)");
-        var rows = JsonlFile.Read(inputPath);
-        var completions = rows.Select(r => JsonlFile.RequiredString(r.row, "completion", inputPath, r.line)).ToArray();
-        var solutions = names.Contains("accuracy") || report
-            ? rows.Select(r => JsonlFile.RequiredString(r.row, "solution", inputPath, r.line, "gold")).ToArray()
-            : new string[rows.Count];
-        var expectedFormat = rows.Select(r => r.row["format_reward"]?.GetValue<double?>()).ToArray();
-        var expectedAccuracy = rows.Select(r => r.row["accuracy_reward"]?.GetValue<double?>()).ToArray();
+        bool needSolution = names.Contains("accuracy") || report;
+        var lines = JsonlFile.ReadLines(inputPath);
+        var outRows = lines.Select(JsonlFile.OutputRow).ToArray();
+        var errors = new RowErrors(inputPath);
 
-        var batch = new RewardBatch(new string[rows.Count].Select(_ => "").ToArray(), completions,
+        // Rows with bad fields get an 'error' and are left out of the batch; the others are scored as usual.
+        var good = new List<int>();
+        var completions = new List<string>();
+        var solutions = new List<string>();
+        for (int i = 0; i < lines.Count; i++)
+        {
+            var line = lines[i];
+            string? completion = null, solution = null;
+            string? error = line.Error
+                ?? (JsonlFile.TryGetString(line.Row!, out completion, "completion") ? null : "missing string field 'completion'")
+                ?? (!needSolution || JsonlFile.TryGetString(line.Row!, out solution, "solution", "gold") ? null : "missing string field 'solution' (or gold)");
+            if (error != null) { errors.Add(outRows[i], line.Line, error); continue; }
+            good.Add(i);
+            completions.Add(completion!);
+            solutions.Add(solution ?? "");
+        }
+
+        var batch = new RewardBatch(completions.Select(_ => "").ToArray(), completions,
             new Dictionary<string, IReadOnlyList<object?>> { ["solution"] = solutions });
         float?[]? format = names.Contains("format") ? new FormatReward().Score(batch) : null;
-        float?[]? accuracy = names.Contains("accuracy") ? new AccuracyReward().Score(batch) : null;
-
-        var outRows = rows.Select((r, i) =>
+        float?[]? accuracy = null;
+        if (names.Contains("accuracy"))
         {
-            var o = (JsonObject)r.row.DeepClone();
-            o["format_reward"] = format?[i] is float f ? JsonValue.Create((double)f) : null;
-            o["accuracy_reward"] = accuracy?[i] is float a ? JsonValue.Create((double)a) : null;
-            return o;
-        });
+            var scored = new (float? Value, string? Error)[batch.Count];
+            var reward = new AccuracyReward();
+            Parallel.For(0, batch.Count, j => scored[j] = reward.Evaluate(solutions[j], completions[j]));
+            accuracy = scored.Select(s => s.Value).ToArray();
+            for (int j = 0; j < scored.Length; j++)
+                if (scored[j].Error is { } e) errors.Add(outRows[good[j]], lines[good[j]].Line, "accuracy_reward: " + e);
+        }
+
+        for (int j = 0; j < good.Count; j++)
+        {
+            var o = outRows[good[j]];
+            o["format_reward"] = format?[j] is float f ? JsonValue.Create((double)f) : null;
+            o["accuracy_reward"] = accuracy?[j] is float a ? JsonValue.Create((double)a) : null;
+        }
         JsonlFile.Write(outputPath, outRows);
 
-        if (report) PrintReport(batch, format, accuracy, expectedFormat, expectedAccuracy);
+        if (report)
+        {
+            var rows = good.Select(i => lines[i].Row!).ToList();
+            PrintReport(batch, format, accuracy,
+                rows.Select(r => Number(r, "format_reward")).ToArray(), rows.Select(r => Number(r, "accuracy_reward")).ToArray());
+        }
+        errors.ThrowIfAny(lines.Count, outputPath);
         return 0;
     }
+
+    /// <summary>A reward already in the input (for the agreement report); anything but a number counts as absent.</summary>
+    static double? Number(JsonObject row, string field) =>
+        row[field] is JsonValue v && v.TryGetValue<double>(out var d) ? d : null;
 
     static void PrintReport(RewardBatch batch, float?[]? format, float?[]? accuracy, double?[] expectedFormat, double?[] expectedAccuracy)
     {

@@ -108,17 +108,31 @@ internal readonly struct BigRational : IEquatable<BigRational>, IComparable<BigR
         return exponent >= 0 ? new BigRational(n * BigInteger.Pow(10, exponent)) : new BigRational(n, BigInteger.Pow(10, -exponent));
     }
 
-    /// <summary>Rounds to <paramref name="digits"/> decimals, ties to even (as sympy's <c>round</c>).</summary>
-    public BigRational RoundDecimals(int digits)
+    /// <summary>The nearest integer, ties to even.</summary>
+    public BigInteger RoundHalfEven()
     {
-        var scale = BigInteger.Pow(10, Math.Max(0, digits));
-        var scaled = this * new BigRational(scale);
-        var fl = scaled.Floor();
-        var frac = scaled - new BigRational(fl);
-        int c = frac.CompareTo(Half);
-        if (c > 0 || (c == 0 && !fl.IsEven)) fl += 1;
-        return new BigRational(fl, scale);
+        var fl = Floor();
+        int c = (this - new BigRational(fl)).CompareTo(Half);
+        return c > 0 || (c == 0 && !fl.IsEven) ? fl + 1 : fl;
     }
+
+    /// <summary>
+    /// The nearest value with a <paramref name="bits"/>-bit mantissa (ties to even): what an mpmath / sympy Float of
+    /// that binary precision holds.
+    /// </summary>
+    public BigRational RoundToBits(int bits)
+    {
+        if (IsZero) return this;
+        var a = Abs();
+        long e = (long)a.Num.GetBitLength() - (long)a.Den.GetBitLength() - bits;
+        if (a >= Pow2(e + bits)) e++;
+        else if (a < Pow2(e + bits - 1)) e--;
+        var m = (a / Pow2(e)).RoundHalfEven();
+        var r = new BigRational(m) * Pow2(e);
+        return Sign < 0 ? -r : r;
+    }
+
+    static BigRational Pow2(long e) => e >= 0 ? new BigRational(BigInteger.One << (int)e) : new BigRational(BigInteger.One, BigInteger.One << (int)-e);
 
     public override string ToString() => Den.IsOne ? Num.ToString(CultureInfo.InvariantCulture) : $"{Num}/{Den}";
 }

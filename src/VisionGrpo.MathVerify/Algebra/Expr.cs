@@ -16,6 +16,14 @@ internal abstract class Expr
     /// <summary>Child nodes (used for generic traversals).</summary>
     public abstract IReadOnlyList<Expr> Children { get; }
 
+    /// <summary>
+    /// For a product the parser built (a <see cref="Mul"/>, or a <see cref="Pow"/> when equal factors merged, as
+    /// <c>ee</c> → e²): its factors in the order written. sympy keeps an unevaluated product's arguments in that
+    /// order and Math-Verify joins them to compare <c>\boxed{cat}</c> with <c>\text{cat}</c>. Not part of
+    /// <see cref="Key"/>: the value is the same.
+    /// </summary>
+    public Expr[]? Written { get; init; }
+
     public override string ToString() => SympyPrinter.Print(this);
     public override bool Equals(object? obj) => obj is Expr e && e.Key == Key;
     public override int GetHashCode() => Key.GetHashCode(StringComparison.Ordinal);
@@ -28,6 +36,13 @@ internal abstract class Expr
 internal sealed class Num(BigRational value) : Expr
 {
     public BigRational Value { get; } = value;
+
+    /// <summary>
+    /// The parser computed this number from operations (<c>2^{70}</c>, <c>\frac{1}{20!}</c>) that sympy keeps
+    /// unevaluated, so Math-Verify does not treat it as an atomic Number (it compares by <c>evalf</c> instead).
+    /// Not part of <see cref="Expr.Key"/>.
+    /// </summary>
+    public bool Computed { get; init; }
     public static readonly Num Zero = new(BigRational.Zero);
     public static readonly Num One = new(BigRational.One);
     public static readonly Num MinusOne = new(BigRational.MinusOne);
@@ -83,6 +98,7 @@ internal sealed class Add(Expr[] terms) : Expr
 internal sealed class Mul(Expr[] factors) : Expr
 {
     public Expr[] Factors { get; } = factors;
+
     protected override string BuildKey() => "*(" + string.Join(",", Factors.Select(t => t.Key)) + ")";
     public override IReadOnlyList<Expr> Children => Factors;
 }

@@ -6,7 +6,8 @@ namespace VisionGrpo.MathVerify.Algebra;
 /// <summary>
 /// <c>\gcd</c> / <c>\lcm</c> as the reference evaluates them: arguments are made exact (floats become their decimal
 /// rationals, as sympy's nsimplify), rationals use gcd(a/b, c/d) = gcd(a, c)/lcm(b, d); monomials use the
-/// polynomial rules (integer content over ℤ, monic over ℚ); irrational numbers have gcd 1.
+/// polynomial rules over generators (integer content over ℤ, monic over ℚ; symbols, roots, π and sums are
+/// generators), so irrational numbers have gcd 1 and lcm(π, 3) = 3π.
 /// </summary>
 internal static class GcdLcm
 {
@@ -21,11 +22,7 @@ internal static class GcdLcm
             return new Num(acc);
         }
         var monos = exact.Select(Monomial).ToList();
-        if (monos.Any(m => m == null))
-        {
-            if (name == "gcd" && exact.All(a => Free.Symbols(a).Count == 0)) return Num.One;
-            return new Fn(name, exact.ToArray());
-        }
+        if (monos.Any(m => m == null)) return new Fn(name, exact.ToArray());
         bool integral = monos.All(m => m!.Value.coeff.IsInteger);
         var coeff = BigRational.One;
         if (integral)
@@ -34,13 +31,13 @@ internal static class GcdLcm
             foreach (var m in monos.Skip(1)) coeff = name == "gcd" ? Gcd(coeff, m!.Value.coeff.Abs()) : Lcm(coeff, m!.Value.coeff.Abs());
             if (name == "lcm" && monos.Count(m => m!.Value.coeff.Sign < 0) % 2 == 1) coeff = -coeff;
         }
-        var names = monos.SelectMany(m => m!.Value.powers.Keys).Distinct().ToList();
+        var generators = monos.SelectMany(m => m!.Value.powers).GroupBy(kv => kv.Key).Select(g => g.First().Value.generator).ToList();
         var factors = new List<Expr> { new Num(coeff) };
-        foreach (var n in names)
+        foreach (var g in generators)
         {
-            var exps = monos.Select(m => m!.Value.powers.TryGetValue(n, out var e) ? e : 0).ToList();
+            var exps = monos.Select(m => m!.Value.powers.TryGetValue(g.Key, out var p) ? p.exp : 0).ToList();
             int e = name == "gcd" ? exps.Min() : exps.Max();
-            if (e > 0) factors.Add(Ops.Pow(new Sym(n), Num.Of(e)));
+            if (e > 0) factors.Add(Ops.Pow(g, Num.Of(e)));
         }
         return Ops.Mul(factors.ToArray());
     }
@@ -59,20 +56,27 @@ internal static class GcdLcm
         _ => e,
     };
 
-    static (BigRational coeff, Dictionary<string, int> powers)? Monomial(Expr e)
+    /// <summary>
+    /// A term as sympy's polynomial gcd sees it: a rational coefficient times powers of generators. Generators are
+    /// symbols, constants (π), irrational roots (√5 = 5^(1/2), √x = x^(1/2)) and any other factor such as a sum, which
+    /// is why gcd(x + 76, 4√x) = 1 and lcm(√5, √2) = √10. Null for negative powers.
+    /// </summary>
+    static (BigRational coeff, Dictionary<string, (Expr generator, int exp)> powers)? Monomial(Expr e)
     {
-        var powers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var powers = new Dictionary<string, (Expr, int)>(StringComparer.Ordinal);
         var coeff = BigRational.One;
-        var factors = e is Mul m ? m.Factors : [e];
-        foreach (var f in factors)
+        void AddPower(Expr g, int k) => powers[g.Key] = (g, (powers.TryGetValue(g.Key, out var cur) ? cur.Item2 : 0) + k);
+        foreach (var f in e is Mul m ? m.Factors : [e])
         {
             switch (f)
             {
                 case Num n: coeff *= n.Value; break;
-                case Sym s: powers[s.Name] = powers.GetValueOrDefault(s.Name) + 1; break;
-                case Pow { Base: Sym s2, Exp: Num k } when k.Value.IsInteger && k.Value.Sign > 0 && k.Value.Num < 1000:
-                    powers[s2.Name] = powers.GetValueOrDefault(s2.Name) + (int)k.Value.Num; break;
-                default: return null;
+                case Pow { Exp: Num k } p when k.Value.Sign > 0 && k.Value.Num < 1000 && k.Value.Den < 1000:
+                    AddPower(k.Value.IsInteger ? p.Base : Ops.Pow(p.Base, new Num(new BigRational(BigInteger.One, k.Value.Den))), (int)k.Value.Num);
+                    break;
+                case Pow { Exp: Num }: return null;
+                case Flt: return null;
+                default: AddPower(f, 1); break;
             }
         }
         return (coeff, powers);

@@ -31,6 +31,14 @@ internal static class SetAlgebra
                     if (fs.Items.All(x => others.All(o => Contains(o, x) is not null))) return Normalize(new FSet(kept));
                 }
                 if (args.Length == 2 && args[0] is Interval i1 && args[1] is Interval i2) return IntersectIntervals(i1, i2) ?? so;
+                if (args.Length == 2 && (args[0] is SetOp { Kind: SetOpKind.Union } || args[1] is SetOp { Kind: SetOpKind.Union }))
+                {
+                    // (A ∪ B) ∩ C = (A ∩ C) ∪ (B ∩ C): what sympy gives for 1 ≤ |z| ≤ 3/2.
+                    var (union, other) = args[0] is SetOp { Kind: SetOpKind.Union } u0 ? (u0, args[1]) : ((SetOp)args[1], args[0]);
+                    var parts = union.Args.Select(a => Evaluate(new SetOp(SetOpKind.Intersection, [a, other]), depth + 1)).ToArray();
+                    if (parts.All(p => p is Interval or FSet || p == NamedSet.Empty))
+                        return Evaluate(new SetOp(SetOpKind.Union, parts), depth + 1);
+                }
                 return new SetOp(SetOpKind.Intersection, args);
             case SetOpKind.Complement:
                 if (args[0] is FSet f0 && args[1] is var sub && f0.Items.All(x => Contains(sub, x) is not null))

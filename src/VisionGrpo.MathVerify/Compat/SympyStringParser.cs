@@ -3,8 +3,9 @@ using VisionGrpo.MathVerify.Algebra;
 namespace VisionGrpo.MathVerify.Compat;
 
 /// <summary>
-/// Reads sympy <c>str()</c> output (the expected values of the reference's converter tests) into our values:
-/// arithmetic, calls (<c>sin</c>, <c>Abs</c>, <c>Eq</c>, <c>Interval.open</c>, <c>Matrix</c>…), sets, tuples.
+/// Reads sympy <c>str()</c> or <c>srepr()</c> output (the expected values of the reference's converter tests) into
+/// our values: arithmetic, calls (<c>sin</c>, <c>Abs</c>, <c>Eq</c>, <c>Interval.open</c>, <c>Matrix</c>…), sets,
+/// tuples; srepr's quoted names (<c>Symbol('x_{y\alpha 20}')</c>) keep symbols whose names contain LaTeX intact.
 /// </summary>
 internal sealed class SympyStringParser
 {
@@ -74,7 +75,7 @@ internal sealed class SympyStringParser
         if (At(close)) { _i += close.Length; return list; }
         while (true)
         {
-            if (At("dir=")) { _i += 4; Skip(); _i += 3; }
+            if (KeywordAhead()) { Name(); Eat("="); Expression(); } // dir='+', precision=53: not part of the value
             else list.Add(Expression());
             if (At(",")) { _i++; if (At(close)) { _i += close.Length; return list; } continue; }
             Eat(close);
@@ -82,11 +83,34 @@ internal sealed class SympyStringParser
         }
     }
 
+    bool KeywordAhead()
+    {
+        Skip();
+        int j = _i;
+        while (j < _s.Length && (char.IsAsciiLetterOrDigit(_s[j]) || _s[j] == '_')) j++;
+        return j > _i && j < _s.Length && _s[j] == '=' && (j + 1 >= _s.Length || _s[j + 1] != '=');
+    }
+
+    /// <summary>A quoted srepr string (a symbol's name, a Float's digits), read as a symbol of that name.</summary>
+    Expr Quoted()
+    {
+        char q = _s[_i++];
+        var sb = new System.Text.StringBuilder();
+        while (_i < _s.Length && _s[_i] != q)
+        {
+            if (_s[_i] == '\\' && _i + 1 < _s.Length) _i++;
+            sb.Append(_s[_i++]);
+        }
+        Eat(q.ToString());
+        return new Sym(sb.ToString());
+    }
+
     Expr Primary()
     {
         Skip();
         if (_i >= _s.Length) throw new FormatException("unexpected end");
         char c = _s[_i];
+        if (c is '\'' or '"') return Quoted();
         if (c == '(')
         {
             _i++;
@@ -109,7 +133,7 @@ internal sealed class SympyStringParser
         {
             "pi" => Const.Pi, "E" => Const.E, "I" => Const.I, "oo" => Const.Inf, "zoo" => Const.Zoo, "nan" => Const.NaN,
             "EmptySet" => NamedSet.Empty, "Reals" or "Naturals" or "Integers" or "Rationals" or "Complexes" => new NamedSet(name),
-            "True" => new BoolVal(true), "False" => new BoolVal(false),
+            "True" or "true" => new BoolVal(true), "False" or "false" => new BoolVal(false),
             _ => new Sym(name),
         };
     }
@@ -135,10 +159,26 @@ internal sealed class SympyStringParser
 
     static Expr Call(string name, List<Expr> a) => name switch
     {
-        "Eq" => new Rel(RelOp.Eq, a[0], a[1]),
+        "Eq" or "Equality" => new Rel(RelOp.Eq, a[0], a[1]),
+        "Unequality" => new Rel(RelOp.Ne, a[0], a[1]),
+        "StrictLessThan" => new Rel(RelOp.Lt, a[0], a[1]),
+        "LessThan" => new Rel(RelOp.Le, a[0], a[1]),
+        "StrictGreaterThan" => new Rel(RelOp.Gt, a[0], a[1]),
+        "GreaterThan" => new Rel(RelOp.Ge, a[0], a[1]),
+        "Add" => Ops.Add([.. a]),
+        "Mul" => Ops.Mul([.. a]),
+        "Pow" => Ops.Pow(a[0], a[1]),
+        "UnevaluatedExpr" => a[0],
+        "Interval" when a.Count == 4 => new Interval(a[0], a[1], a[2] is BoolVal { Value: true }, a[3] is BoolVal { Value: true }),
+        "ImmutableDenseMatrix" or "MutableDenseMatrix" => Call("Matrix", a),
         "Rational" => Ops.Div(a[0], a[1]),
         "Integer" => a[0],
-        "Float" => a[0] is Num fn ? new Flt(fn.Value.ToDouble()) : a[0],
+        "Float" => a[0] switch
+        {
+            Num fn => new Flt(fn.Value.ToDouble()),
+            Sym digits => new Flt(double.Parse(digits.Name, System.Globalization.CultureInfo.InvariantCulture)),
+            _ => a[0],
+        },
         "Symbol" => a[0],
         "Ne" => new Rel(RelOp.Ne, a[0], a[1]),
         "Interval" => new Interval(a[0], a[1], false, false),

@@ -18,10 +18,26 @@ internal static class LatexLexer
     static readonly Regex PercentNumberRe = new(@"\G(?:[0-9]+|[0-9]*\.[0-9]+)[ \t\r\n]?(?:\\%|%)", RegexOptions.CultureInvariant);
     static readonly Regex DifferentialRe = new(@"\Gd[ \t\r\n]*?(?:[a-zA-Z]|\\[a-zA-Z]+)", RegexOptions.CultureInvariant);
     static readonly Regex AccentRe = new(@"\G\\(?:acute|bar|overline|breve|check|widecheck|dot|ddot|grave|hat|tilde|widetilde|vec|overrightarrow|bm|boldsymbol|text|textit|textbf|textnormal|mathbb|mathbin|mathbf|mathcal|mathclap|mathclose|mathellipsis|mathfrak|mathinner|mathit|mathnormal|mathop|mathopen|mathord|mathpunct|mathrel|mathring|mathrlap|mathrm|mathscr|mathsf|mathsterling|mathtt|mbox)[ \t\r\n]?\{(?:\\\}|[^}])*?\}", RegexOptions.CultureInvariant);
-    static readonly Regex VariableRe = new(@"\G\\variable\{(?:\\[a-zA-Z]+ ?|[a-zA-Z0-9])+(?:_(?:\{(?:\\[a-zA-Z]+ ?|[a-zA-Z0-9,])+\}|\\[a-zA-Z]+ ?|[a-zA-Z0-9]))?\}(?:\\%|%)?", RegexOptions.CultureInvariant);
+    /// <summary>The grammar's Greek <c>\char</c> codes (its epsilon is 000190, not 0003B5).</summary>
+    const string CharGreek = @"\\char""?(?:000391|000392|000190|000396|000397|000399|00039A|00039C|00039D|00039F|0003A1|0003A4|0003A7)";
+    static readonly Regex VariableRe = BuildVariableRe();
     static readonly Regex MatrixRe = new(@"\G\\(begin|end)\{(matrix|pmatrix|bmatrix|vmatrix)\}", RegexOptions.CultureInvariant);
     static readonly Regex ArrayStartRe = new(@"\G\\begin\{array\}\{[clr]*\}", RegexOptions.CultureInvariant);
-    static readonly Regex CharGreekRe = new(@"\G\\char""?0003[0-9A-F]{2}", RegexOptions.CultureInvariant);
+    static readonly Regex CharGreekRe = new(@"\G" + CharGreek, RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// <c>VARIABLE</c>: <c>\variable{name}</c> where the name is made of Greek letters, other symbol commands, letters
+    /// and digits, with an optional one-item or braced subscript; any other command (<c>\variable{\sin xy}</c>) is
+    /// not a variable, so the input fails to lex as in the reference.
+    /// </summary>
+    static Regex BuildVariableRe()
+    {
+        var commands = Literals.Where(kv => kv.Value is T.Greek or T.OtherSymbol).Select(kv => kv.Key)
+            .OrderByDescending(c => c.Length).Select(Regex.Escape).Append(CharGreek);
+        string symbol = $"(?:(?:{string.Join("|", commands)}) ?|[a-zA-Z0-9])";
+        string subItem = $"(?:(?:{string.Join("|", commands)}) ?|[a-zA-Z0-9,])";
+        return new Regex($@"\G\\variable\{{{symbol}+(?:_(?:\{{{subItem}+\}}|{symbol}))?\}}(?:\\%|%)?", RegexOptions.CultureInvariant);
+    }
 
     public static List<Token> Lex(string s)
     {

@@ -146,7 +146,9 @@ internal sealed partial class LatexParser
     }
 
     /// <summary><c>atom_expr</c>: a letter / Greek / symbol / accent, with optional sub- and superscript.</summary>
-    Expr AtomExpr()
+    /// <param name="bare">True for an integral's unbraced bound: in <c>\int_a^b</c> / <c>\int^b_a</c> the script after
+    /// the bound is the other bound, not the bound's own.</param>
+    Expr AtomExpr(bool bare = false)
     {
         var t = Next();
         if (t.Kind is not (T.Letter or T.Greek or T.OtherSymbol or T.Accent)) throw Error("expected a symbol");
@@ -156,6 +158,7 @@ internal sealed partial class LatexParser
         Expr? sup = null;
         for (int i = 0; i < 2; i++)
         {
+            if (bare) break;
             if (Kind == T.Underscore && sub.Length == 0) sub = SubExprText();
             else if (Kind == T.Caret && sup == null) sup = SupExpr();
         }

@@ -84,7 +84,7 @@ internal sealed partial class LatexParser
                 var r = Unary(nofunc);
                 l = op switch
                 {
-                    T.Mul or T.Times or T.Cdot => Ops.Mul(l, r),
+                    T.Mul or T.Times or T.Cdot => InWrittenOrder(Ops.Mul(l, r), l, r),
                     T.Mod => r is Matrix ? throw new LatexParseException("modulo with a matrix") : Ops.Fn("Mod", l, r),
                     _ => IsAtomicInteger(l) && IsAtomicInteger(r) ? DivideIntegers(l, r) : Ops.Div(l, r),
                 };
@@ -145,8 +145,22 @@ internal sealed partial class LatexParser
             var v = a.Sign < 0 ? a - b : a + b;
             return Atomic(new Num(v));
         }
-        return Ops.Mul(res, rh);
+        return InWrittenOrder(Ops.Mul(res, rh), res, rh);
     }
+
+    /// <summary>The product <paramref name="product"/> of <paramref name="left"/> and <paramref name="right"/>, remembering the written order of its factors.</summary>
+    static Expr InWrittenOrder(Expr product, Expr left, Expr right)
+    {
+        Expr[] written = [.. WrittenFactors(left), .. WrittenFactors(right)];
+        return product switch
+        {
+            Mul m => new Mul(m.Factors) { Written = written },
+            Pow p => new Pow(p.Base, p.Exp) { Written = written },
+            _ => product,
+        };
+    }
+
+    static Expr[] WrittenFactors(Expr e) => e.Written ?? (e is Mul m ? m.Factors : [e]);
 
     static bool StartsComp(T k, bool allowFunc) => k switch
     {

@@ -169,6 +169,8 @@ internal sealed partial class LatexParser
         return Ops.Div(upper, lower);
     }
 
+    Expr BoundAtom() => Kind is T.Letter or T.Greek or T.OtherSymbol or T.Accent ? AtomExpr(bare: true) : Atom();
+
     Expr Integral()
     {
         Expr? lower = null, upper = null;
@@ -178,13 +180,14 @@ internal sealed partial class LatexParser
             {
                 Next();
                 if (Kind == T.LBrace && Peek(1) == T.RBrace) { Next(); Next(); continue; }
-                if (Accept(T.LBrace)) { lower = Expression(); Expect(T.RBrace); } else lower = Atom();
+                if (Accept(T.LBrace)) { lower = Expression(); Expect(T.RBrace); }
+                else lower = BoundAtom();
             }
             else if (Kind == T.Caret)
             {
                 Next();
                 if (Kind == T.LBrace && Peek(1) == T.RBrace) { Next(); Next(); continue; }
-                if (Accept(T.LBrace)) { upper = Expression(); Expect(T.RBrace); } else upper = Atom();
+                if (Accept(T.LBrace)) { upper = Expression(); Expect(T.RBrace); } else upper = BoundAtom();
             }
         }
         var integrand = Additive();

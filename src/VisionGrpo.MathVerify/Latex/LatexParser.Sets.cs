@@ -22,7 +22,12 @@ internal sealed partial class LatexParser
         return Finish(s);
     }
 
-    static Expr Finish(Expr e) => e is DiffMarker ? throw new LatexParseException("derivative operator without operand") : e;
+    Expr Finish(Expr e) => e switch
+    {
+        DiffMarker => throw new LatexParseException("derivative operator without operand"),
+        Num n when !_atomic.Contains(e) => new Num(n.Value) { Computed = true },
+        _ => e,
+    };
 
     static Expr ConvertCommaNumber(string s)
     {

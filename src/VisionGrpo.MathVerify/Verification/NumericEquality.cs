@@ -9,8 +9,15 @@ namespace VisionGrpo.MathVerify.Verification;
 /// </summary>
 internal static class NumericEquality
 {
+    /// <summary><c>is_atomic_or_pct_atomic</c>: a number as written (not one the parser computed), or a percentage of one.</summary>
     static bool IsNumberOrPct(Expr e, bool floatOnly) =>
-        (floatOnly ? e is Flt : e.IsNumber) || e is Pct p && (floatOnly ? p.Inner is Flt : p.Inner.IsNumber);
+        (floatOnly ? e is Flt : e.IsNumber && e is not Num { Computed: true }) || e is Pct p && (floatOnly ? p.Inner is Flt : p.Inner.IsNumber);
+
+    /// <summary>
+    /// <c>(a - b).evalf(chop=True, n=15) == 0</c>: mpmath chops a result below 2^(4 - 53) to zero, an absolute
+    /// threshold (so \frac{1}{20!} equals \frac{1}{21!} in the reference).
+    /// </summary>
+    static readonly double ChopThreshold = Math.Pow(2, -49);
 
     public static bool NumericEq(Expr a, Expr b, int floatRounding)
     {
@@ -25,40 +32,26 @@ internal static class NumericEquality
         if (a is Matrix || b is Matrix) return false;
         if (IsNumberOrPct(a, false) || IsNumberOrPct(b, false))
         {
-            if (IsNumberOrPct(a, true) || IsNumberOrPct(b, true)) return RoundedEqual(a, b, floatRounding);
-            // Exact numbers: evaluated values must be identical.
-            if (Exact.TryRational(a, out var x) && Exact.TryRational(b, out var y)) return x == y;
-            return ClosedFormEqual(a, b);
+            if (IsNumberOrPct(a, true) || IsNumberOrPct(b, true)) return SympyRound.Equal(a, b, floatRounding);
+            // safe_sympy_doit(a) == safe_sympy_doit(b): exact values must be identical; a side that evaluates to a
+            // Float or an irrational never equals an exact number under sympy's ==.
+            return !SympyRound.HasFloat(a) && !SympyRound.HasFloat(b)
+                && Exact.TryRational(a, out var x) && Exact.TryRational(b, out var y) && x == y;
         }
         return ClosedFormEqual(a, b);
-    }
-
-    static bool RoundedEqual(Expr a, Expr b, int digits)
-    {
-        if (!TryRationalApprox(a, out var x) || !TryRationalApprox(b, out var y)) return false;
-        return x.RoundDecimals(digits) == y.RoundDecimals(digits);
-    }
-
-    /// <summary>Exact rational value, or the exact value of the double approximation (floats, irrationals).</summary>
-    static bool TryRationalApprox(Expr e, out BigRational value)
-    {
-        if (Exact.TryRational(e, out value)) return true;
-        if (e is Flt f && double.IsFinite(f.Value)) { value = BigRational.FromDouble(f.Value); return true; }
-        if (e is Pct { Inner: Flt pf } && double.IsFinite(pf.Value)) { value = BigRational.FromDouble(pf.Value) * BigRational.Hundredth; return true; }
-        if (Numeric.TryReal(e, out var d) && double.IsFinite(d)) { value = BigRational.FromDouble(d); return true; }
-        return false;
     }
 
     /// <summary>Both sides closed (no free symbols): equal when their difference evaluates to 0 at 15 digits.</summary>
     static bool ClosedFormEqual(Expr a, Expr b)
     {
         if (Free.Symbols(a).Count > 0 || Free.Symbols(b).Count > 0) return false;
-        if (Exact.TryRational(a, out var x) && Exact.TryRational(b, out var y)) return x == y;
+        if (Exact.TryRational(a, out var x) && Exact.TryRational(b, out var y))
+            return x == y || (x - y).Abs() < BigRational.FromDouble(ChopThreshold);
         try
         {
             var va = Numeric.Eval(a, Env.Empty);
             var vb = Numeric.Eval(b, Env.Empty);
-            return Close(va, vb, 1e-13);
+            return Close(va, vb, 1e-13) || Complex.Abs(va - vb) < ChopThreshold;
         }
         catch (Exception ex) when (ex is NotEvaluableException or ArithmeticException) { return false; }
     }
@@ -85,6 +78,17 @@ internal static class NumericEquality
         if (!IsScalar(a) || !IsScalar(b)) return false;
         var diff = Ops.Sub(a, b);
         if (diff is Num z && z.Value.IsZero) return true;
+        if (Free.Symbols(a).Count == 0 && Free.Symbols(b).Count == 0)
+        {
+            // A closed difference is zero exactly, not within a tolerance: exact numbers compare exactly, and with
+            // Floats sympy's 53-bit arithmetic (= doubles) must cancel to 0 (60200 vs 6.02·10⁴ does not).
+            if (Exact.TryRational(a, out var x) && Exact.TryRational(b, out var y)) return x == y;
+            if (SympyRound.HasFloat(a) || SympyRound.HasFloat(b))
+            {
+                try { return Numeric.Eval(a, Env.Empty) == Numeric.Eval(b, Env.Empty); }
+                catch (Exception ex) when (ex is NotEvaluableException or ArithmeticException or OverflowException) { return false; }
+            }
+        }
         var syms = Free.Symbols(a).Concat(Free.Symbols(b)).Select(s => s.Name).Distinct().ToList();
         var rng = new Random(12345);
         int ok = 0;

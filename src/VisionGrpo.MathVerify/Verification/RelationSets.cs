@@ -3,7 +3,8 @@ using VisionGrpo.MathVerify.Algebra;
 namespace VisionGrpo.MathVerify.Verification;
 
 /// <summary>
-/// Relations as sets (<c>as_set()</c> for one-variable linear relations and chains) and solution comparison of
+/// Relations as sets (<c>as_set()</c> for one-variable linear relations, <c>|x|</c> against a constant, and chains)
+/// and solution comparison of
 /// relations (the reference's <c>solve</c> step), done here by proportionality of <c>lhs − rhs</c>.
 /// </summary>
 internal static class RelationSets
@@ -28,6 +29,7 @@ internal static class RelationSets
             var syms = Free.Symbols(r);
             if (syms.Count != 1) return null;
             var x = syms[0].Name;
+            if (AbsAsSet(r, x) is { } absSet) return absSet;
             var f = Ops.Sub(r.Lhs, r.Rhs);
             var f0 = Substitution.Apply(f, new Dictionary<string, Expr> { [x] = Num.Zero });
             var f1 = Substitution.Apply(f, new Dictionary<string, Expr> { [x] = Num.One });
@@ -48,6 +50,31 @@ internal static class RelationSets
             };
         }
         catch (Exception ex) when (ex is not MathTimeoutException) { return null; }
+    }
+
+    /// <summary><c>|x| op c</c> (either side) over the reals, as sympy's <c>as_set</c>; null for any other shape.</summary>
+    static Expr? AbsAsSet(Rel r, string x)
+    {
+        bool IsAbsX(Expr e) => e is Fn { Name: "Abs", Args: [Sym s] } && s.Name == x;
+        RelOp op;
+        Expr other;
+        if (IsAbsX(r.Lhs)) (op, other) = (r.Op, r.Rhs);
+        else if (IsAbsX(r.Rhs) && Rel.Mirror(r.Op) is { } m) (op, other) = (m, r.Lhs);
+        else return null;
+        if (!Exact.TryRational(other, out var c)) return null;
+        var pc = new Num(c);
+        var nc = new Num(-c);
+        var reals = new NamedSet("Reals");
+        Expr Outside(bool open) => new SetOp(SetOpKind.Union, [new Interval(Const.NegInf, nc, true, open), new Interval(pc, Const.Inf, open, true)]);
+        return op switch
+        {
+            RelOp.Eq => c.Sign < 0 ? NamedSet.Empty : c.IsZero ? new FSet([Num.Zero]) : new FSet([nc, pc]),
+            RelOp.Lt => c.Sign <= 0 ? NamedSet.Empty : new Interval(nc, pc, true, true),
+            RelOp.Le => c.Sign < 0 ? NamedSet.Empty : c.IsZero ? new FSet([Num.Zero]) : new Interval(nc, pc, false, false),
+            RelOp.Gt => c.Sign < 0 ? reals : Outside(open: true),
+            RelOp.Ge => c.Sign <= 0 ? reals : Outside(open: false),
+            _ => null,
+        };
     }
 
     /// <summary>Same solutions: lhs − rhs proportional (positive factor keeps the relation, negative mirrors it).</summary>

@@ -40,10 +40,14 @@ public sealed class AccuracyReward : IRewardFunction
     public int MaxDegreeOfParallelism { get; }
 
     /// <summary>The reward of one completion (null if scoring failed unexpectedly, as the recipe's <c>None</c>).</summary>
-    public float? ScoreOne(string solution, string completion, CancellationToken cancellationToken = default)
+    public float? ScoreOne(string solution, string completion, CancellationToken cancellationToken = default) =>
+        Evaluate(solution, completion, cancellationToken).Value;
+
+    /// <summary>The reward of one completion and, when scoring failed (value null), the reason.</summary>
+    public (float? Value, string? Error) Evaluate(string solution, string completion, CancellationToken cancellationToken = default)
     {
-        try { return (float)RecipeAccuracy.Score(solution, completion, GoldFromAnswerTag, cancellationToken); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { return null; }
+        try { return ((float)RecipeAccuracy.Score(solution, completion, GoldFromAnswerTag, cancellationToken), null); }
+        catch (Exception ex) when (ex is not OperationCanceledException) { return (null, $"{ex.GetType().Name}: {ex.Message}"); }
     }
 
     /// <inheritdoc />
