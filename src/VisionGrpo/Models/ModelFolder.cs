@@ -1,5 +1,6 @@
 using TorchSharp;
 using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models.Qwen3_VL;
 using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
@@ -29,11 +30,25 @@ public static class ModelFolder
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
         TorchRuntime.EnsureInitialized();
         var config = Qwen2_5_VLConfig.Load(directory);
-        var model = new Qwen2_5_VLForConditionalGeneration(config, dtype, device);
+        return Populate(new Qwen2_5_VLForConditionalGeneration(config, dtype, device), directory, config.Text.TieWordEmbeddings, config.ModelType);
+    }
+
+    /// <summary>Reads a Qwen3-VL config, builds the model in <paramref name="dtype"/> and loads the weights.</summary>
+    public static Qwen3VLForConditionalGeneration LoadQwen3VL(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
+        TorchRuntime.EnsureInitialized();
+        var config = Qwen3VLConfig.Load(directory);
+        return Populate(new Qwen3VLForConditionalGeneration(config, dtype, device), directory, config.Text.TieWordEmbeddings, config.ModelType);
+    }
+
+    /// <summary>Loads the folder's weights into <paramref name="model"/> (disposed on failure) and puts it in eval mode.</summary>
+    static T Populate<T>(T model, string directory, bool tied, string modelType) where T : nn.Module
+    {
         try
         {
             using var checkpoint = SafetensorsCheckpoint.Open(directory);
-            WeightLoader.Load(model, checkpoint);
+            WeightLoader.Load(model, tied, modelType, checkpoint);
         }
         catch
         {

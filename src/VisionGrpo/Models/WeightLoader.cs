@@ -29,7 +29,15 @@ public static class WeightLoader
     /// duplicated and wrongly shaped tensors are all collected and reported in one <see cref="InvalidDataException"/>
     /// before anything is copied. With tied embeddings a stray <c>lm_head.weight</c> is ignored (HF re-ties it).
     /// </summary>
-    public static void Load(Qwen2_5_VLForConditionalGeneration model, SafetensorsCheckpoint checkpoint)
+    public static void Load(Qwen2_5_VLForConditionalGeneration model, SafetensorsCheckpoint checkpoint) =>
+        Load(model, model.Config.Text.TieWordEmbeddings, model.Config.ModelType, checkpoint);
+
+    /// <summary>
+    /// <see cref="Load(Qwen2_5_VLForConditionalGeneration, SafetensorsCheckpoint)"/> for any model registered under the
+    /// canonical names; <paramref name="tied"/> says whether a checkpoint <c>lm_head.weight</c> is to be ignored and
+    /// <paramref name="modelType"/> names the model in errors.
+    /// </summary>
+    public static void Load(nn.Module model, bool tied, string modelType, SafetensorsCheckpoint checkpoint)
     {
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         var plan = new List<(string Source, TorchSharp.Modules.Parameter Target)>();
@@ -37,7 +45,6 @@ public static class WeightLoader
         var unexpected = new List<string>();
         var mismatched = new List<string>();
         var duplicated = new List<string>();
-        bool tied = model.Config.Text.TieWordEmbeddings;
         foreach (string key in checkpoint.Names)
         {
             string name = Canonicalize(key);
@@ -55,7 +62,7 @@ public static class WeightLoader
         }
         var missing = parameters.Keys.Where(n => !seen.ContainsKey(n)).ToList();
         if (missing.Count + unexpected.Count + mismatched.Count + duplicated.Count > 0)
-            throw new InvalidDataException(Describe(checkpoint.Path, model.Config.ModelType, missing, unexpected, mismatched, duplicated));
+            throw new InvalidDataException(Describe(checkpoint.Path, modelType, missing, unexpected, mismatched, duplicated));
         using (torch.no_grad())
             foreach (var (source, target) in plan) checkpoint.CopyInto(source, target);
     }

@@ -1,0 +1,68 @@
+using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models.Qwen3_VL;
+using static TorchSharp.torch;
+using Fx = VisionGrpo.Tests.Models.TinyFixture;
+
+namespace VisionGrpo.Tests.Models.Qwen3VL;
+
+/// <summary>fp32 parity of the Qwen3-VL port with transformers' outputs stored in the qwen3_vl_tiny fixture.</summary>
+public class Qwen3VLParityTests
+{
+    const double Tolerance = 1e-4;
+
+    [Theory]
+    [InlineData("case_a")]
+    [InlineData("case_b")]
+    [InlineData("case_c")]
+    public void VisionTowerStagesAndDeepstackFeaturesMatch(string name)
+    {
+        using var scope = NewDisposeScope();
+        var c = Qwen3VLFixture.LoadCase(name);
+        using var model = Qwen3VLFixture.Model();
+        using var noGrad = no_grad();
+        var trace = new Qwen3VLVisionTrace();
+        var output = model.visual.forward(c["pixel_values"], c["image_grid_thw"], trace);
+        Assert.InRange(Fx.MaxDiff(trace.PatchEmbed!, c["vision.patch_embed"]), 0, 1e-5);
+        Assert.InRange(Fx.MaxDiff(trace.PosEmbeds!, c["vision.pos_embeds"]), 0, 1e-6);
+        Assert.InRange(Fx.MaxDiff(trace.RotaryFreqs!, c["vision.rotary_freqs"]), 0, 0);
+        var blocks = c["vision.block_outputs"];
+        Assert.Equal(blocks.shape[0], trace.BlockOutputs.Count);
+        for (int i = 0; i < trace.BlockOutputs.Count; i++)
+            Assert.InRange(Fx.MaxDiff(trace.BlockOutputs[i], blocks[i]), 0, Tolerance);
+        var deepstack = c["vision.deepstack_features"];
+        Assert.Equal(deepstack.shape[0], output.Deepstack.Count);
+        for (int k = 0; k < output.Deepstack.Count; k++)
+            Assert.InRange(Fx.MaxDiff(output.Deepstack[k], deepstack[k]), 0, Tolerance);
+        Assert.InRange(Fx.MaxDiff(output.Embeds, c["vision.merger_output"]), 0, Tolerance);
+        Assert.InRange(Fx.MaxDiff(output.Embeds, c["image_embeds"]), 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData("case_a", AttentionImplementation.Sdpa)]
+    [InlineData("case_b", AttentionImplementation.Sdpa)]
+    [InlineData("case_c", AttentionImplementation.Sdpa)]
+    [InlineData("case_b", AttentionImplementation.Eager)]
+    public void ForwardFromPixelsMatchesPositionsLayersAndLogits(string name, AttentionImplementation kernel)
+    {
+        using var scope = NewDisposeScope();
+        var c = Qwen3VLFixture.LoadCase(name);
+        using var model = Qwen3VLFixture.Model();
+        model.model.Attention = kernel;
+        using var noGrad = no_grad();
+        var output = model.forward(new Qwen2_5_VLInputs
+        {
+            InputIds = c["input_ids"], AttentionMask = c["attention_mask"], PixelValues = c["pixel_values"],
+            ImageGridThw = c["image_grid_thw"], OutputHiddenStates = true,
+        });
+        var mask = c["attention_mask"];
+        Assert.Equal(Fx.Longs(c["position_ids"]), Fx.Longs(output.PositionIds));
+        Assert.Equal(Fx.Longs(c["rope_deltas"]), Fx.Longs(output.RopeDeltas));
+        Assert.InRange(Fx.MaxDiffValid(output.HiddenStates![0], c["inputs_embeds"], mask), 0, Tolerance);
+        var layers = c["decoder_layer_outputs"];
+        for (int i = 0; i < layers.shape[0]; i++)
+            Assert.InRange(Fx.MaxDiffValid(output.HiddenStates[i + 1], layers[i], mask), 0, Tolerance);
+        Assert.InRange(Fx.MaxDiffValid(output.LastHiddenState, c["final_norm_output"], mask), 0, Tolerance);
+        Assert.InRange(Fx.MaxDiffValid(output.Logits, c["logits"], mask), 0, Tolerance);
+    }
+}
