@@ -17,12 +17,12 @@ internal static class GenerationBench
     {
         int prompt = int.Parse(ModelBench.Option(args, "--prompt") ?? "64");
         int decode = int.Parse(ModelBench.Option(args, "--decode") ?? "32");
-        var configs = new List<(string Name, Qwen2_5_VLConfig Config)>
+        var configs = new List<(string Name, QwenVLConfig Config)>
         {
-            ("tiny (fixture)", Qwen2_5_VLConfig.Load(Path.Combine("tests", "fixtures", "qwen2_5_vl_tiny", "config.json"))),
+            ("tiny (fixture)", QwenVLConfig.Load(Path.Combine("tests", "fixtures", "qwen2_5_vl_tiny", "config.json"))),
         };
-        if (ModelBench.Option(args, "--config") is { } extra) configs.Add((Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(extra)))!, Qwen2_5_VLConfig.Load(extra)));
-        if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", Qwen2_5_VLConfig.Parse(ModelBench.Qwen05BConfig, "qwen2.5-0.5b")));
+        if (ModelBench.Option(args, "--config") is { } extra) configs.Add((Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(extra)))!, QwenVLConfig.Load(extra)));
+        if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", QwenVLConfig.Parse(ModelBench.Qwen05BConfig, "qwen2.5-0.5b")));
         Console.WriteLine($"threads {get_num_threads()}, prompt {prompt} tokens, {decode} new tokens, fp32, sampling (T=1, top-k off)");
         var decodeRows = new List<string> { "| model | batch | prefill s | decode s | decode tok/s |", "|---|---|---|---|---|" };
         var sharingRows = new List<string>
@@ -32,7 +32,7 @@ internal static class GenerationBench
         };
         foreach (var (name, config) in configs)
         {
-            using var model = new Qwen2_5_VLForConditionalGeneration(config, ScalarType.Float32);
+            using var model = new QwenVLForConditionalGeneration(config, ScalarType.Float32);
             ModelInitializer.Initialize(model, seed: 1);
             model.eval();
             var engine = new GenerationEngine(model);
@@ -58,11 +58,11 @@ internal static class GenerationBench
     }
 
     /// <summary>Random text prompts (ordinary ids, fixed seed) with no stop id, so every row runs the full length.</summary>
-    static GenerationOutput Generate(GenerationEngine engine, Qwen2_5_VLConfig config, int batch, int prompt, int decode, int g)
+    static GenerationOutput Generate(GenerationEngine engine, QwenVLConfig config, int batch, int prompt, int decode, int g)
     {
         using var scope = NewDisposeScope();
         var ids = randint(0, Math.Min(1000, config.Text.VocabSize), [batch, prompt], generator: new Generator(11), dtype: ScalarType.Int64);
         var options = new GenerationOptions { MaxNewTokens = decode, DoSample = true, Temperature = 1, TopK = 0, Seed = 5, EosTokenIds = [] }.Resolve(null);
-        return engine.Generate(new Qwen2_5_VLInputs { InputIds = ids, AttentionMask = ones_like(ids) }, options, g);
+        return engine.Generate(new QwenVLInputs { InputIds = ids, AttentionMask = ones_like(ids) }, options, g);
     }
 }

@@ -27,11 +27,11 @@ internal static class LoadRssBench
         var json = JsonNode.Parse(ModelBench.Qwen05BConfig)!.AsObject();
         if (ModelBench.Option(args, "--layers") is { } layers) json["num_hidden_layers"] = int.Parse(layers, CultureInfo.InvariantCulture);
         if (ModelBench.Option(args, "--vocab") is { } vocab) json["vocab_size"] = int.Parse(vocab, CultureInfo.InvariantCulture);
-        var config = Qwen2_5_VLConfig.Parse(json.ToJsonString(), "qwen2.5-0.5b");
+        var config = QwenVLConfig.Parse(json.ToJsonString(), "qwen2.5-0.5b");
         if (!File.Exists(Path.Combine(dir, "model.safetensors")) && !File.Exists(Path.Combine(dir, "model.safetensors.index.json")))
         {
             var sw = Stopwatch.StartNew();
-            using var model = new Qwen2_5_VLForConditionalGeneration(config, ScalarType.BFloat16);
+            using var model = new QwenVLForConditionalGeneration(config, ScalarType.BFloat16);
             ModelInitializer.Initialize(model, seed: 1);
             ModelFolder.Save(model, dir);
             Console.WriteLine($"wrote {dir} in {sw.Elapsed.TotalSeconds:F1} s");

@@ -31,16 +31,16 @@ internal static class ModelBench
         Console.WriteLine($"threads {get_num_threads()}, copy bandwidth {bandwidth / 1e9:F1} GB/s (read+write of a 512 MiB fp32 buffer)");
         Console.WriteLine("| model | dtype | batch | prompt | prefill tok/s | decode tok/s | decode ms/step | roofline ms/step | % of roofline | peak RSS GiB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        var configs = new List<(string Name, Qwen2_5_VLConfig Config)>();
-        if (!args.Contains("--skip-tiny")) configs.Add(("tiny (fixture)", Qwen2_5_VLConfig.Load(tiny)));
+        var configs = new List<(string Name, QwenVLConfig Config)>();
+        if (!args.Contains("--skip-tiny")) configs.Add(("tiny (fixture)", QwenVLConfig.Load(tiny)));
         var dtypes = (Option(args, "--dtypes") ?? "fp32,bf16").Split(',').Select(d => d == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32).ToArray();
         var batches = (Option(args, "--batches") ?? "1,8").Split(',').Select(int.Parse).ToArray();
-        if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", Qwen2_5_VLConfig.Parse(Qwen05BConfig, "qwen2.5-0.5b")));
+        if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", QwenVLConfig.Parse(Qwen05BConfig, "qwen2.5-0.5b")));
         foreach (var (name, config) in configs)
             foreach (var dtype in dtypes)
             {
                 ResetPeak();
-                using var model = new Qwen2_5_VLForConditionalGeneration(config, dtype);
+                using var model = new QwenVLForConditionalGeneration(config, dtype);
                 ModelInitializer.Initialize(model, seed: 1);
                 model.eval();
                 long weightBytes = DecodeWeightBytes(config, dtype);
@@ -55,7 +55,7 @@ internal static class ModelBench
     }
 
     /// <summary>Best-of-3 prefill seconds and median decode seconds per step.</summary>
-    static (double Prefill, double Step) Measure(Qwen2_5_VLForConditionalGeneration model, int batch, int prompt, int decode)
+    static (double Prefill, double Step) Measure(QwenVLForConditionalGeneration model, int batch, int prompt, int decode)
     {
         using var noGrad = no_grad();
         var gen = new Generator(7);
@@ -68,14 +68,14 @@ internal static class ModelBench
             var ids = randint(0, Math.Min(1000, model.Config.Text.VocabSize), [batch, prompt], dtype: ScalarType.Int64, generator: gen);
             using var cache = KvCache.For(model.Config.Text, batch, prompt + decode, model.DType);
             var sw = Stopwatch.StartNew();
-            var output = model.forward(new Qwen2_5_VLInputs { InputIds = ids, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+            var output = model.forward(new QwenVLInputs { InputIds = ids, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
             var next = output.Logits[.., -1, ..].argmax(-1);
             bestPrefill = Math.Min(bestPrefill, sw.Elapsed.TotalSeconds);
             for (int i = 0; i < decode; i++)
             {
                 using var stepScope = NewDisposeScope();
                 sw.Restart();
-                var o = model.forward(new Qwen2_5_VLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+                var o = model.forward(new QwenVLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
                 var token = o.Logits[.., -1, ..].argmax(-1);
                 steps.Add(sw.Elapsed.TotalSeconds);
                 next = token.MoveToOuterDisposeScope();
@@ -89,7 +89,7 @@ internal static class ModelBench
     /// Weight bytes one decode step reads: every layer and norm plus one vocab×hidden matrix for the logits (the
     /// embedding itself when tied; an untied model reads only B embedding rows but the same-sized lm_head).
     /// </summary>
-    static long DecodeWeightBytes(Qwen2_5_VLConfig config, ScalarType dtype) =>
+    static long DecodeWeightBytes(QwenVLConfig config, ScalarType dtype) =>
         ParameterCounts.TextCount(config.Text) * (dtype == ScalarType.BFloat16 ? 2 : 4);
 
     static double CopyBandwidth()

@@ -62,7 +62,7 @@ internal static class TrainerBench
     /// tokens, head on completion positions) and a backward costed at 2× that forward. Attention score FLOPs and the
     /// vision tower are left out (small at these lengths), so this understates the work slightly.
     /// </summary>
-    static double ModelGflop(VisionGrpo.Models.Qwen2_5_VL.Qwen2_5_VLConfig config, double allTokens, double completionTokens)
+    static double ModelGflop(VisionGrpo.Models.QwenVLConfig config, double allTokens, double completionTokens)
     {
         var text = config.Text;
         double h = text.HiddenSize;

@@ -29,7 +29,7 @@ internal static class TinyVlmFolder
         if (tieWordEmbeddings) config["tie_word_embeddings"] = true;
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJsonString());
-        using var model = new Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig.Load(Path.Combine(dir, "config.json")));
+        using var model = new QwenVLForConditionalGeneration(QwenVLConfig.Load(Path.Combine(dir, "config.json")));
         ModelInitializer.Initialize(model, seed: seed);
         ModelFolder.Save(model, dir, TestPaths.Fixtures("tokenizer"));
         File.Copy(Path.Combine(TinyFixture.Dir, "preprocessor_config.json"), Path.Combine(dir, "preprocessor_config.json"), overwrite: true);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using VisionGrpo.Lora;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 
 namespace VisionGrpo.Cli.Commands;
 
@@ -44,7 +44,7 @@ internal static class LoraInfoCommand
 
     static int Run(TextWriter stdout, string model, LoraConfig lora)
     {
-        var config = Qwen2_5_VLConfig.Load(ModelLocator.Resolve(model));
+        var config = QwenVLConfig.Load(ModelLocator.Resolve(model));
         var counts = LoraParameterCounts.FromConfig(config, lora);
         stdout.WriteLine($"target_modules {lora.TargetModules}: {counts.Modules} modules wrapped, r={lora.R}, lora_alpha={lora.LoraAlpha}, scaling {lora.Scaling:0.####}");
         stdout.WriteLine(counts.TrainableParametersLine);

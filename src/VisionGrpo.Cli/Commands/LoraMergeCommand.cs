@@ -27,7 +27,7 @@ internal static class LoraMergeCommand
     {
         string folder = ModelLocator.Resolve(modelArg);
         if (!Directory.Exists(adapter)) throw new DirectoryNotFoundException($"--adapter '{adapter}' is not a folder.");
-        var config = Qwen2_5_VLConfig.Load(folder);
+        var config = QwenVLConfig.Load(folder);
         string name = dtypeName ?? (config.TorchDtype is "bfloat16" ? "bf16" : "fp32");
         using var model = ModelFolder.Load(folder, ModelOptions.ParseDType(name));
         var peft = PeftModel.Load(model, adapter);

@@ -20,7 +20,7 @@ internal static class ModelInfoCommand
     static int Run(string model)
     {
         string folder = ModelLocator.Resolve(model);
-        var config = Qwen2_5_VLConfig.Load(folder);
+        var config = QwenVLConfig.Load(folder);
         var counts = ParameterCounts.FromConfig(config);
         var t = config.Text;
         var table = new Table().HideHeaders().AddColumn("key").AddColumn("value");
@@ -29,7 +29,7 @@ internal static class ModelInfoCommand
         Row("dtype", config.TorchDtype ?? "(not set)");
         Row("text", $"{t.NumHiddenLayers} layers, hidden {t.HiddenSize}, {t.NumAttentionHeads} heads / {t.NumKeyValueHeads} KV (head_dim {t.HeadDim}), MLP {t.IntermediateSize}, vocab {t.VocabSize}");
         if (config.Vision is { } v)
-            Row("vision", $"{v.Depth} blocks, hidden {v.HiddenSize}, {v.NumHeads} heads, MLP {v.IntermediateSize}, out {v.OutHiddenSize}");
+            Row("vision", $"{v.Depth} blocks, hidden {v.HiddenSize}, {v.NumHeads} heads, MLP {v.MlpWidth}, out {v.OutHiddenSize}");
         Row("vision parameters", counts.Vision.ToString("N0"));
         Row("language parameters", counts.Language.ToString("N0"));
         Row("lm_head parameters", t.TieWordEmbeddings ? "tied to embed_tokens (0 extra)" : counts.LmHead.ToString("N0"));

@@ -29,9 +29,9 @@ internal static class ModelInitCommand
     static int Run(string configPath, string tokenizer, string output, long seed, TorchSharp.torch.ScalarType dtype)
     {
         if (!Directory.Exists(tokenizer)) throw new DirectoryNotFoundException($"--tokenizer '{tokenizer}' is not a folder.");
-        var config = Qwen2_5_VLConfig.Load(configPath);
+        var config = QwenVLConfig.Load(configPath);
         TorchRuntime.EnsureInitialized();
-        using var model = new Qwen2_5_VLForConditionalGeneration(config, dtype);
+        using var model = new QwenVLForConditionalGeneration(config, dtype);
         double std = InitializerRange(config);
         ModelInitializer.Initialize(model, seed, std);
         ModelFolder.Save(model, output, tokenizer);
@@ -39,7 +39,7 @@ internal static class ModelInitCommand
         return 0;
     }
 
-    static double InitializerRange(Qwen2_5_VLConfig config)
+    static double InitializerRange(QwenVLConfig config)
     {
         using var doc = System.Text.Json.JsonDocument.Parse(config.RawJson);
         return doc.RootElement.TryGetProperty("initializer_range", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number

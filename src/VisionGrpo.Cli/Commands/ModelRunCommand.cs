@@ -45,7 +45,7 @@ internal static class ModelRunCommand
         model.model.Attention = kernel;
         var prompt = ReadInputs(inputsPath);
         var results = new List<KeyValuePair<string, Tensor>>();
-        Qwen2_5_VLOutput output;
+        QwenVLOutput output;
         using (torch.no_grad())
         {
             if (greedyTokens > 0)
@@ -66,7 +66,7 @@ internal static class ModelRunCommand
         return 0;
     }
 
-    static Qwen2_5_VLInputs ReadInputs(string path)
+    static QwenVLInputs ReadInputs(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"--inputs '{path}' does not exist.", path);
         using var file = SafetensorsFile.Open(path);
@@ -80,7 +80,7 @@ internal static class ModelRunCommand
         var grid = Optional("image_grid_thw");
         if ((pixels is null) != (grid is null))
             throw new InvalidDataException($"{path}: pixel_values and image_grid_thw must be given together.");
-        return new Qwen2_5_VLInputs
+        return new QwenVLInputs
         {
             InputIds = ids,
             AttentionMask = Required("attention_mask").to(ScalarType.Int64),

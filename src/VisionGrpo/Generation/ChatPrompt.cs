@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TorchSharp;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Text;
 using VisionGrpo.Vision;
 
@@ -28,7 +28,7 @@ public static class ChatPrompt
     }
 
     /// <summary>Input ids, mask and pixel values for the turn (a batch of one).</summary>
-    public static Qwen2_5_VLInputs Build(VlTextProcessor text, QwenImageProcessor? imageProcessor, string? system, string user, IReadOnlyList<RgbImage> images)
+    public static QwenVLInputs Build(VlTextProcessor text, QwenImageProcessor? imageProcessor, string? system, string user, IReadOnlyList<RgbImage> images)
     {
         if (images.Count > 0 && imageProcessor is null)
             throw new ArgumentException("images were given but the model folder has no preprocessor_config.json.");
@@ -38,7 +38,7 @@ public static class ChatPrompt
         var encoding = text.Encode([rendered], grids);
         var ids = encoding.ToFlatIds(out int rows, out int columns);
         var mask = encoding.ToFlatMask(out _, out _);
-        return new Qwen2_5_VLInputs
+        return new QwenVLInputs
         {
             InputIds = torch.tensor(ids, [rows, columns], torch.int64),
             AttentionMask = torch.tensor(mask, [rows, columns], torch.int64),

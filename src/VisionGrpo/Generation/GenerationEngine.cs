@@ -19,11 +19,11 @@ public sealed class GenerationEngine
     /// <summary>Vision structure tokens a completion may never contain (upstream scoring passes crash on them).</summary>
     public static readonly string[] VisionTokens = ["<|image_pad|>", "<|video_pad|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>"];
 
-    readonly Qwen2_5_VLForConditionalGeneration _model;
+    readonly QwenVLForConditionalGeneration _model;
     readonly HfTokenizer? _tokenizer;
 
     /// <summary>An engine over <paramref name="model"/>; <paramref name="tokenizer"/> (optional) decodes the text.</summary>
-    public GenerationEngine(Qwen2_5_VLForConditionalGeneration model, HfTokenizer? tokenizer = null)
+    public GenerationEngine(QwenVLForConditionalGeneration model, HfTokenizer? tokenizer = null)
     {
         _model = model;
         _tokenizer = tokenizer;
@@ -33,7 +33,7 @@ public sealed class GenerationEngine
     /// <summary>Ids masked to −∞ at every step (the vision tokens, from the config and the tokenizer).</summary>
     public IReadOnlyList<int> SuppressedTokenIds { get; }
 
-    static int[] VisionTokenIds(Qwen2_5_VLConfig config, HfTokenizer? tokenizer)
+    static int[] VisionTokenIds(QwenVLConfig config, HfTokenizer? tokenizer)
     {
         var ids = new List<int> { config.ImageTokenId, config.VideoTokenId, config.VisionStartTokenId, config.VisionEndTokenId };
         using (var doc = JsonDocument.Parse(config.RawJson))
@@ -48,7 +48,7 @@ public sealed class GenerationEngine
     /// (left-padded <c>input_ids</c>/<c>attention_mask</c>, optional <c>pixel_values</c>/<c>image_grid_thw</c> or
     /// precomputed image embeddings). <paramref name="onToken"/> receives (sequence index, token id) as tokens appear.
     /// </summary>
-    public GenerationOutput Generate(Qwen2_5_VLInputs prompts, ResolvedGeneration options, int numGenerations = 1,
+    public GenerationOutput Generate(QwenVLInputs prompts, ResolvedGeneration options, int numGenerations = 1,
         Action<int, int>? onToken = null)
     {
         if (numGenerations <= 0) throw new ArgumentOutOfRangeException(nameof(numGenerations), $"num_generations must be positive, got {numGenerations}.");
@@ -70,7 +70,7 @@ public sealed class GenerationEngine
         {
             int count = Math.Min(chunk, batch - start);
             var (embeds, grid) = images?.Rows(start, count) ?? (null, null);
-            var part = new Qwen2_5_VLInputs { InputIds = ids.narrow(0, start, count), AttentionMask = mask.narrow(0, start, count), ImageEmbeds = embeds, ImageGridThw = grid };
+            var part = new QwenVLInputs { InputIds = ids.narrow(0, start, count), AttentionMask = mask.narrow(0, start, count), ImageEmbeds = embeds, ImageGridThw = grid };
             var result = Decode(part, options, numGenerations, sampler, start, onToken);
             sequences.AddRange(result.Sequences);
             prefill += result.PrefillSeconds;
@@ -79,7 +79,7 @@ public sealed class GenerationEngine
         return new GenerationOutput(sequences, prefill, decode);
     }
 
-    GenerationOutput Decode(Qwen2_5_VLInputs prompt, ResolvedGeneration o, int g, TokenSampler sampler, int promptBase, Action<int, int>? onToken)
+    GenerationOutput Decode(QwenVLInputs prompt, ResolvedGeneration o, int g, TokenSampler sampler, int promptBase, Action<int, int>? onToken)
     {
         using var scope = torch.NewDisposeScope();
         var watch = Stopwatch.StartNew();
@@ -89,7 +89,7 @@ public sealed class GenerationEngine
         var cache = KvCache.For(_model.Config.Text, prompts, length + o.MaxNewTokens, _model.DType, ids.device);
         try
         {
-            var first = _model.forward(new Qwen2_5_VLInputs
+            var first = _model.forward(new QwenVLInputs
             {
                 InputIds = ids, AttentionMask = prompt.AttentionMask, ImageEmbeds = prompt.ImageEmbeds,
                 ImageGridThw = prompt.ImageGridThw, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1),
@@ -148,7 +148,7 @@ public sealed class GenerationEngine
                     if (seen is not null) { var s = seen.index_select(0, index).MoveToOuterDisposeScope(); seen.Dispose(); seen = s; }
                     alive = keep.Select(k => alive[k]).ToArray();
                 }
-                var output = _model.forward(new Qwen2_5_VLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+                var output = _model.forward(new QwenVLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
                 var newLogits = output.Logits.select(1, -1).to(ScalarType.Float32).MoveToOuterDisposeScope();
                 logits.Dispose();
                 logits = newLogits;

@@ -1,5 +1,5 @@
 using TorchSharp;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Generation;
@@ -24,7 +24,7 @@ internal sealed class PromptImages
     }
 
     /// <summary>Runs the vision tower (unless embeddings were given); null when the prompts have no images.</summary>
-    public static PromptImages? Prepare(Qwen2_5_VLForConditionalGeneration model, Qwen2_5_VLInputs prompts)
+    public static PromptImages? Prepare(QwenVLForConditionalGeneration model, QwenVLInputs prompts)
     {
         if (prompts.ImageGridThw is null || (prompts.PixelValues is null && prompts.ImageEmbeds is null)) return null;
         var grid = prompts.ImageGridThw.to(ScalarType.Int64).cpu();

@@ -1,11 +1,12 @@
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 
 namespace VisionGrpo.Lora;
 
 /// <summary>
-/// The Linear (and Conv3d) modules a Qwen2.5-VL config produces, with their shapes, under the names the model
-/// registers — derived from the config alone so parameter counts need no allocation. Mirrors the module tree of
-/// <see cref="Qwen2_5_VLForConditionalGeneration"/>; a test checks the two agree on the tiny model.
+/// The Linear (and Conv3d) modules a config produces, with their shapes, under the names the model registers —
+/// derived from the config alone so parameter counts need no allocation. Mirrors the module tree of
+/// <see cref="QwenVLForConditionalGeneration"/> (the vision part comes from the family's
+/// <see cref="VisionTowerConfig.Modules"/>); a test checks the two agree on each tiny model.
 /// </summary>
 public static class LoraModuleLayout
 {
@@ -17,25 +18,12 @@ public static class LoraModuleLayout
     public sealed record Entry(string Name, long InFeatures, long OutFeatures, bool IsLinear = true);
 
     /// <summary>Every Linear of the model built from <paramref name="config"/>, plus the patch-embedding Conv3d.</summary>
-    public static IEnumerable<Entry> FromConfig(Qwen2_5_VLConfig config)
+    public static IEnumerable<Entry> FromConfig(QwenVLConfig config)
     {
         var t = config.Text;
         if (config.Vision is { } v)
-        {
-            long h = v.HiddenSize, merged = h * v.SpatialMergeUnit;
-            yield return new Entry("visual.patch_embed.proj", v.PatchDim, h, IsLinear: false);
-            for (int i = 0; i < v.Depth; i++)
-            {
-                string p = $"visual.blocks.{i}.";
-                yield return new Entry(p + "attn.qkv", h, 3 * h);
-                yield return new Entry(p + "attn.proj", h, h);
-                yield return new Entry(p + "mlp.gate_proj", h, v.IntermediateSize);
-                yield return new Entry(p + "mlp.up_proj", h, v.IntermediateSize);
-                yield return new Entry(p + "mlp.down_proj", v.IntermediateSize, h);
-            }
-            yield return new Entry("visual.merger.mlp.0", merged, merged);
-            yield return new Entry("visual.merger.mlp.2", merged, v.OutHiddenSize);
-        }
+            foreach (var m in v.Modules())
+                yield return new Entry("visual." + m.Name, m.InFeatures, m.OutFeatures, m.IsLinear);
         for (int i = 0; i < t.NumHiddenLayers; i++)
         {
             string p = $"model.layers.{i}.";

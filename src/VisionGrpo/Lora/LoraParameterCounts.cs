@@ -12,7 +12,7 @@ namespace VisionGrpo.Lora;
 public sealed record LoraParameterCounts(int Modules, long Trainable, long All)
 {
     /// <summary>Counts for <paramref name="lora"/> on the model described by <paramref name="model"/>.</summary>
-    public static LoraParameterCounts FromConfig(Qwen2_5_VLConfig model, LoraConfig lora)
+    public static LoraParameterCounts FromConfig(QwenVLConfig model, LoraConfig lora)
     {
         var targeted = LoraModuleLayout.Targeted(LoraModuleLayout.FromConfig(model), lora);
         long trainable = targeted.Sum(m => (long)lora.R * (m.InFeatures + m.OutFeatures));

@@ -1,6 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
@@ -20,13 +20,13 @@ public sealed class PeftModel : IDisposable
     bool _unloaded;
 
     /// <summary>The wrapped model (its forward includes the adapters).</summary>
-    public Qwen2_5_VLForConditionalGeneration Model { get; }
+    public QwenVLForConditionalGeneration Model { get; }
     /// <summary>The adapter configuration.</summary>
     public LoraConfig Config { get; }
     /// <summary>The adapters, in module order.</summary>
     public IReadOnlyList<LoraLayer> Layers => _layers;
 
-    PeftModel(Qwen2_5_VLForConditionalGeneration model, LoraConfig config, List<LoraLayer> layers)
+    PeftModel(QwenVLForConditionalGeneration model, LoraConfig config, List<LoraLayer> layers)
     {
         Model = model;
         Config = config;
@@ -37,7 +37,7 @@ public sealed class PeftModel : IDisposable
     /// <c>get_peft_model(model, config)</c>: adds fresh adapters (A Kaiming-uniform, B zero by default) to every
     /// targeted Linear and freezes all base parameters, so only A and B are trainable.
     /// </summary>
-    public static PeftModel Wrap(Qwen2_5_VLForConditionalGeneration model, LoraConfig config)
+    public static PeftModel Wrap(QwenVLForConditionalGeneration model, LoraConfig config)
     {
         ArgumentNullException.ThrowIfNull(model);
         config.Validate();
@@ -73,7 +73,7 @@ public sealed class PeftModel : IDisposable
     /// <c>adapter_model.safetensors</c> (current or pre-4.52 key layout). As in PEFT the adapters are frozen
     /// unless <paramref name="isTrainable"/>.
     /// </summary>
-    public static PeftModel Load(Qwen2_5_VLForConditionalGeneration model, string directory, bool isTrainable = false)
+    public static PeftModel Load(QwenVLForConditionalGeneration model, string directory, bool isTrainable = false)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Adapter folder '{directory}' does not exist.");
         var config = LoraConfig.Load(directory) with { InferenceMode = !isTrainable };
@@ -170,7 +170,7 @@ public sealed class PeftModel : IDisposable
     /// <c>merge_and_unload()</c>: folds the adapters in, removes them and returns the plain model, which
     /// <c>ModelFolder.Save</c> writes as an ordinary HF checkpoint. This wrapper is unusable afterwards.
     /// </summary>
-    public Qwen2_5_VLForConditionalGeneration MergeAndUnload()
+    public QwenVLForConditionalGeneration MergeAndUnload()
     {
         Merge();
         Dispose();

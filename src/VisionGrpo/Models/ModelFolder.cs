@@ -1,6 +1,5 @@
 using TorchSharp;
 using VisionGrpo.Models.Qwen2_5_VL;
-using VisionGrpo.Models.Qwen3_VL;
 using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
@@ -25,30 +24,16 @@ public static class ModelFolder
     public const long DefaultMaxShardBytes = 5_000_000_000;
 
     /// <summary>Reads the config, builds the model in <paramref name="dtype"/> and loads the weights.</summary>
-    public static Qwen2_5_VLForConditionalGeneration Load(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
+    public static QwenVLForConditionalGeneration Load(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
     {
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
         TorchRuntime.EnsureInitialized();
-        var config = Qwen2_5_VLConfig.Load(directory);
-        return Populate(new Qwen2_5_VLForConditionalGeneration(config, dtype, device), directory, config.Text.TieWordEmbeddings, config.ModelType);
-    }
-
-    /// <summary>Reads a Qwen3-VL config, builds the model in <paramref name="dtype"/> and loads the weights.</summary>
-    public static Qwen3VLForConditionalGeneration LoadQwen3VL(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
-    {
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Model folder '{directory}' does not exist.");
-        TorchRuntime.EnsureInitialized();
-        var config = Qwen3VLConfig.Load(directory);
-        return Populate(new Qwen3VLForConditionalGeneration(config, dtype, device), directory, config.Text.TieWordEmbeddings, config.ModelType);
-    }
-
-    /// <summary>Loads the folder's weights into <paramref name="model"/> (disposed on failure) and puts it in eval mode.</summary>
-    static T Populate<T>(T model, string directory, bool tied, string modelType) where T : nn.Module
-    {
+        var config = QwenVLConfig.Load(directory);
+        var model = new QwenVLForConditionalGeneration(config, dtype, device);
         try
         {
             using var checkpoint = SafetensorsCheckpoint.Open(directory);
-            WeightLoader.Load(model, tied, modelType, checkpoint);
+            WeightLoader.Load(model, checkpoint);
         }
         catch
         {
@@ -71,11 +56,12 @@ public static class ModelFolder
 
     /// <summary>
     /// Writes <paramref name="model"/> like <c>save_pretrained</c>: config (dtype updated), generation config,
-    /// weights under the original hub names (tied head omitted), sharded above <paramref name="maxShardBytes"/>.
+    /// weights under the original hub names (Qwen3-VL: its own, the transformers ≥ 4.52 layout; tied head omitted),
+    /// sharded above <paramref name="maxShardBytes"/>.
     /// Tokenizer and processor files are copied from <paramref name="processorSource"/> when given; a
     /// <c>generation_config.json</c> there is copied too, otherwise one is derived from the config's token ids.
     /// </summary>
-    public static void Save(Qwen2_5_VLForConditionalGeneration model, string directory, string? processorSource = null,
+    public static void Save(QwenVLForConditionalGeneration model, string directory, string? processorSource = null,
         long maxShardBytes = DefaultMaxShardBytes)
     {
         Directory.CreateDirectory(directory);
@@ -83,7 +69,7 @@ public static class ModelFolder
         File.WriteAllText(Path.Combine(directory, "config.json"), model.Config.ToJson(DTypeName(dtype)) + "\n");
         var weights = model.named_parameters()
             .Where(p => !(model.Config.Text.TieWordEmbeddings && p.name == "lm_head.weight"))
-            .Select(p => KeyValuePair.Create(p.name, (Tensor)p.parameter));
+            .Select(p => KeyValuePair.Create(model.Config.Family.SavesLanguageModelLayout ? WeightLoader.ToLanguageModelLayout(p.name) : p.name, (Tensor)p.parameter));
         SafetensorsWriter.SaveSharded(directory, weights, maxShardBytes);
 
         string generation = Path.Combine(directory, "generation_config.json");
@@ -111,7 +97,7 @@ public static class ModelFolder
     /// End-of-sequence ids and the pad id for generation: <c>generation_config.json</c> of <paramref name="folder"/>
     /// when it has them, else <c>config.json</c>; the pad id falls back to the first eos id.
     /// </summary>
-    public static (int[] Eos, int Pad) GenerationTokenIds(string folder, Qwen2_5_VLConfig config)
+    public static (int[] Eos, int Pad) GenerationTokenIds(string folder, QwenVLConfig config)
     {
         int[] eos = config.EosTokenIds;
         int? pad = config.PadTokenId;
@@ -132,7 +118,7 @@ public static class ModelFolder
         if (Path.GetFullPath(from) != Path.GetFullPath(to)) File.Copy(from, to, overwrite: true);
     }
 
-    static string GenerationConfigJson(Qwen2_5_VLConfig config)
+    static string GenerationConfigJson(QwenVLConfig config)
     {
         var node = new System.Text.Json.Nodes.JsonObject();
         if (config.BosTokenId is int bos) node["bos_token_id"] = bos;

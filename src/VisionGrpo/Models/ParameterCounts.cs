@@ -1,5 +1,4 @@
 using VisionGrpo.Models.Qwen2;
-using VisionGrpo.Models.Qwen2_5_VL;
 
 namespace VisionGrpo.Models;
 
@@ -13,10 +12,10 @@ public sealed record ParameterCounts(long Vision, long Language, long LmHead)
     public long Total => Vision + Language + LmHead;
 
     /// <summary>Counts for <paramref name="config"/>.</summary>
-    public static ParameterCounts FromConfig(Qwen2_5_VLConfig config)
+    public static ParameterCounts FromConfig(QwenVLConfig config)
     {
         var t = config.Text;
-        long vision = config.Vision is null ? 0 : VisionCount(config.Vision);
+        long vision = config.Vision?.ParameterCount() ?? 0;
         long lmHead = t.TieWordEmbeddings ? 0 : (long)t.VocabSize * t.HiddenSize;
         return new ParameterCounts(vision, TextCount(t), lmHead);
     }
@@ -25,20 +24,10 @@ public sealed record ParameterCounts(long Vision, long Language, long LmHead)
     public static long TextCount(Qwen2TextConfig t)
     {
         long h = t.HiddenSize, q = t.QueryWidth, kv = t.KeyValueWidth;
-        long attention = (h * q + q) + 2 * (h * kv + kv) + q * h;
+        long attention = h * q + 2 * h * kv + q * h
+            + (t.QkvBias ? q + 2 * kv : 0) + (t.OutputBias ? h : 0) + (t.QkNorm ? 2L * t.HeadDim : 0);
         long mlp = 3 * h * t.IntermediateSize;
         long layer = attention + mlp + 2 * h;
         return (long)t.VocabSize * h + t.NumHiddenLayers * layer + h;
-    }
-
-    /// <summary>Patch embedding, vision blocks and patch merger.</summary>
-    public static long VisionCount(Qwen2_5_VLVisionConfig v)
-    {
-        long h = v.HiddenSize, i = v.IntermediateSize;
-        long patch = h * v.PatchDim;
-        long block = 2 * h + (3 * h * h + 3 * h) + (h * h + h) + 2 * (i * h + i) + (h * i + h);
-        long mergedWidth = h * v.SpatialMergeUnit;
-        long merger = h + (mergedWidth * mergedWidth + mergedWidth) + ((long)v.OutHiddenSize * mergedWidth + v.OutHiddenSize);
-        return patch + v.Depth * block + merger;
     }
 }

@@ -25,19 +25,22 @@ public static class WeightLoader
     }
 
     /// <summary>
+    /// The transformers ≥ 4.52 name of a canonical one (<c>model.X</c> → <c>model.language_model.X</c>,
+    /// <c>visual.X</c> → <c>model.visual.X</c>): what PEFT and Qwen3-VL checkpoints use.
+    /// </summary>
+    public static string ToLanguageModelLayout(string canonical)
+    {
+        if (canonical.StartsWith("model.", StringComparison.Ordinal)) return "model.language_model." + canonical["model.".Length..];
+        if (canonical.StartsWith("visual.", StringComparison.Ordinal)) return "model." + canonical;
+        return canonical;
+    }
+
+    /// <summary>
     /// Fills every parameter of <paramref name="model"/> from <paramref name="checkpoint"/>. Missing, unexpected,
     /// duplicated and wrongly shaped tensors are all collected and reported in one <see cref="InvalidDataException"/>
     /// before anything is copied. With tied embeddings a stray <c>lm_head.weight</c> is ignored (HF re-ties it).
     /// </summary>
-    public static void Load(Qwen2_5_VLForConditionalGeneration model, SafetensorsCheckpoint checkpoint) =>
-        Load(model, model.Config.Text.TieWordEmbeddings, model.Config.ModelType, checkpoint);
-
-    /// <summary>
-    /// <see cref="Load(Qwen2_5_VLForConditionalGeneration, SafetensorsCheckpoint)"/> for any model registered under the
-    /// canonical names; <paramref name="tied"/> says whether a checkpoint <c>lm_head.weight</c> is to be ignored and
-    /// <paramref name="modelType"/> names the model in errors.
-    /// </summary>
-    public static void Load(nn.Module model, bool tied, string modelType, SafetensorsCheckpoint checkpoint)
+    public static void Load(QwenVLForConditionalGeneration model, SafetensorsCheckpoint checkpoint)
     {
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         var plan = new List<(string Source, TorchSharp.Modules.Parameter Target)>();
@@ -45,6 +48,7 @@ public static class WeightLoader
         var unexpected = new List<string>();
         var mismatched = new List<string>();
         var duplicated = new List<string>();
+        bool tied = model.Config.Text.TieWordEmbeddings;
         foreach (string key in checkpoint.Names)
         {
             string name = Canonicalize(key);
@@ -62,7 +66,7 @@ public static class WeightLoader
         }
         var missing = parameters.Keys.Where(n => !seen.ContainsKey(n)).ToList();
         if (missing.Count + unexpected.Count + mismatched.Count + duplicated.Count > 0)
-            throw new InvalidDataException(Describe(checkpoint.Path, modelType, missing, unexpected, mismatched, duplicated));
+            throw new InvalidDataException(Describe(checkpoint.Path, model.Config.ModelType, missing, unexpected, mismatched, duplicated));
         using (torch.no_grad())
             foreach (var (source, target) in plan) checkpoint.CopyInto(source, target);
     }

@@ -20,7 +20,7 @@ namespace VisionGrpo.Training;
 /// </summary>
 public sealed class PolicyModel : IDisposable
 {
-    PolicyModel(string folder, Qwen2_5_VLForConditionalGeneration model, PeftModel? peft, VlTextProcessor text,
+    PolicyModel(string folder, QwenVLForConditionalGeneration model, PeftModel? peft, VlTextProcessor text,
         QwenImageProcessor? images, Device device)
     {
         Folder = folder;
@@ -34,7 +34,7 @@ public sealed class PolicyModel : IDisposable
     /// <summary>Local folder of the base checkpoint.</summary>
     public string Folder { get; }
     /// <summary>The base model (adapters hook into it).</summary>
-    public Qwen2_5_VLForConditionalGeneration Model { get; }
+    public QwenVLForConditionalGeneration Model { get; }
     /// <summary>LoRA adapters, or null for full fine-tuning.</summary>
     public PeftModel? Peft { get; }
     /// <summary>Tokenizer and chat template.</summary>
@@ -93,7 +93,7 @@ public sealed class PolicyModel : IDisposable
     // The model of `folder` on the recipe's device and threads, with its `adapters`, set up by `mode` (trainable
     // parameters, train or eval), its tokenizer and image processor; model and adapters are disposed if anything fails.
     static PolicyModel Open(string folder, RecipeConfig recipe, ScalarType dtype,
-        Func<Qwen2_5_VLForConditionalGeneration, PeftModel?> adapters, Action<Qwen2_5_VLForConditionalGeneration> mode)
+        Func<QwenVLForConditionalGeneration, PeftModel?> adapters, Action<QwenVLForConditionalGeneration> mode)
     {
         var device = DeviceSpec.Parse(recipe.Device);
         if (recipe.TorchThreads > 0) torch.set_num_threads(recipe.TorchThreads);

@@ -31,7 +31,7 @@ public sealed class EvaluatorTests(EvalFixture fixture) : IClassFixture<EvalFixt
         }
     }
 
-    (Qwen2_5_VLForConditionalGeneration Model, HfTokenizer Tokenizer, PromptBuilder Prompts) Load()
+    (QwenVLForConditionalGeneration Model, HfTokenizer Tokenizer, PromptBuilder Prompts) Load()
     {
         var model = ModelFolder.Load(fixture.ModelDir, TorchSharp.torch.ScalarType.Float32);
         var text = VlTextProcessor.FromDirectory(fixture.ModelDir);

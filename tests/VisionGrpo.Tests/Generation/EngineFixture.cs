@@ -1,5 +1,5 @@
 using VisionGrpo.Generation;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Tests.Models;
 using static TorchSharp.torch;
 
@@ -21,12 +21,12 @@ internal static class EngineFixture
             .Resolve(null);
 
     /// <summary>Prompt row <paramref name="row"/> of a case with its padding removed (text-only cases).</summary>
-    public static Qwen2_5_VLInputs TextRow(Dictionary<string, Tensor> c, int row)
+    public static QwenVLInputs TextRow(Dictionary<string, Tensor> c, int row)
     {
         var mask = c["attention_mask"][row];
         long real = mask.sum().item<long>();
         long length = mask.shape[0];
-        return new Qwen2_5_VLInputs
+        return new QwenVLInputs
         {
             InputIds = c["input_ids"][row].narrow(0, length - real, real).unsqueeze(0),
             AttentionMask = mask.narrow(0, length - real, real).unsqueeze(0),

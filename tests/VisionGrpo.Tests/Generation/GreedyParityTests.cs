@@ -1,6 +1,6 @@
 using TorchSharp;
 using VisionGrpo.Generation;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Tests.Models;
 using Xunit;
 using static TorchSharp.torch;
@@ -89,7 +89,7 @@ public sealed class GreedyParityTests
             model.OutputWeight[1009].copy_(model.OutputWeight[first1] * 10);
         }
         var plain = TinyFixture.Inputs(c, fixtureImageEmbeds: false);
-        var raw = model.forward(new Qwen2_5_VLInputs { InputIds = plain.InputIds, AttentionMask = plain.AttentionMask });
+        var raw = model.forward(new QwenVLInputs { InputIds = plain.InputIds, AttentionMask = plain.AttentionMask });
         Assert.Equal(new long[] { 1012, 1009 }, TinyFixture.Longs(raw.Logits.select(1, -1).argmax(-1)));
         var greedy = engine.Generate(TinyFixture.Inputs(c, fixtureImageEmbeds: false), EngineFixture.Greedy(8));
         var sampled = engine.Generate(TinyFixture.Inputs(c, fixtureImageEmbeds: false), EngineFixture.Sampling(8, seed: 3, temperature: 5), numGenerations: 4);

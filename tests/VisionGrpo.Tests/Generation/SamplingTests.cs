@@ -1,4 +1,4 @@
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Generation;
 using VisionGrpo.Tests.Models;
 using Xunit;
@@ -45,7 +45,7 @@ public sealed class SamplingTests
         // Score prompt + completion in one pass: position L-1+t predicts completion token t.
         var completion = tensor(seq.CompletionIds.Select(i => (long)i).ToArray()).unsqueeze(0);
         var full = cat([prompt.InputIds, completion], 1);
-        var logits = model.forward(new Qwen2_5_VLInputs { InputIds = full, AttentionMask = ones_like(full) }).Logits[0];
+        var logits = model.forward(new QwenVLInputs { InputIds = full, AttentionMask = ones_like(full) }).Logits[0];
         long l = prompt.InputIds.shape[1];
         for (int t = 0; t < seq.CompletionIds.Length; t++)
         {
@@ -71,7 +71,7 @@ public sealed class SamplingTests
         // The same request with every prompt row (and its image) written out G times, prefilled separately.
         var prompt = TinyFixture.Inputs(c, fixtureImageEmbeds: true);
         var rows = arange(prompt.InputIds.shape[0]).repeat_interleave(g);
-        var repeated = new VisionGrpo.Models.Qwen2_5_VL.Qwen2_5_VLInputs
+        var repeated = new VisionGrpo.Models.QwenVLInputs
         {
             InputIds = prompt.InputIds.index_select(0, rows),
             AttentionMask = prompt.AttentionMask!.index_select(0, rows),

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using VisionGrpo.Lora;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Tests.Models;
 
 namespace VisionGrpo.Tests.Lora;
@@ -68,7 +68,7 @@ public class LoraConfigTests
     [Fact]
     public void TargetsThatMatchNothingOrCannotBeWrappedAreErrors()
     {
-        var config = Qwen2_5_VLConfig.Load(TinyFixture.Dir);
+        var config = QwenVLConfig.Load(TinyFixture.Dir);
         var e = Assert.Throws<ArgumentException>(() => LoraParameterCounts.FromConfig(config, new LoraConfig { TargetModules = LoraTargetModules.FromNames(["c_attn"]) }));
         Assert.Contains("c_attn", e.Message);
         // "proj" also hits the vision patch embedding, a Conv3d (PEFT would wrap it with a LoRA Conv3d).
@@ -81,7 +81,7 @@ public class LoraConfigTests
     public void ThreeBLinesFromTheConfigAlone(string variant)
     {
         // Only config.json is read: nothing is allocated for 3.7 B parameters.
-        var config = Qwen2_5_VLConfig.Load(Path.GetDirectoryName(TinyFixture.Config3B)!);
+        var config = QwenVLConfig.Load(Path.GetDirectoryName(TinyFixture.Config3B)!);
         var meta = LoraFixture.Meta3B(variant);
         var counts = LoraParameterCounts.FromConfig(config, LoraFixture.Config(variant));
         Assert.Equal(meta["print_trainable_parameters"]!.GetValue<string>(), counts.TrainableParametersLine);
@@ -91,7 +91,7 @@ public class LoraConfigTests
     [Fact]
     public void ThreeBRecipeLineIsTheIssuesLine()
     {
-        var config = Qwen2_5_VLConfig.Load(Path.GetDirectoryName(TinyFixture.Config3B)!);
+        var config = QwenVLConfig.Load(Path.GetDirectoryName(TinyFixture.Config3B)!);
         var lora = new LoraConfig { R = 8, LoraAlpha = 32, TargetModules = LoraTargetModules.FromNames(["q_proj", "v_proj"]) };
         Assert.Equal("trainable params: 1,843,200 || all params: 3,756,466,176 || trainable%: 0.0491",
             LoraParameterCounts.FromConfig(config, lora).TrainableParametersLine);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using VisionGrpo.Lora;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Tensors;
 using VisionGrpo.Tests.Models;
 using static TorchSharp.torch;
@@ -42,7 +42,7 @@ internal static class LoraFixture
     }
 
     /// <summary>Full no-cache forward of <c>case_a</c> (pixels through the vision tower), logits <c>[1, L, V]</c>.</summary>
-    public static Tensor Logits(Qwen2_5_VLForConditionalGeneration model, Dictionary<string, Tensor> c)
+    public static Tensor Logits(QwenVLForConditionalGeneration model, Dictionary<string, Tensor> c)
     {
         using var _ = no_grad();
         return model.forward(TinyFixture.Inputs(c, fixtureImageEmbeds: false)).Logits;

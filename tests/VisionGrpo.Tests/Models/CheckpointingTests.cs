@@ -1,17 +1,17 @@
 using TorchSharp;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Tests.Models;
 
 public class CheckpointingTests
 {
-    static Dictionary<string, Tensor> Grads(Qwen2_5_VLForConditionalGeneration model, Dictionary<string, Tensor> c, bool checkpoint, bool freezeEmbeddings)
+    static Dictionary<string, Tensor> Grads(QwenVLForConditionalGeneration model, Dictionary<string, Tensor> c, bool checkpoint, bool freezeEmbeddings)
     {
         model.zero_grad();
         model.model.GradientCheckpointing = checkpoint;
         model.model.embed_tokens.weight!.requires_grad = !freezeEmbeddings;
-        var output = model.forward(new Qwen2_5_VLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"] });
+        var output = model.forward(new QwenVLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"] });
         var logp = nn.functional.log_softmax(output.Logits.narrow(1, 0, 28), -1);
         var loss = -logp.gather(-1, c["input_ids"].narrow(1, 1, 28).unsqueeze(-1)).squeeze(-1).mul(c["attention_mask"].narrow(1, 1, 28)).sum();
         loss.backward();

@@ -9,7 +9,7 @@ public class ConfigTests
     [Fact]
     public void TinyConfigReadsTopLevelTokenIdsAndMropeSection()
     {
-        var c = Qwen2_5_VLConfig.Load(TinyFixture.Dir);
+        var c = QwenVLConfig.Load(TinyFixture.Dir);
         Assert.Equal("qwen2_5_vl", c.ModelType);
         Assert.Equal(1012, c.ImageTokenId); // text_config.image_token_id is a stale null
         Assert.Equal(1013, c.VideoTokenId);
@@ -24,7 +24,7 @@ public class ConfigTests
     [Fact]
     public void ParameterCountOfTheReal3BConfig()
     {
-        var counts = ParameterCounts.FromConfig(Qwen2_5_VLConfig.Load(TinyFixture.Config3B));
+        var counts = ParameterCounts.FromConfig(QwenVLConfig.Load(TinyFixture.Config3B));
         Assert.Equal(668_684_288, counts.Vision);
         Assert.Equal(3_085_938_688, counts.Language);
         Assert.Equal(0, counts.LmHead);
@@ -34,10 +34,10 @@ public class ConfigTests
     [Fact]
     public void ParameterCountOfTheTinyConfigMatchesTheBuiltModule()
     {
-        var config = Qwen2_5_VLConfig.Load(TinyFixture.Dir);
+        var config = QwenVLConfig.Load(TinyFixture.Dir);
         Assert.Equal(529_600, ParameterCounts.FromConfig(config).Total);
         VisionGrpo.Tensors.TorchRuntime.EnsureInitialized();
-        using var model = new Qwen2_5_VLForConditionalGeneration(config);
+        using var model = new QwenVLForConditionalGeneration(config);
         Assert.Equal(529_600, model.parameters().Sum(p => p.numel()));
     }
 
@@ -53,7 +53,7 @@ public class ConfigTests
            "out_hidden_size": 32, "patch_size": 14, "spatial_merge_size": 2, "temporal_patch_size": 2, "window_size": 112,
            "fullatt_block_indexes": [0]}}
         """;
-        var c = Qwen2_5_VLConfig.Parse(json, "nested.json");
+        var c = QwenVLConfig.Parse(json, "nested.json");
         Assert.Equal(7, c.ImageTokenId);
         Assert.True(c.Text.TieWordEmbeddings); // top level wins
         Assert.Equal(5000.0, c.Text.RopeTheta);
@@ -70,7 +70,7 @@ public class ConfigTests
          "num_attention_heads": 14, "num_key_value_heads": 2, "vocab_size": 151936, "rope_theta": 1000000.0,
          "rope_scaling": null, "tie_word_embeddings": true, "eos_token_id": 151645}
         """;
-        var c = Qwen2_5_VLConfig.Parse(json, "qwen2.json");
+        var c = QwenVLConfig.Parse(json, "qwen2.json");
         Assert.Null(c.Vision);
         Assert.Null(c.Text.MropeSection);
         Assert.Equal(64, c.Text.HeadDim);
@@ -85,7 +85,7 @@ public class ConfigTests
     [InlineData("""{"model_type": "qwen2", "intermediate_size": 8, "num_hidden_layers": 1, "num_attention_heads": 4, "vocab_size": 10}""", "'hidden_size' is missing")]
     public void BadConfigsGiveClearErrors(string json, string expected)
     {
-        var e = Assert.ThrowsAny<Exception>(() => Qwen2_5_VLConfig.Parse(json, "bad.json"));
+        var e = Assert.ThrowsAny<Exception>(() => QwenVLConfig.Parse(json, "bad.json"));
         Assert.Contains(expected, e.Message);
         Assert.Contains("bad.json", e.Message);
     }

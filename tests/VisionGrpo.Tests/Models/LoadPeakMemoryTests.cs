@@ -48,7 +48,7 @@ public class LoadPeakMemoryTests
         TorchRuntime.EnsureInitialized();
         using var dir = new VisionGrpo.Tests.Tensors.TempDir();
         string folder = dir.File("model");
-        using (var model = new Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig.Parse(Config, "test"), ScalarType.BFloat16))
+        using (var model = new QwenVLForConditionalGeneration(QwenVLConfig.Parse(Config, "test"), ScalarType.BFloat16))
         {
             ModelInitializer.Initialize(model, seed: 1);
             ModelFolder.Save(model, folder);

@@ -1,4 +1,5 @@
 using TorchSharp;
+using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
 using static TorchSharp.torch;
@@ -23,7 +24,7 @@ public class ParityTests
         using var model = TinyFixture.Model();
         model.model.Attention = kernel;
         using var noGrad = no_grad();
-        var output = model.forward(new Qwen2_5_VLInputs
+        var output = model.forward(new QwenVLInputs
         {
             InputIds = c["input_ids"], AttentionMask = c["attention_mask"], ImageGridThw = c.GetValueOrDefault("image_grid_thw"),
             ImageEmbeds = c.GetValueOrDefault("image_embeds"), OutputHiddenStates = true,
@@ -65,14 +66,14 @@ public class ParityTests
         // One forward over prompt + generated tokens without a cache.
         var ids = cat([c["input_ids"], generated], 1);
         var mask = cat([c["attention_mask"], ones_like(generated)], 1);
-        var full = model.forward(new Qwen2_5_VLInputs { InputIds = ids, AttentionMask = mask, ImageGridThw = c["image_grid_thw"], ImageEmbeds = c["image_embeds"] });
+        var full = model.forward(new QwenVLInputs { InputIds = ids, AttentionMask = mask, ImageGridThw = c["image_grid_thw"], ImageEmbeds = c["image_embeds"] });
         // Cached: prefill then feed the generated tokens one by one.
         using var cache = VisionGrpo.Models.KvCache.For(model.Config.Text, 2, (int)ids.shape[1], ScalarType.Float32);
         var steps = new List<Tensor>();
-        var pre = model.forward(new Qwen2_5_VLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"], ImageGridThw = c["image_grid_thw"], ImageEmbeds = c["image_embeds"], Cache = cache });
+        var pre = model.forward(new QwenVLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"], ImageGridThw = c["image_grid_thw"], ImageEmbeds = c["image_embeds"], Cache = cache });
         steps.Add(pre.Logits);
         for (int i = 0; i < generated.shape[1]; i++)
-            steps.Add(model.forward(new Qwen2_5_VLInputs { InputIds = generated.narrow(1, i, 1), Cache = cache }).Logits);
+            steps.Add(model.forward(new QwenVLInputs { InputIds = generated.narrow(1, i, 1), Cache = cache }).Logits);
         var cached = cat(steps, 1);
         Assert.InRange(TinyFixture.MaxDiffValid(cached, full.Logits, mask), 0, 1e-5);
         Assert.Equal(TinyFixture.Longs(c["attention_mask"].sum(1)).Select(n => n + 6), TinyFixture.Longs(cache.RowLengths()));
@@ -88,7 +89,7 @@ public class ParityTests
         var batch = GreedyDecoder.Generate(model, TinyFixture.Inputs(c, fixtureImageEmbeds: true), 8, [], 1000, promptLogits: true);
         long pads = 31, imageTokens0 = 12;
         var ids0 = c["input_ids"].narrow(0, 0, 1).narrow(1, pads, 65 - pads);
-        var alone = GreedyDecoder.Generate(model, new Qwen2_5_VLInputs
+        var alone = GreedyDecoder.Generate(model, new QwenVLInputs
         {
             InputIds = ids0, AttentionMask = ones_like(ids0), ImageGridThw = c["image_grid_thw"].narrow(0, 0, 1),
             ImageEmbeds = c["image_embeds"].narrow(0, 0, imageTokens0),
@@ -105,10 +106,10 @@ public class ParityTests
         var c = TinyFixture.LoadCase("case_c");
         using var model = TinyFixture.Model();
         using var noGrad = no_grad();
-        var last3 = model.forward(new Qwen2_5_VLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"], LogitsToKeep = LogitsToKeep.LastN(3) });
+        var last3 = model.forward(new QwenVLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"], LogitsToKeep = LogitsToKeep.LastN(3) });
         Assert.Equal(new long[] { 2, 3, 1024 }, last3.Logits.shape);
         Assert.InRange(TinyFixture.MaxDiff(last3.Logits, c["logits"].narrow(1, 26, 3)), 0, Tolerance);
-        var picked = model.forward(new Qwen2_5_VLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"], LogitsToKeep = LogitsToKeep.At(tensor(new long[] { 10, 20 })) });
+        var picked = model.forward(new QwenVLInputs { InputIds = c["input_ids"], AttentionMask = c["attention_mask"], LogitsToKeep = LogitsToKeep.At(tensor(new long[] { 10, 20 })) });
         Assert.InRange(TinyFixture.MaxDiff(picked.Logits, c["logits"].index_select(1, tensor(new long[] { 10, 20 }))), 0, Tolerance);
     }
 }

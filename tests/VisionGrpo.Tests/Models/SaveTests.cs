@@ -34,13 +34,13 @@ public class SaveTests
     {
         using var scope = NewDisposeScope();
         string json = File.ReadAllText(Path.Combine(TinyFixture.Dir, "config.json")).Replace("\"tie_word_embeddings\": false", "\"tie_word_embeddings\": true");
-        var config = Qwen2_5_VLConfig.Parse(json, "tied.json");
+        var config = QwenVLConfig.Parse(json, "tied.json");
         string dir = Directory.CreateTempSubdirectory("vg-tied-").FullName;
         try
         {
-            using var model = new Qwen2_5_VLForConditionalGeneration(config, ScalarType.BFloat16);
+            using var model = new QwenVLForConditionalGeneration(config, ScalarType.BFloat16);
             ModelInitializer.Initialize(model, seed: 3);
-            using var again = new Qwen2_5_VLForConditionalGeneration(config, ScalarType.BFloat16);
+            using var again = new QwenVLForConditionalGeneration(config, ScalarType.BFloat16);
             ModelInitializer.Initialize(again, seed: 3);
             Assert.True(model.model.embed_tokens.weight!.eq(again.model.embed_tokens.weight!).all().item<bool>());
             Assert.Null(model.lm_head);

@@ -23,14 +23,14 @@ internal static class TinyFixture
 
     public static JsonDocument CaseJson(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, name + ".json")));
 
-    public static Qwen2_5_VLForConditionalGeneration Model(ScalarType dtype = ScalarType.Float32)
+    public static QwenVLForConditionalGeneration Model(ScalarType dtype = ScalarType.Float32)
     {
         TorchRuntime.EnsureInitialized();
         return ModelFolder.Load(Dir, dtype);
     }
 
     /// <summary>Prompt inputs of a case; with <paramref name="fixtureImageEmbeds"/> the vision tower is bypassed.</summary>
-    public static Qwen2_5_VLInputs Inputs(Dictionary<string, Tensor> c, bool fixtureImageEmbeds, bool pixels = true) => new()
+    public static QwenVLInputs Inputs(Dictionary<string, Tensor> c, bool fixtureImageEmbeds, bool pixels = true) => new()
     {
         InputIds = c["input_ids"],
         AttentionMask = c["attention_mask"],

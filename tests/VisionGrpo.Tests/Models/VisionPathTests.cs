@@ -39,7 +39,7 @@ public class VisionPathTests
         var c = TinyFixture.LoadCase("case_a");
         using var model = TinyFixture.Model();
         using var noGrad = no_grad();
-        var e = Assert.Throws<ArgumentException>(() => model.forward(new VisionGrpo.Models.Qwen2_5_VL.Qwen2_5_VLInputs
+        var e = Assert.Throws<ArgumentException>(() => model.forward(new VisionGrpo.Models.QwenVLInputs
         {
             InputIds = c["input_ids"], AttentionMask = c["attention_mask"], ImageGridThw = c["image_grid_thw"],
             ImageEmbeds = c["image_embeds"].narrow(0, 0, 10),

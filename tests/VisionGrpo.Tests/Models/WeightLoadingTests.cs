@@ -21,7 +21,7 @@ public class WeightLoadingTests
     {
         using var scope = NewDisposeScope();
         using var original = TinyFixture.Model();
-        using var other = new Qwen2_5_VLForConditionalGeneration(original.Config);
+        using var other = new QwenVLForConditionalGeneration(original.Config);
         using (var checkpoint = SafetensorsCheckpoint.Open(Path.Combine(TinyFixture.Dir, "model_new_layout.safetensors")))
             WeightLoader.Load(other, checkpoint);
         var a = original.named_parameters().ToDictionary(p => p.name, p => p.parameter);
@@ -45,7 +45,7 @@ public class WeightLoadingTests
                     .ToList();
                 SafetensorsWriter.Save(Path.Combine(dir, "model.safetensors"), tensors);
             }
-            using var model = new Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig.Load(TinyFixture.Dir));
+            using var model = new QwenVLForConditionalGeneration(QwenVLConfig.Load(TinyFixture.Dir));
             using var checkpoint = SafetensorsCheckpoint.Open(dir);
             var e = Assert.Throws<InvalidDataException>(() => WeightLoader.Load(model, checkpoint));
             Assert.Contains("Missing (2): ", e.Message);

@@ -1,7 +1,7 @@
 using TorchSharp;
 using VisionGrpo.Data.Loading;
 using VisionGrpo.Models.Qwen2;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Recipes;
 using VisionGrpo.Tensors;
 using VisionGrpo.Training;
@@ -102,13 +102,13 @@ public sealed class SftLossTests
 
         // The loss from the kept positions equals a cross-entropy over the full logits at exactly the positions
         // before completion tokens: prompt and padding positions contribute nothing.
-        var inputs = new Qwen2_5_VLInputs
+        var inputs = new QwenVLInputs
         {
             InputIds = batch.Inputs.InputIds, AttentionMask = batch.Inputs.AttentionMask,
             PixelValues = batch.Inputs.PixelValues, ImageGridThw = batch.Inputs.ImageGridThw,
         };
         var all = policy.Model.forward(inputs).Logits;
-        var kept = policy.Model.forward(new Qwen2_5_VLInputs
+        var kept = policy.Model.forward(new QwenVLInputs
         {
             InputIds = inputs.InputIds, AttentionMask = inputs.AttentionMask, PixelValues = inputs.PixelValues, ImageGridThw = inputs.ImageGridThw,
             LogitsToKeep = LogitsToKeep.At(SftLoss.PredictingPositions(l, c)),

@@ -1,4 +1,5 @@
 using TorchSharp;
+using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
@@ -12,7 +13,7 @@ public sealed class GreedyResult
     /// <summary>Raw float32 logits of each step <c>[B, N, vocab]</c> (step 0 = last prompt position).</summary>
     public required Tensor StepLogits { get; init; }
     /// <summary>Prefill output (positions, rope deltas, image embeddings, prompt logits when requested).</summary>
-    public required Qwen2_5_VLOutput Prefill { get; init; }
+    public required QwenVLOutput Prefill { get; init; }
 }
 
 /// <summary>
@@ -26,7 +27,7 @@ public static class GreedyDecoder
     /// <paramref name="eosTokenIds"/> and are then filled with <paramref name="padTokenId"/>.
     /// <paramref name="promptLogits"/> asks the prefill for logits at every prompt position.
     /// </summary>
-    public static GreedyResult Generate(Qwen2_5_VLForConditionalGeneration model, Qwen2_5_VLInputs prompt, int maxNewTokens,
+    public static GreedyResult Generate(QwenVLForConditionalGeneration model, QwenVLInputs prompt, int maxNewTokens,
         IReadOnlyCollection<int> eosTokenIds, int padTokenId, bool promptLogits = false)
     {
         if (maxNewTokens <= 0) throw new ArgumentOutOfRangeException(nameof(maxNewTokens), "maxNewTokens must be positive.");
@@ -35,7 +36,7 @@ public static class GreedyDecoder
         var ids = prompt.InputIds;
         int batch = (int)ids.shape[0], length = (int)ids.shape[1];
         using var cache = KvCache.For(model.Config.Text, batch, length + maxNewTokens, model.DType, ids.device);
-        var prefill = model.forward(new Qwen2_5_VLInputs
+        var prefill = model.forward(new QwenVLInputs
         {
             InputIds = ids,
             AttentionMask = prompt.AttentionMask,
@@ -58,7 +59,7 @@ public static class GreedyDecoder
             tokens.Add(next);
             if (eos.numel() > 0) finished = finished.logical_or(torch.isin(next, eos));
             if (step == maxNewTokens - 1 || finished.all().item<bool>()) break;
-            var output = model.forward(new Qwen2_5_VLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+            var output = model.forward(new QwenVLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
             logits = output.Logits.to(ScalarType.Float32);
         }
         // Rows that all finished early: pad the remaining steps like HF does for finished rows.

@@ -1,30 +1,30 @@
 using TorchSharp;
 using TorchSharp.Modules;
-using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2_5_VL;
 
 /// <summary>
 /// Merges each group of spatial_merge_size² consecutive patch rows into one output token:
-/// <c>ln_q</c> (RMSNorm per patch) → concatenate the group → <c>mlp.0</c> → exact (erf) GELU → <c>mlp.2</c>.
+/// <c>ln_q</c> (per patch: RMSNorm in Qwen2.5-VL, LayerNorm in Qwen2-VL) → concatenate the group → <c>mlp.0</c> →
+/// exact (erf) GELU → <c>mlp.2</c>.
 /// </summary>
 public sealed class PatchMerger : nn.Module<Tensor, Tensor>
 {
-    // Hard-coded upstream (not read from the config), unlike the text model's rms_norm_eps.
-    const double VisionNormEps = 1e-6;
-
     readonly long _mergedWidth;
 #pragma warning disable IDE1006 // module names must match the checkpoint keys
-    readonly Qwen2RMSNorm ln_q;
+    readonly nn.Module<Tensor, Tensor> ln_q;
     readonly Sequential mlp;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates the merger of <paramref name="config"/>: hidden·merge² → hidden·merge² → out_hidden_size.</summary>
-    public PatchMerger(Qwen2_5_VLVisionConfig config) : base(nameof(PatchMerger))
+    /// <summary>
+    /// Creates the merger of <paramref name="config"/>: hidden·merge² → hidden·merge² → out_hidden_size, with
+    /// <paramref name="norm"/> (given the width) as <c>ln_q</c>.
+    /// </summary>
+    public PatchMerger(VisionTowerConfig config, Func<long, nn.Module<Tensor, Tensor>> norm) : base(nameof(PatchMerger))
     {
         _mergedWidth = (long)config.HiddenSize * config.SpatialMergeUnit;
-        ln_q = new Qwen2RMSNorm(config.HiddenSize, VisionNormEps);
+        ln_q = norm(config.HiddenSize);
         // Index names 0 and 2 match the checkpoint; index 1 (the GELU) has no parameters.
         mlp = nn.Sequential(
             ("0", nn.Linear(_mergedWidth, _mergedWidth, hasBias: true)),
@@ -37,6 +37,6 @@ public sealed class PatchMerger : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        return mlp.forward(ln_q.forward(x).reshape(-1, _mergedWidth)).MoveToOuterDisposeScope();
+        return mlp.forward(ln_q.call(x).reshape(-1, _mergedWidth)).MoveToOuterDisposeScope();
     }
 }

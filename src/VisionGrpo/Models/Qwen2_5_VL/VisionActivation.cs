@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2_5_VL;
 
-/// <summary>The <c>hidden_act</c> values of <see cref="Qwen2_5_VLVisionConfig.SupportedActivations"/>, by transformers' names.</summary>
+/// <summary>The <c>hidden_act</c> values of <see cref="VisionTowerConfig.SupportedActivations"/>, by transformers' names.</summary>
 internal static class VisionActivation
 {
     /// <summary>Applies activation <paramref name="name"/> element-wise.</summary>

@@ -18,15 +18,12 @@ public sealed class VisionAttention : nn.Module
 #pragma warning restore IDE1006
 
     /// <summary>Creates the attention of one block of <paramref name="config"/>.</summary>
-    public VisionAttention(Qwen2_5_VLVisionConfig config) : this(config.HiddenSize, config.NumHeads) { }
-
-    /// <summary>Creates an attention of <paramref name="numHeads"/> heads over <paramref name="hiddenSize"/> (every Qwen vision tower's).</summary>
-    public VisionAttention(int hiddenSize, int numHeads) : base(nameof(VisionAttention))
+    public VisionAttention(VisionTowerConfig config) : base(nameof(VisionAttention))
     {
-        _heads = numHeads;
-        _headDim = hiddenSize / numHeads;
-        qkv = nn.Linear(hiddenSize, 3L * hiddenSize, hasBias: true);
-        proj = nn.Linear(hiddenSize, hiddenSize, hasBias: true);
+        _heads = config.NumHeads;
+        _headDim = config.HeadDim;
+        qkv = nn.Linear(config.HiddenSize, 3L * config.HiddenSize, hasBias: true);
+        proj = nn.Linear(config.HiddenSize, config.HiddenSize, hasBias: true);
         RegisterComponents();
     }
 

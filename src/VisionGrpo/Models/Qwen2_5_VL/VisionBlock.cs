@@ -1,32 +1,36 @@
 using TorchSharp;
-using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2_5_VL;
 
 /// <summary>
 /// One pre-norm vision block: <c>h += attn(norm1(h))</c>, then <c>h += mlp(norm2(h))</c>, residual in the model dtype.
-/// Parameters: <c>norm1.weight</c>, <c>norm2.weight</c>, <c>attn.*</c>, <c>mlp.*</c>.
+/// Parameters: <c>norm1.*</c>, <c>norm2.*</c>, <c>attn.*</c>, <c>mlp.*</c>. The families differ only in the norm
+/// (Qwen2.5-VL RMSNorm, Qwen2-VL LayerNorm) and the MLP, which the tower passes in; the attention is shared.
 /// </summary>
 public sealed class VisionBlock : nn.Module
 {
-    // Hard-coded upstream (not read from the config), unlike the text model's rms_norm_eps.
-    const double VisionNormEps = 1e-6;
+    /// <summary>Norm epsilon of every vision norm, hard-coded upstream (not read from the config).</summary>
+    public const double NormEps = 1e-6;
 
 #pragma warning disable IDE1006 // module names must match the checkpoint keys
-    readonly Qwen2RMSNorm norm1;
-    readonly Qwen2RMSNorm norm2;
+    readonly nn.Module<Tensor, Tensor> norm1;
+    readonly nn.Module<Tensor, Tensor> norm2;
     readonly VisionAttention attn;
-    readonly VisionMlp mlp;
+    readonly nn.Module<Tensor, Tensor> mlp;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates a block of <paramref name="config"/> (norm eps 1e-6, hard-coded upstream).</summary>
-    public VisionBlock(Qwen2_5_VLVisionConfig config) : base(nameof(VisionBlock))
+    /// <summary>
+    /// Creates a block of <paramref name="config"/> whose two norms come from <paramref name="norm"/> (given the
+    /// width) and whose MLP is <paramref name="mlp"/>.
+    /// </summary>
+    public VisionBlock(VisionTowerConfig config, Func<long, nn.Module<Tensor, Tensor>> norm, nn.Module<Tensor, Tensor> mlp)
+        : base(nameof(VisionBlock))
     {
-        norm1 = new Qwen2RMSNorm(config.HiddenSize, VisionNormEps);
-        norm2 = new Qwen2RMSNorm(config.HiddenSize, VisionNormEps);
+        norm1 = norm(config.HiddenSize);
+        norm2 = norm(config.HiddenSize);
         attn = new VisionAttention(config);
-        mlp = new VisionMlp(config);
+        this.mlp = mlp;
         RegisterComponents();
     }
 
@@ -34,8 +38,8 @@ public sealed class VisionBlock : nn.Module
     public Tensor forward(Tensor h, IReadOnlyList<int> cuSeqlens, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
-        h = h + attn.forward(norm1.forward(h), cuSeqlens, cos, sin);
-        h = h + mlp.forward(norm2.forward(h));
+        h = h + attn.forward(norm1.call(h), cuSeqlens, cos, sin);
+        h = h + mlp.call(norm2.call(h));
         return h.MoveToOuterDisposeScope();
     }
 }

@@ -39,4 +39,27 @@ public readonly record struct VisionGrid(int T, int H, int W)
         }
         return grids;
     }
+
+    /// <summary>
+    /// The grids of <paramref name="gridThw"/>, checked against <paramref name="pixelValues"/>: at least one image
+    /// and exactly one pixel row per patch.
+    /// </summary>
+    public static IReadOnlyList<VisionGrid> ForPixels(Tensor pixelValues, Tensor gridThw, int spatialMergeSize)
+    {
+        var grids = FromTensor(gridThw, spatialMergeSize);
+        if (grids.Count == 0) throw new ArgumentException("grid_thw has no rows: the vision tower needs at least one image or video.", nameof(gridThw));
+        long patches = grids.Sum(g => (long)g.Patches);
+        if (pixelValues.ndim != 2 || pixelValues.shape[0] != patches)
+            throw new ArgumentException($"pixel_values has shape [{string.Join(", ", pixelValues.shape)}] but grid_thw describes {patches} patches (rows).", nameof(pixelValues));
+        return grids;
+    }
+
+    /// <summary>Patch-row boundaries of every frame, <c>[0, h·w, 2·h·w, …]</c> (transformers' full-attention <c>cu_seqlens</c>).</summary>
+    public static int[] FrameBoundaries(IReadOnlyList<VisionGrid> grids)
+    {
+        var cu = new List<int> { 0 };
+        foreach (var g in grids)
+            for (int f = 0; f < g.T; f++) cu.Add(cu[^1] + g.H * g.W);
+        return [.. cu];
+    }
 }

@@ -5,8 +5,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Models.Qwen2_5_VL;
 
 /// <summary>
-/// The Conv3d patch embedding (kernel = stride = temporal·patch·patch; no bias in Qwen2.5-VL, a bias in Qwen3-VL).
-/// Every patch row is exactly one
+/// The Conv3d patch embedding (kernel = stride = temporal·patch·patch; no bias before Qwen3-VL). Every patch row is exactly one
 /// kernel footprint, so the convolution is one matmul with the flattened kernel. Parameter: <c>proj.weight</c>
 /// <c>[hidden, channels, temporal, patch, patch]</c>.
 /// </summary>
@@ -18,17 +17,13 @@ public sealed class VisionPatchEmbed : nn.Module<Tensor, Tensor>
     readonly Conv3d proj;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates the embedding for <paramref name="config"/> (no bias).</summary>
-    public VisionPatchEmbed(Qwen2_5_VLVisionConfig config)
-        : this(config.InChannels, config.TemporalPatchSize, config.PatchSize, config.HiddenSize, bias: false) { }
-
-    /// <summary>Creates the embedding of <paramref name="inChannels"/>·<paramref name="temporalPatchSize"/>·<paramref name="patchSize"/>² rows.</summary>
-    public VisionPatchEmbed(int inChannels, int temporalPatchSize, int patchSize, int hiddenSize, bool bias) : base(nameof(VisionPatchEmbed))
+    /// <summary>Creates the embedding for <paramref name="config"/>, with a bias when <paramref name="bias"/> (Qwen3-VL).</summary>
+    public VisionPatchEmbed(VisionTowerConfig config, bool bias = false) : base(nameof(VisionPatchEmbed))
     {
-        _hidden = hiddenSize;
-        _patchDim = inChannels * temporalPatchSize * patchSize * patchSize;
-        var kernel = ((long)temporalPatchSize, (long)patchSize, (long)patchSize);
-        proj = nn.Conv3d(inChannels, hiddenSize, kernel, stride: kernel, bias: bias);
+        _hidden = config.HiddenSize;
+        _patchDim = config.PatchDim;
+        var kernel = ((long)config.TemporalPatchSize, (long)config.PatchSize, (long)config.PatchSize);
+        proj = nn.Conv3d(config.InChannels, config.HiddenSize, kernel, stride: kernel, bias: bias);
         RegisterComponents();
     }
 

@@ -15,13 +15,10 @@ public sealed class VisionRotaryEmbedding
     readonly int _mergeSize;
 
     /// <summary>Creates the embedding for <paramref name="config"/>: rotary width head_dim/2 per axis half.</summary>
-    public VisionRotaryEmbedding(Qwen2_5_VLVisionConfig config) : this(config.HeadDim, config.SpatialMergeSize) { }
-
-    /// <summary>Creates the embedding for heads of <paramref name="headDim"/> and merge blocks of <paramref name="spatialMergeSize"/>².</summary>
-    public VisionRotaryEmbedding(int headDim, int spatialMergeSize)
+    public VisionRotaryEmbedding(VisionTowerConfig config)
     {
-        _dim = headDim / 2;
-        _mergeSize = spatialMergeSize;
+        _dim = config.HeadDim / 2;
+        _mergeSize = config.SpatialMergeSize;
     }
 
     /// <summary>

@@ -15,16 +15,16 @@ public sealed class VisionTowerTrace
     /// <summary>Per-patch rotary angles before the window permutation.</summary>
     public Tensor? RotaryFreqs { get; private set; }
 
-    /// <summary>Window permutation and segment boundaries.</summary>
+    /// <summary>Window permutation and segment boundaries (null for towers without window attention).</summary>
     public VisionWindowLayout? Layout { get; private set; }
 
-    /// <summary>Output of every block, rows in window order.</summary>
+    /// <summary>Output of every block, rows in window order (in <c>pixel_values</c> order without windows).</summary>
     public List<Tensor> BlockOutputs { get; } = [];
 
-    /// <summary>Merger output before the inverse permutation.</summary>
+    /// <summary>Merger output before the inverse permutation (the tower output without windows).</summary>
     public Tensor? MergerOutputWindowOrder { get; private set; }
 
-    internal void Record(Tensor patchEmbed, Tensor rotaryFreqs, VisionWindowLayout layout)
+    internal void Record(Tensor patchEmbed, Tensor rotaryFreqs, VisionWindowLayout? layout)
     {
         PatchEmbed = Keep(patchEmbed);
         RotaryFreqs = Keep(rotaryFreqs);

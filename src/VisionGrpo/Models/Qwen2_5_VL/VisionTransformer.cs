@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2_5_VL;
@@ -10,7 +11,7 @@ namespace VisionGrpo.Models.Qwen2_5_VL;
 /// → patch merger → inverse permutation. Parameter names are the checkpoint names without the <c>visual.</c>
 /// prefix (<c>patch_embed.proj.weight</c>, <c>blocks.{i}.…</c>, <c>merger.…</c>).
 /// </summary>
-public sealed class Qwen2_5_VisionTransformer : nn.Module<Tensor, Tensor, Tensor>
+public sealed class Qwen2_5_VisionTransformer : VisionTower
 {
     readonly VisionRotaryEmbedding _rotary;
     readonly HashSet<int> _fullAttention;
@@ -23,6 +24,9 @@ public sealed class Qwen2_5_VisionTransformer : nn.Module<Tensor, Tensor, Tensor
     /// <summary>Configuration this tower was built from.</summary>
     public Qwen2_5_VLVisionConfig Config { get; }
 
+    /// <inheritdoc/>
+    public override VisionTowerConfig TowerConfig => Config;
+
     /// <summary>Creates a randomly initialised tower for <paramref name="config"/> (float32, CPU).</summary>
     public Qwen2_5_VisionTransformer(Qwen2_5_VLVisionConfig config) : base(nameof(Qwen2_5_VisionTransformer))
     {
@@ -32,8 +36,9 @@ public sealed class Qwen2_5_VisionTransformer : nn.Module<Tensor, Tensor, Tensor
         _rotary = new VisionRotaryEmbedding(config);
         _fullAttention = [.. config.FullAttBlockIndexes];
         patch_embed = new VisionPatchEmbed(config);
-        blocks = nn.ModuleList(Enumerable.Range(0, config.Depth).Select(_ => new VisionBlock(config)).ToArray());
-        merger = new PatchMerger(config);
+        blocks = nn.ModuleList(Enumerable.Range(0, config.Depth)
+            .Select(_ => new VisionBlock(config, RmsNorm, new VisionMlp(config))).ToArray());
+        merger = new PatchMerger(config, RmsNorm);
         RegisterComponents();
     }
 
@@ -51,11 +56,7 @@ public sealed class Qwen2_5_VisionTransformer : nn.Module<Tensor, Tensor, Tensor
     /// </summary>
     public Tensor forward(Tensor pixelValues, Tensor gridThw, VisionTowerTrace? trace)
     {
-        var grids = VisionGrid.FromTensor(gridThw, Config.SpatialMergeSize);
-        if (grids.Count == 0) throw new ArgumentException("grid_thw has no rows: the vision tower needs at least one image or video.", nameof(gridThw));
-        long patches = grids.Sum(g => (long)g.Patches);
-        if (pixelValues.ndim != 2 || pixelValues.shape[0] != patches)
-            throw new ArgumentException($"pixel_values has shape [{string.Join(", ", pixelValues.shape)}] but grid_thw describes {patches} patches (rows).", nameof(pixelValues));
+        var grids = VisionGrid.ForPixels(pixelValues, gridThw, Config.SpatialMergeSize);
 
         using var scope = NewDisposeScope();
         var device = patch_embed.parameters().First().device;
@@ -85,6 +86,8 @@ public sealed class Qwen2_5_VisionTransformer : nn.Module<Tensor, Tensor, Tensor
         trace?.SetMergerOutput(merged);
         return merged.index_select(0, tensor(layout.InverseWindowIndex(), device: device)).MoveToOuterDisposeScope();
     }
+
+    static nn.Module<Tensor, Tensor> RmsNorm(long width) => new Qwen2RMSNorm(width, VisionBlock.NormEps);
 
     static Tensor Permute(Tensor rows, Tensor groupIndex, int unit)
     {

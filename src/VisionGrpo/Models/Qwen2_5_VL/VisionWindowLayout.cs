@@ -21,7 +21,6 @@ public sealed record VisionWindowLayout(long[] WindowIndex, int[] CuWindowSeqlen
         int ws = windowMergedTokens, unit = spatialMergeSize * spatialMergeSize;
         var index = new List<long>();
         var cuWindow = new List<int> { 0 };
-        var cuFull = new List<int> { 0 };
         long offset = 0;
         foreach (var g in grids)
         {
@@ -43,11 +42,10 @@ public sealed record VisionWindowLayout(long[] WindowIndex, int[] CuWindowSeqlen
                         int boundary = cuWindow[^1] + cells * unit;
                         if (boundary != cuWindow[^1]) cuWindow.Add(boundary);
                     }
-                cuFull.Add(cuFull[^1] + g.H * g.W);
             }
             offset += (long)g.T * lh * lw;
         }
-        return new VisionWindowLayout([.. index], [.. cuWindow], [.. cuFull]);
+        return new VisionWindowLayout([.. index], [.. cuWindow], VisionGrid.FrameBoundaries(grids));
     }
 
     /// <summary>The inverse permutation: merged token i sits at slot <c>result[i]</c> of the window order.</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Models.Qwen2_5_VL;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen3_VL;
@@ -24,7 +25,7 @@ public sealed class Qwen3VLPatchMerger : nn.Module<Tensor, Tensor>
     {
         _mergedWidth = (long)config.HiddenSize * config.SpatialMergeUnit;
         _postShuffleNorm = postShuffleNorm;
-        norm = nn.LayerNorm(postShuffleNorm ? _mergedWidth : config.HiddenSize, Qwen3VLVisionBlock.NormEps);
+        norm = nn.LayerNorm(postShuffleNorm ? _mergedWidth : config.HiddenSize, VisionBlock.NormEps);
         linear_fc1 = nn.Linear(_mergedWidth, _mergedWidth, hasBias: true);
         linear_fc2 = nn.Linear(_mergedWidth, config.OutHiddenSize, hasBias: true);
         RegisterComponents();

@@ -6,96 +6,118 @@ namespace VisionGrpo.Models.Qwen3_VL;
 /// The <c>vision_config</c> block of a Qwen3-VL <c>config.json</c>. Defaults are transformers' class defaults
 /// (<c>Qwen3VLVisionConfig</c>), applied only when a key is absent or null.
 /// </summary>
-public sealed record Qwen3VLVisionConfig
+public sealed record Qwen3VLVisionConfig : VisionTowerConfig
 {
-    /// <summary>Number of vision blocks (<c>depth</c>).</summary>
-    public int Depth { get; init; } = 27;
-    /// <summary>Width of the ViT residual stream (<c>hidden_size</c>).</summary>
-    public int HiddenSize { get; init; } = 1152;
+    /// <inheritdoc/>
+    public override int Depth { get; init; } = 27;
+    /// <inheritdoc/>
+    public override int HiddenSize { get; init; } = 1152;
     /// <summary>Width of the (non-gated) block MLP (<c>intermediate_size</c>).</summary>
     public int IntermediateSize { get; init; } = 4304;
-    /// <summary>Attention heads per block (<c>num_heads</c>).</summary>
-    public int NumHeads { get; init; } = 16;
-    /// <summary>Image channels (<c>in_channels</c>).</summary>
-    public int InChannels { get; init; } = 3;
-    /// <summary>Width of the merged tokens (<c>out_hidden_size</c>); must equal the text hidden size.</summary>
-    public int OutHiddenSize { get; init; } = 3584;
-    /// <summary>Spatial patch edge in pixels (<c>patch_size</c>).</summary>
-    public int PatchSize { get; init; } = 16;
-    /// <summary>Patches merged per axis (<c>spatial_merge_size</c>).</summary>
-    public int SpatialMergeSize { get; init; } = 2;
-    /// <summary>Frames per temporal patch (<c>temporal_patch_size</c>).</summary>
-    public int TemporalPatchSize { get; init; } = 2;
+    /// <inheritdoc/>
+    public override int NumHeads { get; init; } = 16;
+    /// <inheritdoc/>
+    public override int InChannels { get; init; } = 3;
+    /// <inheritdoc/>
+    public override int OutHiddenSize { get; init; } = 3584;
+    /// <inheritdoc/>
+    public override int PatchSize { get; init; } = 16;
+    /// <inheritdoc/>
+    public override int SpatialMergeSize { get; init; } = 2;
+    /// <inheritdoc/>
+    public override int TemporalPatchSize { get; init; } = 2;
+    /// <inheritdoc/>
+    public override string HiddenAct { get; init; } = "gelu_pytorch_tanh";
     /// <summary>Rows of the learned position table (<c>num_position_embeddings</c>), a square number (48² = 2304).</summary>
     public int NumPositionEmbeddings { get; init; } = 2304;
     /// <summary>Blocks whose output feeds a DeepStack merger (<c>deepstack_visual_indexes</c>), in decoder-layer order.</summary>
     public IReadOnlyList<int> DeepstackVisualIndexes { get; init; } = [8, 16, 24];
-    /// <summary>Activation of the block MLPs (<c>hidden_act</c>).</summary>
-    public string HiddenAct { get; init; } = "gelu_pytorch_tanh";
 
-    /// <summary>Per-head width.</summary>
-    public int HeadDim => HiddenSize / NumHeads;
-    /// <summary>Length of one flattened patch row (1536 for the real models).</summary>
-    public int PatchDim => InChannels * TemporalPatchSize * PatchSize * PatchSize;
-    /// <summary>Patches per merged token.</summary>
-    public int SpatialMergeUnit => SpatialMergeSize * SpatialMergeSize;
+    /// <inheritdoc/>
+    public override int MlpWidth => IntermediateSize;
+    /// <inheritdoc/>
+    public override int DeepstackLevels => DeepstackVisualIndexes.Count;
     /// <summary>Side of the square position table (<c>num_grid_per_side</c>).</summary>
     public int PositionGridSide => (int)Math.Sqrt(NumPositionEmbeddings);
 
-    static readonly string[] SupportedActivations = ["gelu_pytorch_tanh", "gelu", "silu", "quick_gelu"];
+    /// <inheritdoc/>
+    protected override string WidthKey => "hidden_size";
+    /// <inheritdoc/>
+    protected override string OutWidthKey => "out_hidden_size";
 
-    /// <summary>Reads a <c>vision_config</c> object; <paramref name="source"/> names the file in errors.</summary>
-    /// <exception cref="InvalidDataException">A key has the wrong type, or the values are inconsistent.</exception>
-    public static Qwen3VLVisionConfig FromJson(JsonElement vision, string source)
+    /// <summary>Reads a Qwen3-VL <c>vision_config</c> object, fills absent keys with the class defaults and validates it.</summary>
+    /// <exception cref="FormatException">A key has the wrong JSON type, or the values are inconsistent.</exception>
+    public static Qwen3VLVisionConfig FromJson(JsonElement visionConfig)
     {
-        JsonElement? v = vision;
+        if (visionConfig.ValueKind != JsonValueKind.Object)
+            throw new FormatException($"vision_config must be a JSON object, got {visionConfig.ValueKind}.");
         var d = new Qwen3VLVisionConfig();
-        var deepstack = ConfigJson.Find("deepstack_visual_indexes", v) is null
-            ? d.DeepstackVisualIndexes : ConfigJson.IntList(source, "deepstack_visual_indexes", v);
+        var r = new VisionConfigReader(visionConfig);
         var config = new Qwen3VLVisionConfig
         {
-            Depth = ConfigJson.Int(source, "depth", d.Depth, v),
-            HiddenSize = ConfigJson.Int(source, "hidden_size", d.HiddenSize, v),
-            IntermediateSize = ConfigJson.Int(source, "intermediate_size", d.IntermediateSize, v),
-            NumHeads = ConfigJson.Int(source, "num_heads", d.NumHeads, v),
-            InChannels = ConfigJson.Int(source, "in_channels", d.InChannels, v),
-            OutHiddenSize = ConfigJson.Int(source, "out_hidden_size", d.OutHiddenSize, v),
-            PatchSize = ConfigJson.Int(source, "patch_size", d.PatchSize, v),
-            SpatialMergeSize = ConfigJson.Int(source, "spatial_merge_size", d.SpatialMergeSize, v),
-            TemporalPatchSize = ConfigJson.Int(source, "temporal_patch_size", d.TemporalPatchSize, v),
-            NumPositionEmbeddings = ConfigJson.Int(source, "num_position_embeddings", d.NumPositionEmbeddings, v),
-            DeepstackVisualIndexes = deepstack,
-            HiddenAct = ConfigJson.String(source, "hidden_act", v) ?? d.HiddenAct,
+            Depth = r.Int("depth") ?? d.Depth,
+            HiddenSize = r.Int("hidden_size") ?? d.HiddenSize,
+            IntermediateSize = r.Int("intermediate_size") ?? d.IntermediateSize,
+            NumHeads = r.Int("num_heads") ?? d.NumHeads,
+            InChannels = r.InChannels() ?? d.InChannels,
+            OutHiddenSize = r.Int("out_hidden_size") ?? d.OutHiddenSize,
+            PatchSize = r.PatchSize() ?? d.PatchSize,
+            SpatialMergeSize = r.Int("spatial_merge_size") ?? d.SpatialMergeSize,
+            TemporalPatchSize = r.Int("temporal_patch_size") ?? d.TemporalPatchSize,
+            HiddenAct = r.String("hidden_act") ?? d.HiddenAct,
+            NumPositionEmbeddings = r.Int("num_position_embeddings") ?? d.NumPositionEmbeddings,
+            DeepstackVisualIndexes = r.IntArray("deepstack_visual_indexes") ?? d.DeepstackVisualIndexes,
         };
-        config.Validate(source);
+        config.Validate();
         return config;
     }
 
-    /// <summary>Throws <see cref="InvalidDataException"/> naming the first inconsistent value.</summary>
-    public void Validate(string source = "vision_config")
+    /// <inheritdoc/>
+    public override void Validate()
     {
-        void Positive(string key, int value)
-        {
-            if (value <= 0) throw new InvalidDataException($"{source}: vision_config.{key} must be positive, got {value}.");
-        }
-        Positive("depth", Depth);
-        Positive("hidden_size", HiddenSize);
+        base.Validate();
         Positive("intermediate_size", IntermediateSize);
-        Positive("num_heads", NumHeads);
-        Positive("in_channels", InChannels);
-        Positive("out_hidden_size", OutHiddenSize);
-        Positive("patch_size", PatchSize);
-        Positive("spatial_merge_size", SpatialMergeSize);
-        Positive("temporal_patch_size", TemporalPatchSize);
         Positive("num_position_embeddings", NumPositionEmbeddings);
-        if (HiddenSize % NumHeads != 0 || HeadDim % 4 != 0)
-            throw new InvalidDataException($"{source}: vision_config hidden_size/num_heads = {HiddenSize}/{NumHeads} must be a whole multiple of 4 (2-D rotary).");
         if (PositionGridSide * PositionGridSide != NumPositionEmbeddings)
-            throw new InvalidDataException($"{source}: vision_config.num_position_embeddings {NumPositionEmbeddings} must be a square (the table is side × side).");
+            throw new FormatException($"vision_config.num_position_embeddings {NumPositionEmbeddings} must be a square (the table is side × side).");
         foreach (int i in DeepstackVisualIndexes)
             if (i < 0 || i >= Depth)
-                throw new InvalidDataException($"{source}: vision_config.deepstack_visual_indexes contains {i}, outside 0..{Depth - 1} (depth {Depth}).");
-        if (!SupportedActivations.Contains(HiddenAct))
-            throw new InvalidDataException($"{source}: vision_config.hidden_act '{HiddenAct}' is not supported (supported: {string.Join(", ", SupportedActivations)}).");
+                throw new FormatException($"vision_config.deepstack_visual_indexes contains {i}, outside 0..{Depth - 1} (depth {Depth}).");
+    }
+
+    /// <inheritdoc/>
+    public override VisionTower CreateTower() => new Qwen3VLVisionModel(this);
+
+    /// <inheritdoc/>
+    public override long ParameterCount()
+    {
+        long h = HiddenSize, i = IntermediateSize, merged = h * SpatialMergeUnit, outWidth = OutHiddenSize;
+        long patchEmbed = h * PatchDim + h;
+        long positionTable = (long)NumPositionEmbeddings * h;
+        long block = 2 * (2 * h) + (3 * h * h + 3 * h) + (h * h + h) + (i * h + i) + (h * i + h);
+        long mlp = (merged * merged + merged) + (outWidth * merged + outWidth);
+        long merger = 2 * h + mlp;
+        long deepstackMerger = 2 * merged + mlp;
+        return patchEmbed + positionTable + Depth * block + merger + DeepstackLevels * deepstackMerger;
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<ModuleShape> Modules()
+    {
+        long h = HiddenSize, merged = h * SpatialMergeUnit;
+        yield return new ModuleShape("patch_embed.proj", PatchDim, h, IsLinear: false);
+        for (int b = 0; b < Depth; b++)
+        {
+            string p = $"blocks.{b}.";
+            yield return new ModuleShape(p + "attn.qkv", h, 3 * h);
+            yield return new ModuleShape(p + "attn.proj", h, h);
+            yield return new ModuleShape(p + "mlp.linear_fc1", h, IntermediateSize);
+            yield return new ModuleShape(p + "mlp.linear_fc2", IntermediateSize, h);
+        }
+        foreach (string merger in new[] { "merger" }.Concat(DeepstackVisualIndexes.Select((_, k) => $"deepstack_merger_list.{k}")))
+        {
+            yield return new ModuleShape(merger + ".linear_fc1", merged, merged);
+            yield return new ModuleShape(merger + ".linear_fc2", merged, OutHiddenSize);
+        }
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using VisionGrpo.Data;
 using VisionGrpo.Generation;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Rewards;
 using VisionGrpo.Text;
 using VisionGrpo.Training.Inputs;
@@ -16,7 +16,7 @@ namespace VisionGrpo.Training.Evaluation;
 /// </summary>
 public sealed class Evaluator
 {
-    readonly Qwen2_5_VLForConditionalGeneration _model;
+    readonly QwenVLForConditionalGeneration _model;
     readonly HfTokenizer _tokenizer;
     readonly PromptBuilder _prompts;
     readonly IReadOnlyList<IRewardFunction> _rewards;
@@ -27,7 +27,7 @@ public sealed class Evaluator
     /// <param name="prompts">Builds model prompts from dataset rows (system prompt, columns, <c>max_prompt_length</c>).</param>
     /// <param name="rewards">Reward functions; their names must differ (they key the metrics).</param>
     /// <exception cref="ArgumentException">No reward functions, or two share a name.</exception>
-    public Evaluator(Qwen2_5_VLForConditionalGeneration model, HfTokenizer tokenizer, PromptBuilder prompts,
+    public Evaluator(QwenVLForConditionalGeneration model, HfTokenizer tokenizer, PromptBuilder prompts,
         IReadOnlyList<IRewardFunction> rewards)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -141,11 +141,11 @@ public sealed class Evaluator
         rows[0].Keys.Where(c => c != _prompts.ImageColumn)
             .ToDictionary(c => c, c => (IReadOnlyList<object?>)sequences.Select(s => rows[s.PromptIndex][c]).ToArray());
 
-    Qwen2_5_VLInputs OnModelDevice(Qwen2_5_VLInputs inputs)
+    QwenVLInputs OnModelDevice(QwenVLInputs inputs)
     {
         var device = _model.parameters().First().device;
         if (device.type == DeviceType.CPU) return inputs;
-        return new Qwen2_5_VLInputs
+        return new QwenVLInputs
         {
             InputIds = inputs.InputIds.to(device),
             AttentionMask = inputs.AttentionMask?.to(device),

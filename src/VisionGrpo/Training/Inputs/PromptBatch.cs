@@ -1,5 +1,5 @@
 using VisionGrpo.Data;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 
 namespace VisionGrpo.Training.Inputs;
 
@@ -10,7 +10,7 @@ namespace VisionGrpo.Training.Inputs;
 public sealed class PromptBatch : IDisposable
 {
     /// <summary>Model inputs: <c>input_ids</c>/<c>attention_mask</c> [N, L] left-padded; <c>pixel_values</c>/<c>image_grid_thw</c> when there are images.</summary>
-    public required Qwen2_5_VLInputs Inputs { get; init; }
+    public required QwenVLInputs Inputs { get; init; }
 
     /// <summary>Real (unpadded) token count per row, after <c>max_prompt_length</c> truncation.</summary>
     public required int[] Lengths { get; init; }

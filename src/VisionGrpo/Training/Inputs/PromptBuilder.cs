@@ -2,7 +2,7 @@ using System.Text.Json;
 using TorchSharp;
 using VisionGrpo.Data;
 using VisionGrpo.Generation;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Text;
 using VisionGrpo.Vision;
 
@@ -90,7 +90,7 @@ public sealed class PromptBuilder
         var (inputIds, mask) = LeftPad(ids, PadTokenId);
         return new PromptBatch
         {
-            Inputs = new Qwen2_5_VLInputs
+            Inputs = new QwenVLInputs
             {
                 InputIds = inputIds,
                 AttentionMask = mask,

@@ -1,5 +1,5 @@
 using TorchSharp;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Training.Loss;
 using static TorchSharp.torch;
 
@@ -13,7 +13,7 @@ namespace VisionGrpo.Training.Rollout;
 public static class PolicyScorer
 {
     /// <summary>Log-probs [b, C] (differentiable when grad is enabled) and, when asked, entropies [b, C].</summary>
-    public static (Tensor Logps, Tensor? Entropies) Score(Qwen2_5_VLForConditionalGeneration model, MicroBatch batch,
+    public static (Tensor Logps, Tensor? Entropies) Score(QwenVLForConditionalGeneration model, MicroBatch batch,
         double temperature, bool withEntropies)
     {
         using var scope = torch.NewDisposeScope();
@@ -25,7 +25,7 @@ public static class PolicyScorer
     }
 
     /// <summary>Log-probs [N, C] of every row of <paramref name="rollout"/> without gradient, <paramref name="chunk"/> rows at a time.</summary>
-    public static Tensor LogpsNoGrad(Qwen2_5_VLForConditionalGeneration model, RolloutBatch rollout, int chunk, double temperature)
+    public static Tensor LogpsNoGrad(QwenVLForConditionalGeneration model, RolloutBatch rollout, int chunk, double temperature)
     {
         using var noGrad = torch.no_grad();
         var parts = new List<Tensor>();

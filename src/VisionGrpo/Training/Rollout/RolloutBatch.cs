@@ -1,6 +1,6 @@
 using TorchSharp;
 using VisionGrpo.Models.Qwen2;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Training.Rollout;
@@ -60,7 +60,7 @@ public sealed class RolloutBatch : IDisposable
         var completionIds = CompletionIds.index_select(0, index);
         var completionMask = CompletionMask.index_select(0, index);
         var (images, grid) = Images?.Gather(rows.Select(r => PromptRow[r]).ToArray()) ?? (null, null);
-        var inputs = new Qwen2_5_VLInputs
+        var inputs = new QwenVLInputs
         {
             InputIds = torch.cat([PromptIds.index_select(0, promptIndex), completionIds], 1),
             AttentionMask = torch.cat([PromptMask.index_select(0, promptIndex), completionMask], 1),
@@ -94,5 +94,5 @@ public sealed class RolloutBatch : IDisposable
 /// <param name="Advantages">[b].</param>
 /// <param name="OldLogps">[b, C] or null.</param>
 /// <param name="RefLogps">[b, C] or null.</param>
-public sealed record MicroBatch(Qwen2_5_VLInputs Inputs, Tensor CompletionIds, Tensor CompletionMask, Tensor Advantages,
+public sealed record MicroBatch(QwenVLInputs Inputs, Tensor CompletionIds, Tensor CompletionMask, Tensor Advantages,
     Tensor? OldLogps, Tensor? RefLogps);

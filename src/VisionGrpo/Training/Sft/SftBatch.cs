@@ -1,4 +1,4 @@
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Training.Sft;
@@ -10,7 +10,7 @@ namespace VisionGrpo.Training.Sft;
 public sealed class SftBatch : IDisposable
 {
     /// <summary>Model inputs: prompt+completion ids and attention mask, pixel values and grids.</summary>
-    public required Qwen2_5_VLInputs Inputs { get; init; }
+    public required QwenVLInputs Inputs { get; init; }
 
     /// <summary>Completion ids <c>[N, C]</c> (int64; padding positions hold the pad id).</summary>
     public required Tensor CompletionIds { get; init; }

@@ -1,6 +1,6 @@
 using TorchSharp;
 using VisionGrpo.Data;
-using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Models;
 using VisionGrpo.Text;
 using VisionGrpo.Training.Inputs;
 using static TorchSharp.torch;
@@ -56,7 +56,7 @@ public sealed class SftCollator
         long completionTokens = completions.Sum(c => (long)c.Length);
         var batch = new SftBatch
         {
-            Inputs = new Qwen2_5_VLInputs
+            Inputs = new QwenVLInputs
             {
                 InputIds = inputIds.MoveToOuterDisposeScope(),
                 AttentionMask = attention.MoveToOuterDisposeScope(),

@@ -205,7 +205,7 @@ public sealed class SftTrainer
             foreach (var batch in batches)
             {
                 using var scope = torch.NewDisposeScope();
-                var output = _policy.Model.forward(new Qwen2_5_VLInputs
+                var output = _policy.Model.forward(new QwenVLInputs
                 {
                     InputIds = batch.Inputs.InputIds,
                     AttentionMask = batch.Inputs.AttentionMask,
@@ -231,7 +231,7 @@ public sealed class SftTrainer
 
     // The Trainer's total_flos counts 6 x input_ids.numel() x the model's parameters without its nn.Embedding
     // weights (a tied LM head is that same weight) per micro-batch; GRPO's inputs have no input_ids, so TRL logs 0 there.
-    static long NonEmbeddingParameters(Qwen2_5_VLForConditionalGeneration model) =>
+    static long NonEmbeddingParameters(QwenVLForConditionalGeneration model) =>
         model.parameters().Sum(p => p.numel()) - model.model.embed_tokens.weight!.numel();
 
     void Log(TrainingLoggers loggers, IEnumerable<KeyValuePair<string, object?>> logs)
@@ -258,7 +258,7 @@ public sealed class SftTrainer
             _policy.Save(_options.OutputDir, _recipe.ModelNameOrPath);
             return;
         }
-        using var converted = new Qwen2_5_VLForConditionalGeneration(model.Config, dtype);
+        using var converted = new QwenVLForConditionalGeneration(model.Config, dtype);
         using (torch.no_grad())
         {
             var source = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using VisionGrpo.Models;
-using VisionGrpo.Models.Qwen3_VL;
 using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
@@ -21,5 +20,12 @@ internal static class Qwen3VLFixture
 
     public static JsonDocument CaseJson(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, name + ".json")));
 
-    public static Qwen3VLForConditionalGeneration Model(ScalarType dtype = ScalarType.Float32) => ModelFolder.LoadQwen3VL(Dir, dtype);
+    public static QwenVLForConditionalGeneration Model(ScalarType dtype = ScalarType.Float32) => ModelFolder.Load(Dir, dtype);
+
+    /// <summary>Prompt inputs of a case, images as pixel values.</summary>
+    public static QwenVLInputs Inputs(Dictionary<string, Tensor> c) => new()
+    {
+        InputIds = c["input_ids"], AttentionMask = c["attention_mask"],
+        PixelValues = c.GetValueOrDefault("pixel_values"), ImageGridThw = c.GetValueOrDefault("image_grid_thw"),
+    };
 }

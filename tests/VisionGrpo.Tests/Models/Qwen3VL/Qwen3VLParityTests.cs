@@ -1,4 +1,5 @@
 using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2_5_VL;
 using VisionGrpo.Models.Qwen3_VL;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public class Qwen3VLParityTests
         using var model = Qwen3VLFixture.Model();
         using var noGrad = no_grad();
         var trace = new Qwen3VLVisionTrace();
-        var output = model.visual.forward(c["pixel_values"], c["image_grid_thw"], trace);
+        var output = ((Qwen3VLVisionModel)model.visual!).Encode(c["pixel_values"], c["image_grid_thw"], trace);
         Assert.InRange(Fx.MaxDiff(trace.PatchEmbed!, c["vision.patch_embed"]), 0, 1e-5);
         Assert.InRange(Fx.MaxDiff(trace.PosEmbeds!, c["vision.pos_embeds"]), 0, 1e-6);
         Assert.InRange(Fx.MaxDiff(trace.RotaryFreqs!, c["vision.rotary_freqs"]), 0, 0);
@@ -50,10 +51,11 @@ public class Qwen3VLParityTests
         using var model = Qwen3VLFixture.Model();
         model.model.Attention = kernel;
         using var noGrad = no_grad();
-        var output = model.forward(new Qwen2_5_VLInputs
+        var inputs = Qwen3VLFixture.Inputs(c);
+        var output = model.forward(new QwenVLInputs
         {
-            InputIds = c["input_ids"], AttentionMask = c["attention_mask"], PixelValues = c["pixel_values"],
-            ImageGridThw = c["image_grid_thw"], OutputHiddenStates = true,
+            InputIds = inputs.InputIds, AttentionMask = inputs.AttentionMask, PixelValues = inputs.PixelValues,
+            ImageGridThw = inputs.ImageGridThw, OutputHiddenStates = true,
         });
         var mask = c["attention_mask"];
         Assert.Equal(Fx.Longs(c["position_ids"]), Fx.Longs(output.PositionIds));
@@ -64,5 +66,46 @@ public class Qwen3VLParityTests
             Assert.InRange(Fx.MaxDiffValid(output.HiddenStates[i + 1], layers[i], mask), 0, Tolerance);
         Assert.InRange(Fx.MaxDiffValid(output.LastHiddenState, c["final_norm_output"], mask), 0, Tolerance);
         Assert.InRange(Fx.MaxDiffValid(output.Logits, c["logits"], mask), 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData("case_a")]
+    [InlineData("case_b")]
+    [InlineData("case_c")]
+    public void GreedyTokensAreIdenticalAndCachedStepLogitsMatch(string name)
+    {
+        using var scope = NewDisposeScope();
+        var c = Qwen3VLFixture.LoadCase(name);
+        using var model = Qwen3VLFixture.Model();
+        var (eos, pad) = ModelFolder.GenerationTokenIds(Qwen3VLFixture.Dir, model.Config);
+        Assert.Equal([482], eos);
+        Assert.Equal(480, pad);
+        var result = GreedyDecoder.Generate(model, Qwen3VLFixture.Inputs(c), 12, eos, pad);
+        Assert.Equal(Fx.Longs(c["generated_ids"]), Fx.Longs(result.GeneratedIds));
+        Assert.InRange(Fx.MaxDiff(result.StepLogits, c["generated_step_logits"]), 0, Tolerance);
+    }
+
+    [Theory]
+    [InlineData("case_a")]
+    [InlineData("case_b")]
+    public void DecodePositionsAreCachePositionPlusRopeDeltas(string name)
+    {
+        using var scope = NewDisposeScope();
+        var c = Qwen3VLFixture.LoadCase(name);
+        using var model = Qwen3VLFixture.Model();
+        using var noGrad = no_grad();
+        var ids = c["input_ids"];
+        var generated = c["generated_ids"];
+        int steps = (int)generated.shape[1] - 1;
+        using var cache = VisionGrpo.Models.KvCache.For(model.Config.Text, (int)ids.shape[0], (int)ids.shape[1] + steps + 1, ScalarType.Float32);
+        var prompt = Qwen3VLFixture.Inputs(c);
+        model.forward(new QwenVLInputs { InputIds = ids, AttentionMask = prompt.AttentionMask, PixelValues = prompt.PixelValues, ImageGridThw = prompt.ImageGridThw, Cache = cache });
+        var expected = c["generated_decode_position_ids"]; // [steps, 3, B]
+        for (int i = 0; i < steps; i++)
+        {
+            var output = model.forward(new QwenVLInputs { InputIds = generated.narrow(1, i, 1), Cache = cache });
+            // output.PositionIds is [3, B, 1]; the fixture stores [3, B] per step.
+            Assert.Equal(Fx.Longs(expected[i]), Fx.Longs(output.PositionIds.squeeze(-1)));
+        }
     }
 }

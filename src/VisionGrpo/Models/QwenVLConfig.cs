@@ -2,23 +2,23 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using VisionGrpo.Models.Qwen2;
 
-namespace VisionGrpo.Models.Qwen2_5_VL;
+namespace VisionGrpo.Models;
 
 /// <summary>
-/// A parsed <c>config.json</c> of a Qwen2.5-VL model (<c>model_type: qwen2_5_vl</c>) or of a text-only Qwen2 / Qwen2.5
-/// model (<c>model_type: qwen2</c>, <see cref="Vision"/> null). Accepts the flat hub shape, the nested
-/// <c>text_config</c> re-saves and v5 <c>rope_parameters</c>; special token ids come from the top level.
+/// A parsed <c>config.json</c> of any supported family (<see cref="ModelFamily"/>, chosen by <c>model_type</c>):
+/// Qwen2-VL, Qwen2.5-VL, Qwen3-VL, or a text-only Qwen2 / Qwen2.5 model (<see cref="Vision"/> null). Accepts the flat hub
+/// shape, the nested <c>text_config</c> re-saves and v5 <c>rope_parameters</c>; special token ids come from the top level.
 /// </summary>
-public sealed record Qwen2_5_VLConfig
+public sealed record QwenVLConfig
 {
     /// <summary><c>model_type</c> as found in the file.</summary>
     public required string ModelType { get; init; }
+    /// <summary>The family <see cref="ModelType"/> selects.</summary>
+    public required ModelFamily Family { get; init; }
     /// <summary>The text decoder.</summary>
     public required Qwen2TextConfig Text { get; init; }
-    /// <summary>The vision tower, or null for text-only Qwen2 models.</summary>
-    public Qwen2_5_VLVisionConfig? Vision { get; init; }
-    /// <summary>The raw <c>vision_config</c> object (kept for parameter counting and re-saving).</summary>
-    public JsonElement? VisionJson { get; init; }
+    /// <summary>The vision tower of the family, or null for text-only Qwen2 models.</summary>
+    public VisionTowerConfig? Vision { get; init; }
     /// <summary>Id of <c>&lt;|image_pad|&gt;</c>.</summary>
     public int ImageTokenId { get; init; } = 151655;
     /// <summary>Id of <c>&lt;|video_pad|&gt;</c>.</summary>
@@ -42,7 +42,7 @@ public sealed record Qwen2_5_VLConfig
     public bool IsVisionLanguage => Vision is not null;
 
     /// <summary>Reads <c>config.json</c> from a file or a model folder.</summary>
-    public static Qwen2_5_VLConfig Load(string path)
+    public static QwenVLConfig Load(string path)
     {
         string file = Directory.Exists(path) ? Path.Combine(path, "config.json") : path;
         if (!File.Exists(file)) throw new FileNotFoundException($"config.json not found: '{file}'.", file);
@@ -50,7 +50,7 @@ public sealed record Qwen2_5_VLConfig
     }
 
     /// <summary>Parses the text of a <c>config.json</c>; <paramref name="source"/> names it in error messages.</summary>
-    public static Qwen2_5_VLConfig Parse(string json, string source)
+    public static QwenVLConfig Parse(string json, string source)
     {
         JsonDocument doc;
         try { doc = JsonDocument.Parse(json); }
@@ -62,34 +62,34 @@ public sealed record Qwen2_5_VLConfig
             string modelType = ConfigJson.String(source, "model_type", root)
                 ?? throw new InvalidDataException($"{source}: 'model_type' is missing.");
             JsonElement? top = root;
-            if (modelType is not ("qwen2_5_vl" or "qwen2"))
-                throw new NotSupportedException($"{source}: model_type '{modelType}' is not supported; expected 'qwen2_5_vl' (Qwen2.5-VL) or 'qwen2' (Qwen2 / Qwen2.5 text). Qwen2-VL and Qwen3 have different architectures.");
-            var text = Qwen2TextConfig.FromJson(root, source);
-            Qwen2_5_VLVisionConfig? vision = null;
-            JsonElement? visionJson = null;
-            if (modelType == "qwen2_5_vl")
+            var family = ModelFamily.For(modelType, source);
+            var text = family.ReadText(root, source);
+            var textJson = ConfigJson.Object("text_config", top);
+            VisionTowerConfig? vision = null;
+            if (family.ReadVision is { } readVision)
             {
-                visionJson = ConfigJson.Object("vision_config", top)?.Clone()
-                    ?? throw new InvalidDataException($"{source}: model_type qwen2_5_vl needs a 'vision_config' object.");
-                vision = Qwen2_5_VLVisionConfig.FromJson(visionJson.Value);
-                int outHidden = ConfigJson.Int(source, "out_hidden_size", null, visionJson);
-                if (outHidden != text.HiddenSize)
-                    throw new InvalidDataException($"{source}: vision_config.out_hidden_size {outHidden} must equal the text hidden_size {text.HiddenSize}.");
+                var visionJson = ConfigJson.Object("vision_config", top)
+                    ?? throw new InvalidDataException($"{source}: model_type {modelType} needs a 'vision_config' object.");
+                try { vision = readVision(visionJson); }
+                catch (FormatException e) { throw new InvalidDataException($"{source}: {e.Message}", e); }
+                if (vision.OutHiddenSize != text.HiddenSize)
+                    throw new InvalidDataException($"{source}: the vision tower's output width {vision.OutHiddenSize} must equal the text hidden_size {text.HiddenSize}.");
             }
-            return new Qwen2_5_VLConfig
+            return new QwenVLConfig
             {
                 ModelType = modelType,
+                Family = family,
                 Text = text,
                 Vision = vision,
-                VisionJson = visionJson,
                 // Token ids from the top level only: nested re-saves carry stale nulls inside text_config.
                 ImageTokenId = ConfigJson.Int(source, "image_token_id", 151655, top),
                 VideoTokenId = ConfigJson.Int(source, "video_token_id", 151656, top),
                 VisionStartTokenId = ConfigJson.Int(source, "vision_start_token_id", 151652, top),
                 VisionEndTokenId = ConfigJson.Int(source, "vision_end_token_id", 151653, top),
-                BosTokenId = ConfigJson.OptionalInt(source, "bos_token_id", top),
-                EosTokenIds = ConfigJson.IntList(source, "eos_token_id", top),
-                PadTokenId = ConfigJson.OptionalInt(source, "pad_token_id", top),
+                // Qwen3-VL keeps bos/eos only inside text_config; the top level wins where both exist.
+                BosTokenId = ConfigJson.OptionalInt(source, "bos_token_id", top, textJson),
+                EosTokenIds = ConfigJson.IntList(source, "eos_token_id", top, textJson),
+                PadTokenId = ConfigJson.OptionalInt(source, "pad_token_id", top, textJson),
                 TorchDtype = ConfigJson.String(source, "torch_dtype", top) ?? ConfigJson.String(source, "dtype", top),
                 RawJson = json,
             };

@@ -1,10 +1,10 @@
 using VisionGrpo.Models.Qwen2;
 using static TorchSharp.torch;
 
-namespace VisionGrpo.Models.Qwen2_5_VL;
+namespace VisionGrpo.Models;
 
-/// <summary>Inputs of <see cref="Qwen2_5_VLForConditionalGeneration.forward"/> (HF argument names in the docs).</summary>
-public sealed class Qwen2_5_VLInputs
+/// <summary>Inputs of <see cref="QwenVLForConditionalGeneration.forward"/> (HF argument names in the docs).</summary>
+public sealed class QwenVLInputs
 {
     /// <summary><c>input_ids</c> <c>[B, L]</c> int64 (left padded for batches).</summary>
     public required Tensor InputIds { get; init; }
@@ -27,8 +27,8 @@ public sealed class Qwen2_5_VLInputs
     public bool OutputHiddenStates { get; init; }
 }
 
-/// <summary>Outputs of <see cref="Qwen2_5_VLForConditionalGeneration.forward"/>.</summary>
-public sealed class Qwen2_5_VLOutput
+/// <summary>Outputs of <see cref="QwenVLForConditionalGeneration.forward"/>.</summary>
+public sealed class QwenVLOutput
 {
     /// <summary><c>[B, kept positions, vocab]</c> in the model dtype.</summary>
     public required Tensor Logits { get; init; }
@@ -43,7 +43,7 @@ public sealed class Qwen2_5_VLOutput
     /// <summary>Vision tower output <c>[image tokens, hidden]</c> when pixel values were given.</summary>
     public Tensor? ImageEmbeds { get; init; }
 
-    internal Qwen2_5_VLOutput MoveToOuterDisposeScope()
+    internal QwenVLOutput MoveToOuterDisposeScope()
     {
         Logits.MoveToOuterDisposeScope();
         LastHiddenState.MoveToOuterDisposeScope();

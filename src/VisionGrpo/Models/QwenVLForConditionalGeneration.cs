@@ -1,35 +1,39 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Models.Qwen2_5_VL;
 using static TorchSharp.torch;
 
-namespace VisionGrpo.Models.Qwen2_5_VL;
+namespace VisionGrpo.Models;
 
 /// <summary>
-/// Qwen2.5-VL (vision tower + Qwen2 decoder + LM head), and — when the config has no vision part — a text-only
-/// Qwen2 / Qwen2.5 <c>ForCausalLM</c> through the same decoder. Parameters carry the original hub names
+/// A Qwen vision-language model — the family's vision tower (<see cref="ModelFamily"/>: Qwen2-VL, Qwen2.5-VL,
+/// Qwen3-VL) + the Qwen2 decoder (Qwen3's with q/k norms for Qwen3-VL) + LM head; Qwen3-VL's DeepStack levels ride
+/// along the image features (<see cref="VisionTower.SplitFeatures"/>) and are added after the first decoder layers.
+/// When the config has no vision part, a text-only Qwen2 / Qwen2.5
+/// <c>ForCausalLM</c> through the same decoder. Parameters carry the original hub names
 /// (<c>visual.*</c>, <c>model.*</c>, <c>lm_head.weight</c>); <c>WeightLoader</c> maps other layouts onto them.
 /// </summary>
-public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
+public sealed class QwenVLForConditionalGeneration : nn.Module
 {
     /// <summary>Vision tower (null for text-only models).</summary>
-    public readonly Qwen2_5_VisionTransformer? visual;
+    public readonly VisionTower? visual;
     /// <summary>Text decoder.</summary>
     public readonly Qwen2Model model;
     /// <summary>Untied output projection (null when tied to the embedding).</summary>
     public readonly Linear? lm_head;
 
     /// <summary>The parsed configuration.</summary>
-    public Qwen2_5_VLConfig Config { get; }
+    public QwenVLConfig Config { get; }
 
     /// <summary>Builds the modules in <paramref name="dtype"/> (initial values are placeholders until weights are loaded).</summary>
-    public Qwen2_5_VLForConditionalGeneration(Qwen2_5_VLConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
-        : base(nameof(Qwen2_5_VLForConditionalGeneration))
+    public QwenVLForConditionalGeneration(QwenVLConfig config, ScalarType dtype = ScalarType.Float32, Device? device = null)
+        : base(nameof(QwenVLForConditionalGeneration))
     {
         Config = config;
         if (config.Vision is not null)
         {
-            visual = new Qwen2_5_VisionTransformer(config.Vision);
+            visual = config.Vision.CreateTower();
             visual.to(dtype);
             if (device is not null) visual.to(device);
             register_module("visual", visual);
@@ -67,7 +71,7 @@ public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
     /// scattered at <c>image_token_id</c>); with a filled cache, the new tokens get <c>slot + rope_delta</c> in all
     /// three components.
     /// </summary>
-    public Qwen2_5_VLOutput forward(Qwen2_5_VLInputs inputs)
+    public QwenVLOutput forward(QwenVLInputs inputs)
     {
         using var scope = torch.NewDisposeScope();
         var ids = inputs.InputIds;
@@ -76,37 +80,23 @@ public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
             throw new ArgumentException($"attention_mask [{string.Join(", ", m.shape)}] must match input_ids [{string.Join(", ", ids.shape)}].");
         var embeds = model.Embed(ids);
         Tensor? imageEmbeds = inputs.ImageEmbeds;
+        DeepstackInjection? deepstack = null;
         if (imageEmbeds is not null || inputs.PixelValues is not null)
         {
             if (inputs.ImageGridThw is null) throw new ArgumentException("pixel_values / image embeddings were given without image_grid_thw.");
+            if (visual is null) throw new InvalidOperationException($"model_type '{Config.ModelType}' has no vision tower; image inputs cannot be used.");
             imageEmbeds ??= GetImageFeatures(inputs.PixelValues!, inputs.ImageGridThw);
-            embeds = ScatterImages(ids, embeds, imageEmbeds);
+            var (rows, levels) = visual.SplitFeatures(imageEmbeds);
+            embeds = ImageScatter.Apply(ids, embeds, rows, Config.ImageTokenId);
+            if (levels.Length > 0) deepstack = DeepstackInjection.ForImageTokens(ids, Config.ImageTokenId, levels);
         }
         else if (inputs.ImageGridThw is not null)
             throw new ArgumentException("image_grid_thw was given without pixel_values or image embeddings.");
 
-        var cache = inputs.Cache;
-        Tensor positions, deltas;
-        if (cache is null || cache.Length == 0)
-        {
-            (positions, deltas) = RopeIndex.Compute(ids, inputs.AttentionMask, inputs.ImageGridThw, Config.ImageTokenId,
-                Config.VideoTokenId, Config.Vision?.SpatialMergeSize ?? 2);
-            if (cache is not null)
-            {
-                cache.RopeDeltas?.Dispose();
-                cache.RopeDeltas = deltas.clone().DetachFromDisposeScope();
-            }
-        }
-        else
-        {
-            deltas = cache.RopeDeltas ?? torch.zeros(ids.shape[0], 1, dtype: ScalarType.Int64, device: ids.device);
-            var slots = torch.arange(cache.Length, cache.Length + ids.shape[1], dtype: ScalarType.Int64, device: ids.device);
-            positions = (slots.unsqueeze(0) + deltas.to(ids.device)).unsqueeze(0).expand(3, -1, -1).contiguous();
-            deltas = deltas.clone();
-        }
-
-        var text = model.forward(embeds, positions, inputs.AttentionMask, cache, inputs.OutputHiddenStates);
-        return new Qwen2_5_VLOutput
+        var (positions, deltas) = MropePositions.Compute(ids, inputs.AttentionMask, inputs.ImageGridThw, inputs.Cache,
+            Config.ImageTokenId, Config.VideoTokenId, Config.Vision?.SpatialMergeSize ?? 2);
+        var text = model.forward(embeds, positions, inputs.AttentionMask, inputs.Cache, inputs.OutputHiddenStates, deepstack);
+        return new QwenVLOutput
         {
             Logits = ComputeLogits(text.LastHiddenState, inputs.LogitsToKeep),
             LastHiddenState = text.LastHiddenState,
@@ -115,17 +105,5 @@ public sealed class Qwen2_5_VLForConditionalGeneration : nn.Module
             RopeDeltas = deltas,
             ImageEmbeds = imageEmbeds,
         }.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Overwrites the <c>image_token_id</c> rows, in row-major order, with consecutive vision rows (HF <c>masked_scatter</c>).</summary>
-    Tensor ScatterImages(Tensor ids, Tensor embeds, Tensor imageEmbeds)
-    {
-        var flatMask = ids.reshape(-1).eq(Config.ImageTokenId);
-        long count = flatMask.sum().item<long>();
-        if (count != imageEmbeds.shape[0])
-            throw new ArgumentException($"Image features and image tokens do not match: input_ids hold {count} <|image_pad|> ({Config.ImageTokenId}) tokens, the vision tower produced {imageEmbeds.shape[0]} rows.");
-        long b = embeds.shape[0], l = embeds.shape[1], h = embeds.shape[2];
-        var index = flatMask.nonzero().squeeze(1);
-        return embeds.reshape(b * l, h).index_copy(0, index, imageEmbeds.to(embeds.dtype)).reshape(b, l, h);
     }
 }
