@@ -8,17 +8,18 @@ using VisionGrpo.Tests.Models;
 namespace VisionGrpo.Tests;
 
 /// <summary>
-/// A random model folder with the tiny fixture's shape but the real Qwen2.5-VL vocabulary and special ids, so the
-/// real tokenizer, chat template and image processor feed it (generation, evaluation and trainer tests).
+/// A random model folder with a tiny fixture's shape (Qwen2.5-VL by default, or another family's fixture) but the
+/// real Qwen vocabulary and special ids, so the real tokenizer, chat template and image processor feed it
+/// (generation, evaluation and trainer tests).
 /// </summary>
 internal static class TinyVlmFolder
 {
     /// <summary>Writes config, random weights (<paramref name="seed"/>), tokenizer and preprocessor files into <paramref name="dir"/>.</summary>
     /// <returns><paramref name="dir"/>.</returns>
-    public static string Create(string dir, int seed = 3, bool tieWordEmbeddings = false)
+    public static string Create(string dir, int seed = 3, bool tieWordEmbeddings = false, string fixture = TinyFixture.Qwen2_5VL)
     {
         TorchRuntime.EnsureInitialized();
-        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFixture.Dir, "config.json")))!.AsObject();
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(TinyFixture.DirOf(fixture), "config.json")))!.AsObject();
         var ids = new Dictionary<string, int>
         {
             ["vocab_size"] = 151936, ["image_token_id"] = 151655, ["video_token_id"] = 151656, ["vision_start_token_id"] = 151652,
@@ -32,7 +33,7 @@ internal static class TinyVlmFolder
         using var model = new QwenVLForConditionalGeneration(QwenVLConfig.Load(Path.Combine(dir, "config.json")));
         ModelInitializer.Initialize(model, seed: seed);
         ModelFolder.Save(model, dir, TestPaths.Fixtures("tokenizer"));
-        File.Copy(Path.Combine(TinyFixture.Dir, "preprocessor_config.json"), Path.Combine(dir, "preprocessor_config.json"), overwrite: true);
+        File.Copy(Path.Combine(TinyFixture.DirOf(fixture), "preprocessor_config.json"), Path.Combine(dir, "preprocessor_config.json"), overwrite: true);
         return dir;
     }
 

@@ -45,6 +45,20 @@ public sealed class DatasetRow : IReadOnlyDictionary<string, object?>
         var other => throw new InvalidDataException($"{Source}: column '{column}' holds {other.GetType().Name}, not an image"),
     };
 
+    /// <summary>
+    /// The images of <paramref name="column"/> in order: a single image (<c>image</c>), a list of images (TRL's
+    /// <c>images</c> column, <c>Sequence(Image)</c>), or none when the cell is null or an empty list.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The cell, or an element of the list, is not an image (row and position named).</exception>
+    public IReadOnlyList<ImageCell> GetImages(string column) => this[column] switch
+    {
+        null => [],
+        ImageCell c => [c],
+        IEnumerable<object?> list => list.Select((v, i) => v as ImageCell ?? throw new InvalidDataException(
+            $"{Source}: column '{column}' element {i} holds {v?.GetType().Name ?? "null"}, not an image")).ToArray(),
+        var other => throw new InvalidDataException($"{Source}: column '{column}' holds {other.GetType().Name}, not an image or a list of images"),
+    };
+
     /// <inheritdoc/>
     public IEnumerable<string> Keys => _columns;
 

@@ -20,6 +20,12 @@ public sealed record Feature(string Type, string? Dtype = null, Feature? Item = 
     /// <summary>True for the <c>Image</c> feature.</summary>
     public bool IsImage => Type == "Image";
 
+    /// <summary>A list of images (TRL's <c>images</c> column).</summary>
+    public static readonly Feature ImageList = new("List", Item: Image);
+
+    /// <summary>True for <c>Image</c> and for a list of images: the column feeds the prompt's images.</summary>
+    public bool HoldsImages => IsImage || Type is "List" or "Sequence" or "LargeList" && Item is { IsImage: true };
+
     /// <summary>Parses one feature of a <c>datasets</c> <c>Features</c> JSON dict.</summary>
     public static Feature FromJson(JsonNode? node)
     {

@@ -65,4 +65,31 @@ public sealed class ParquetTypesTests : IDisposable
         Assert.Equal("list<int64>", ds.Features[0].Value.ToString());
         Assert.Equal([[1L, 2L], [3L], [4L, 5L, 6L]], ds.Rows().Select(r => ((List<object?>)r["xs"]!).Cast<long>().ToArray()));
     }
+
+    [Fact]
+    public async Task A_list_of_image_structs_reads_as_the_rows_images_in_order()
+    {
+        // TRL's `images` column: Sequence(Image), i.e. list<struct<bytes, path>> in parquet.
+        var bytes = new DataField<byte[]>("bytes", true);
+        var path = new DataField<string>("path", true);
+        var images = new ListField("images", new StructField("element", bytes, path));
+        var problem = new DataField<string>("problem", true);
+        byte[][] pngs = [[1, 2], [3], [4, 5, 6]];
+        string file = Path.Combine(_dir, "train.parquet");
+        await using (var stream = File.Create(file))
+        {
+            await using var writer = await ParquetWriter.CreateAsync(new ParquetSchema(images, problem), stream, cancellationToken: TestContext.Current.CancellationToken);
+            using var rg = writer.CreateRowGroup();
+            await rg.WriteAsync(bytes, pngs, new int[] { 0, 1, 0 });
+            await rg.WriteAsync(path, new[] { "a.png", "b.png", "c.png" }, new int[] { 0, 1, 0 });
+            await rg.WriteAsync(problem, new[] { "two images", "one image" });
+        }
+        var ds = DatasetLoader.Load(file);
+        Assert.True(ds.Features[0].Value.HoldsImages);
+        Assert.Equal("list<image>", ds.Features[0].Value.ToString());
+        var rows = ds.Rows().ToList();
+        Assert.Equal([["a.png", "b.png"], ["c.png"]], rows.Select(r => r.GetImages("images").Select(c => c.Path).ToArray()));
+        Assert.Equal(pngs, rows.SelectMany(r => r.GetImages("images")).Select(c => c.Bytes));
+        Assert.Contains("column 'problem' holds String", Assert.Throws<InvalidDataException>(() => rows[0].GetImages("problem")).Message);
+    }
 }

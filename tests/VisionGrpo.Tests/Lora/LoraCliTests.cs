@@ -40,6 +40,16 @@ public class LoraCliTests
     }
 
     [Fact]
+    public void InfoPrintsPeftsLineForTheQwen2VL2BConfig()
+    {
+        // Hand computation in Qwen2VLTests.PeftLineOfThe2BConfigFromConfigJsonAlone.
+        string text = Capture("lora", "info", "--model", Path.GetDirectoryName(TinyFixture.Config2VL2B)!,
+            "--r", "8", "--lora-alpha", "32", "--target-modules", "q_proj,v_proj");
+        Assert.Contains("56 modules wrapped", text);
+        Assert.EndsWith("trainable params: 1,089,536 || all params: 2,210,075,136 || trainable%: 0.0493" + Environment.NewLine, text);
+    }
+
+    [Fact]
     public void InfoRejectsTargetsThatMatchNothing() =>
         Assert.Equal(1, Run("lora", "info", "--model", Path.GetDirectoryName(TinyFixture.Config3B)!, "--target-modules", "c_attn"));
 

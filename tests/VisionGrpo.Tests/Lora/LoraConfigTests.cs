@@ -111,10 +111,12 @@ public class LoraConfigTests
         Assert.Equal(LoraFixture.Variant(variant)["print_trainable_parameters"]!.GetValue<string>(), counts.TrainableParametersLine);
     }
 
-    [Fact]
-    public void LayoutFromConfigListsExactlyTheModelsLinears()
+    [Theory]
+    [InlineData(TinyFixture.Qwen2_5VL)]
+    [InlineData(TinyFixture.Qwen2VL)]
+    public void LayoutFromConfigListsExactlyTheModelsLinears(string fixture)
     {
-        using var model = TinyFixture.Model();
+        using var model = TinyFixture.Model(fixture: fixture);
         var actual = model.named_modules()
             .Where(m => m.module is TorchSharp.Modules.Linear)
             .Select(m => (m.name, ((TorchSharp.Modules.Linear)m.module).weight!.shape[1], ((TorchSharp.Modules.Linear)m.module).weight!.shape[0]))

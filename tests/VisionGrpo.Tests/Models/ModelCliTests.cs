@@ -20,17 +20,19 @@ public class ModelCliTests
     public void InfoReadsOnlyTheConfig() =>
         Assert.Equal(0, Cli("model", "info", Path.GetDirectoryName(TinyFixture.Config3B)!));
 
-    [Fact]
-    public void RunWritesParityOutputs()
+    [Theory]
+    [InlineData(TinyFixture.Qwen2_5VL)]
+    [InlineData(TinyFixture.Qwen2VL)]
+    public void RunWritesParityOutputs(string fixture)
     {
         using var scope = NewDisposeScope();
         string dir = Directory.CreateTempSubdirectory("vg-run-").FullName;
         try
         {
-            var c = TinyFixture.LoadCase("case_b");
+            var c = TinyFixture.LoadCase("case_b", fixture);
             string inputs = Path.Combine(dir, "in.safetensors"), output = Path.Combine(dir, "out.safetensors");
             SafetensorsWriter.Save(inputs, new[] { "input_ids", "attention_mask", "pixel_values", "image_grid_thw" }.Select(n => KeyValuePair.Create(n, c[n])));
-            Assert.Equal(0, Cli("model", "run", "--model", TinyFixture.Dir, "--inputs", inputs, "--output", output, "--greedy-tokens", "12"));
+            Assert.Equal(0, Cli("model", "run", "--model", TinyFixture.DirOf(fixture), "--inputs", inputs, "--output", output, "--greedy-tokens", "12"));
             using var file = SafetensorsFile.Open(output);
             Assert.InRange(TinyFixture.MaxDiffValid(file.Load("logits"), c["logits"], c["attention_mask"]), 0, 1e-4);
             Assert.InRange(TinyFixture.MaxDiff(file.Load("image_embeds"), c["image_embeds"]), 0, 1e-4);

@@ -12,16 +12,19 @@ public class ParityTests
     const double Tolerance = 1e-4;
 
     [Theory]
-    [InlineData("case_a", AttentionImplementation.Sdpa)]
-    [InlineData("case_b", AttentionImplementation.Sdpa)]
-    [InlineData("case_c", AttentionImplementation.Sdpa)]
-    [InlineData("case_b", AttentionImplementation.Eager)]
-    [InlineData("case_c", AttentionImplementation.Eager)]
-    public void DecoderLogitsMatchWithTransformersImageEmbeddings(string name, AttentionImplementation kernel)
+    [InlineData(TinyFixture.Qwen2_5VL, "case_a", AttentionImplementation.Sdpa)]
+    [InlineData(TinyFixture.Qwen2_5VL, "case_b", AttentionImplementation.Sdpa)]
+    [InlineData(TinyFixture.Qwen2_5VL, "case_c", AttentionImplementation.Sdpa)]
+    [InlineData(TinyFixture.Qwen2_5VL, "case_b", AttentionImplementation.Eager)]
+    [InlineData(TinyFixture.Qwen2_5VL, "case_c", AttentionImplementation.Eager)]
+    [InlineData(TinyFixture.Qwen2VL, "case_a", AttentionImplementation.Sdpa)]
+    [InlineData(TinyFixture.Qwen2VL, "case_b", AttentionImplementation.Sdpa)]
+    [InlineData(TinyFixture.Qwen2VL, "case_c", AttentionImplementation.Eager)]
+    public void DecoderLogitsMatchWithTransformersImageEmbeddings(string fixture, string name, AttentionImplementation kernel)
     {
         using var scope = NewDisposeScope();
-        var c = TinyFixture.LoadCase(name);
-        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase(name, fixture);
+        using var model = TinyFixture.Model(fixture: fixture);
         model.model.Attention = kernel;
         using var noGrad = no_grad();
         var output = model.forward(new QwenVLInputs
@@ -41,14 +44,17 @@ public class ParityTests
     }
 
     [Theory]
-    [InlineData("case_a")]
-    [InlineData("case_b")]
-    [InlineData("case_c")]
-    public void GreedyContinuationIsIdenticalAndCachedStepsMatch(string name)
+    [InlineData(TinyFixture.Qwen2_5VL, "case_a")]
+    [InlineData(TinyFixture.Qwen2_5VL, "case_b")]
+    [InlineData(TinyFixture.Qwen2_5VL, "case_c")]
+    [InlineData(TinyFixture.Qwen2VL, "case_a")]
+    [InlineData(TinyFixture.Qwen2VL, "case_b")]
+    [InlineData(TinyFixture.Qwen2VL, "case_c")]
+    public void GreedyContinuationIsIdenticalAndCachedStepsMatch(string fixture, string name)
     {
         using var scope = NewDisposeScope();
-        var c = TinyFixture.LoadCase(name);
-        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase(name, fixture);
+        using var model = TinyFixture.Model(fixture: fixture);
         var result = GreedyDecoder.Generate(model, TinyFixture.Inputs(c, fixtureImageEmbeds: true), 12, [1002], 1000);
         Assert.Equal(TinyFixture.Longs(c["generated_ids"]), TinyFixture.Longs(result.GeneratedIds));
         Assert.InRange(TinyFixture.MaxDiff(result.StepLogits, c["generated_step_logits"]), 0, Tolerance);

@@ -7,26 +7,37 @@ using static TorchSharp.torch;
 
 namespace VisionGrpo.Tests.Models;
 
-/// <summary>Access to the tiny Qwen2.5-VL golden fixture (transformers' own outputs, see its README).</summary>
+/// <summary>
+/// Access to the tiny golden fixtures (transformers' own outputs, see their READMEs): Qwen2.5-VL by default, or
+/// another family's fixture with the same case layout (<see cref="Qwen2VL"/>).
+/// </summary>
 internal static class TinyFixture
 {
-    public static string Dir => Path.Combine(AppContext.BaseDirectory, "fixtures", "qwen2_5_vl_tiny");
+    /// <summary>The Qwen2.5-VL fixture (the default of every helper here).</summary>
+    public const string Qwen2_5VL = "qwen2_5_vl_tiny";
+    /// <summary>The Qwen2-VL fixture.</summary>
+    public const string Qwen2VL = "qwen2_vl_tiny";
+
+    public static string Dir => DirOf(Qwen2_5VL);
+    public static string DirOf(string fixture) => Path.Combine(AppContext.BaseDirectory, "fixtures", fixture);
+    public static string Config2VL2B => Path.Combine(AppContext.BaseDirectory, "fixtures", "qwen2_vl_2b_config", "config.json");
     public static string Config3B => Path.Combine(AppContext.BaseDirectory, "fixtures", "qwen2_5_vl_3b_config", "config.json");
 
     /// <summary>Every tensor of <c>case_x.safetensors</c> (caller owns them; use inside a dispose scope).</summary>
-    public static Dictionary<string, Tensor> LoadCase(string name)
+    public static Dictionary<string, Tensor> LoadCase(string name, string fixture = Qwen2_5VL)
     {
         TorchRuntime.EnsureInitialized();
-        using var file = SafetensorsFile.Open(Path.Combine(Dir, name + ".safetensors"));
+        using var file = SafetensorsFile.Open(Path.Combine(DirOf(fixture), name + ".safetensors"));
         return file.Names.ToDictionary(n => n, n => file.Load(n));
     }
 
-    public static JsonDocument CaseJson(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Dir, name + ".json")));
+    public static JsonDocument CaseJson(string name, string fixture = Qwen2_5VL) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(DirOf(fixture), name + ".json")));
 
-    public static QwenVLForConditionalGeneration Model(ScalarType dtype = ScalarType.Float32)
+    public static QwenVLForConditionalGeneration Model(ScalarType dtype = ScalarType.Float32, string fixture = Qwen2_5VL)
     {
         TorchRuntime.EnsureInitialized();
-        return ModelFolder.Load(Dir, dtype);
+        return ModelFolder.Load(DirOf(fixture), dtype);
     }
 
     /// <summary>Prompt inputs of a case; with <paramref name="fixtureImageEmbeds"/> the vision tower is bypassed.</summary>

@@ -9,25 +9,30 @@ public class VisionPathTests
     const double Tolerance = 1e-4;
 
     [Theory]
-    [InlineData("case_a")]
-    [InlineData("case_b")]
-    public void ImageEmbeddingsAndLogitsMatchTransformers(string name)
+    [InlineData(TinyFixture.Qwen2_5VL, "case_a")]
+    [InlineData(TinyFixture.Qwen2_5VL, "case_b")]
+    [InlineData(TinyFixture.Qwen2VL, "case_a")]
+    [InlineData(TinyFixture.Qwen2VL, "case_b")]
+    [InlineData(TinyFixture.Qwen2VL, "case_c")]
+    public void ImageEmbeddingsAndLogitsMatchTransformers(string fixture, string name)
     {
         using var scope = NewDisposeScope();
-        var c = TinyFixture.LoadCase(name);
-        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase(name, fixture);
+        using var model = TinyFixture.Model(fixture: fixture);
         using var noGrad = no_grad();
         var output = model.forward(TinyFixture.Inputs(c, fixtureImageEmbeds: false));
         Assert.InRange(TinyFixture.MaxDiff(output.ImageEmbeds!, c["image_embeds"]), 0, Tolerance);
         Assert.InRange(TinyFixture.MaxDiffValid(output.Logits, c["logits"], c["attention_mask"]), 0, Tolerance);
     }
 
-    [Fact]
-    public void GreedyWithPixelValuesIsIdentical()
+    [Theory]
+    [InlineData(TinyFixture.Qwen2_5VL)]
+    [InlineData(TinyFixture.Qwen2VL)]
+    public void GreedyWithPixelValuesIsIdentical(string fixture)
     {
         using var scope = NewDisposeScope();
-        var c = TinyFixture.LoadCase("case_b");
-        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase("case_b", fixture);
+        using var model = TinyFixture.Model(fixture: fixture);
         var result = VisionGrpo.Models.Qwen2_5_VL.GreedyDecoder.Generate(model, TinyFixture.Inputs(c, fixtureImageEmbeds: false), 12, [1002], 1000);
         Assert.Equal(TinyFixture.Longs(c["generated_ids"]), TinyFixture.Longs(result.GeneratedIds));
     }

@@ -9,12 +9,20 @@ internal static class ImageColumns
     public static bool IsImage(string column, string? requested) =>
         requested is not null ? column == requested : Conventional.Contains(column);
 
-    /// <summary>Turns a path value into an image cell confined to <paramref name="baseDir"/>.</summary>
+    /// <summary>
+    /// Turns a path value into an image cell confined to <paramref name="baseDir"/>, and a list of paths into a list
+    /// of cells (a multi-image row).
+    /// </summary>
     public static object? ToCell(object? value, string baseDir) => value switch
     {
         null => null,
         string s when s.Length == 0 => null,
         string s => new ImageCell(null, s, baseDir),
+        IReadOnlyList<object?> list => list.Select(v => ToCell(v, baseDir)).ToList(),
         _ => value,
     };
+
+    /// <summary>The feature of an image column: a list of images when any row holds a list of paths.</summary>
+    public static Feature FeatureOf(IEnumerable<object?> values) =>
+        values.Any(v => v is IReadOnlyList<object?>) ? Feature.ImageList : Feature.Image;
 }

@@ -10,7 +10,7 @@ public static class JsonlLoader
     /// <param name="name">Dataset name for messages.</param>
     /// <param name="baseDir">Folder that image paths resolve in (and shard names are relative to).</param>
     /// <param name="files">JSONL/JSON files.</param>
-    /// <param name="imageColumn">The image-path column; default: image, image_path, file_name.</param>
+    /// <param name="imageColumn">The image-path column (a path, or a list of paths for a multi-image row); default: image, image_path, file_name, images.</param>
     /// <exception cref="InvalidDataException">A line that is not a JSON object (message names file and line).</exception>
     public static TableDataset Load(string name, string baseDir, IReadOnlyList<string> files, string? imageColumn = null)
     {
@@ -26,13 +26,13 @@ public static class JsonlLoader
                 objects.Add((obj, new RowSource(name, rel, row++)));
             }
         }
-        var features = columns.Select(c => new KeyValuePair<string, Feature>(c,
-            ImageColumns.IsImage(c, imageColumn) ? Feature.Image : InferFeature(objects.Select(o => o.Obj[c])))).ToList();
         var rows = objects.Select(o => columns.Select(c =>
         {
             object? v = ToValue(o.Obj[c]);
             return ImageColumns.IsImage(c, imageColumn) ? ImageColumns.ToCell(v, baseDir) : v;
         }).ToArray()).ToList();
+        var features = columns.Select((c, i) => new KeyValuePair<string, Feature>(c, ImageColumns.IsImage(c, imageColumn)
+            ? ImageColumns.FeatureOf(rows.Select(r => r[i])) : InferFeature(objects.Select(o => o.Obj[c])))).ToList();
         return new TableDataset(name, features, rows, objects.Select(o => o.Source).ToList());
     }
 

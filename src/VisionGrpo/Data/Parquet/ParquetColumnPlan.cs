@@ -2,7 +2,7 @@ using Parquet.Schema;
 
 namespace VisionGrpo.Data.Parquet;
 
-/// <summary>How one top-level column of a parquet file maps to leaf columns: plain value, list of values, or HF image struct.</summary>
+/// <summary>How one top-level column of a parquet file maps to leaf columns: plain value, list of values, HF image struct, or a list of them.</summary>
 internal sealed record ParquetColumnPlan(string Name, Feature Feature, DataField? Leaf, DataField? ImageBytes, DataField? ImagePath, bool IsList)
 {
     /// <summary>Plans every top-level field; <paramref name="hfFeatures"/> (from the <c>huggingface</c> metadata) wins over inference.</summary>
@@ -19,8 +19,11 @@ internal sealed record ParquetColumnPlan(string Name, Feature Feature, DataField
                 ListField { Item: DataField item } l => new(l.Name, declared ?? new Feature("List", Item: Infer(item)), item, null, null, true),
                 StructField s when IsImageStruct(s, declared) => new(s.Name, Feature.Image,
                     null, (DataField)s.Fields.First(f => f.Name == "bytes"), s.Fields.FirstOrDefault(f => f.Name == "path") as DataField, false),
+                // TRL's `images` column: Sequence(Image), a list of {bytes, path} structs.
+                ListField { Item: StructField s } l when IsImageStruct(s, declared?.Item) => new(l.Name, Feature.ImageList,
+                    null, (DataField)s.Fields.First(f => f.Name == "bytes"), s.Fields.FirstOrDefault(f => f.Name == "path") as DataField, true),
                 _ => throw new NotSupportedException(
-                    $"{file}: column '{field.Name}' has a nested type ({field.SchemaType}) that VisionGrpo does not read; supported: values, lists of values, Image"),
+                    $"{file}: column '{field.Name}' has a nested type ({field.SchemaType}) that VisionGrpo does not read; supported: values, lists of values, Image, lists of Image"),
             });
         }
         return plans;

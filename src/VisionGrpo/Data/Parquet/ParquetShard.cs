@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Parquet;
+using Parquet.Schema;
 
 namespace VisionGrpo.Data.Parquet;
 
@@ -94,7 +95,9 @@ internal sealed class ParquetShard
         for (int c = 0; c < Columns.Count; c++)
         {
             var plan = Columns[c];
-            if (plan.Feature.IsImage && plan.ImageBytes is { } bytesField)
+            if (plan.IsList && plan.ImageBytes is { } listBytes)
+                columns[c] = await ReadImageListsAsync(rg, listBytes, plan.ImagePath, rows, baseDir);
+            else if (plan.Feature.IsImage && plan.ImageBytes is { } bytesField)
             {
                 object?[] bytes = await ParquetColumns.ReadFlatAsync(rg, bytesField, rows);
                 object?[] paths = plan.ImagePath is { } p ? await ParquetColumns.ReadFlatAsync(rg, p, rows) : new object?[rows];
@@ -112,6 +115,25 @@ internal sealed class ParquetShard
         {
             result[r] = new object?[Columns.Count];
             for (int c = 0; c < Columns.Count; c++) result[r][c] = columns[c][r];
+        }
+        return result;
+    }
+
+    /// <summary>One list of image cells per row from the <c>bytes</c> and <c>path</c> leaves of a list of image structs.</summary>
+    static async Task<object?[]> ReadImageListsAsync(ParquetRowGroupReader rg, DataField bytesField, DataField? pathField, int rows, string baseDir)
+    {
+        object?[] bytes = await ParquetColumns.ReadListsAsync(rg, bytesField, rows);
+        object?[] paths = pathField is null ? new object?[rows] : await ParquetColumns.ReadListsAsync(rg, pathField, rows);
+        var result = new object?[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            if (bytes[r] is null && paths[r] is null) continue;
+            var b = bytes[r] as List<object?> ?? [];
+            var p = paths[r] as List<object?> ?? [];
+            // A list whose leaves are all null reads back empty; the other leaf then sets the length.
+            result[r] = Enumerable.Range(0, Math.Max(b.Count, p.Count))
+                .Select(i => (object?)new ImageCell(i < b.Count ? (byte[]?)b[i] : null, i < p.Count ? (string?)p[i] : null, baseDir))
+                .ToList();
         }
         return result;
     }

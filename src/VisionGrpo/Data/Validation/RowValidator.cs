@@ -19,7 +19,7 @@ public sealed class RowValidator
     /// <summary>A validator for the recipe's columns (<c>image</c>, <c>problem</c>, <c>solution</c>) when present in <paramref name="dataset"/>.</summary>
     public static RowValidator ForDataset(Dataset dataset, params string[] requiredText)
     {
-        var images = dataset.Features.Where(f => f.Value.IsImage).Select(f => f.Key);
+        var images = dataset.Features.Where(f => f.Value.HoldsImages).Select(f => f.Key);
         var missing = requiredText.Where(c => !dataset.ColumnNames.Contains(c)).ToList();
         if (missing.Count > 0)
             throw new ArgumentException($"dataset '{dataset.Name}' has no column(s) {string.Join(", ", missing)}; columns: {string.Join(", ", dataset.ColumnNames)}");
@@ -36,11 +36,18 @@ public sealed class RowValidator
         }
         foreach (string c in _images)
         {
-            if (row[c] is not ImageCell cell) return $"column '{c}' is not an image";
-            byte[] bytes;
-            try { bytes = cell.ReadBytes(); }
-            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return $"image '{c}' cannot be read: {e.Message}"; }
-            if (ImageProbe.DecodeProblem(bytes) is { } why) return $"image '{c}' does not decode: {why}";
+            IReadOnlyList<ImageCell> cells;
+            try { cells = row.GetImages(c); }
+            catch (InvalidDataException) { return $"column '{c}' is not an image or a list of images"; }
+            if (cells.Count == 0) return $"column '{c}' holds no image";
+            for (int i = 0; i < cells.Count; i++)
+            {
+                string name = cells.Count == 1 && row[c] is ImageCell ? $"image '{c}'" : $"image '{c}'[{i}]";
+                byte[] bytes;
+                try { bytes = cells[i].ReadBytes(); }
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return $"{name} cannot be read: {e.Message}"; }
+                if (ImageProbe.DecodeProblem(bytes) is { } why) return $"{name} does not decode: {why}";
+            }
         }
         return null;
     }

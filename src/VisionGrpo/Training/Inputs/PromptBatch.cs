@@ -21,6 +21,9 @@ public sealed class PromptBatch : IDisposable
     /// <summary>The dataset rows the prompts were built from.</summary>
     public required IReadOnlyList<DatasetRow> Rows { get; init; }
 
+    /// <summary>Images per row (0 for a text-only row), in row order as they follow each other in <c>image_grid_thw</c>.</summary>
+    public required int[] ImageCounts { get; init; }
+
     /// <summary>Number of prompt rows.</summary>
     public int Count => Lengths.Length;
 

@@ -9,8 +9,8 @@ using VisionGrpo.Vision;
 namespace VisionGrpo.Training.Inputs;
 
 /// <summary>
-/// Turns dataset rows into model prompts the way the recipe does: system prompt, then a user turn with the image
-/// first and the problem text after it, rendered with the model's own chat template (generation prompt added),
+/// Turns dataset rows into model prompts the way the recipe does: system prompt, then a user turn with the image(s)
+/// first, in column order (TRL's <c>images</c> column may hold several), and the problem text after it, rendered with the model's own chat template (generation prompt added),
 /// image placeholders expanded, left truncation to <c>max_prompt_length</c> that never cuts image tokens, left padding.
 /// </summary>
 public sealed class PromptBuilder
@@ -25,7 +25,7 @@ public sealed class PromptBuilder
     /// <param name="images">Image processor (null for text-only data).</param>
     /// <param name="systemPrompt">System message text (null or empty: none).</param>
     /// <param name="promptColumn">Column with the problem text.</param>
-    /// <param name="imageColumn">Column with the image (rows where it is absent or null are text-only).</param>
+    /// <param name="imageColumn">Column with the image, or a list of images (rows where it is absent or null are text-only).</param>
     /// <param name="maxPromptLength">Left-truncate longer prompts to this many tokens (null: never).</param>
     /// <param name="chatTemplateKwargs">Extra template variables (<c>chat_template_kwargs</c>).</param>
     public PromptBuilder(VlTextProcessor text, QwenImageProcessor? images, string? systemPrompt, string promptColumn = "problem",
@@ -46,7 +46,7 @@ public sealed class PromptBuilder
     public string? SystemPrompt { get; }
     /// <summary>Column with the problem text.</summary>
     public string PromptColumn { get; }
-    /// <summary>Column with the image.</summary>
+    /// <summary>Column with the image or the list of images.</summary>
     public string ImageColumn { get; }
     /// <summary><c>max_prompt_length</c> (null: no truncation).</summary>
     public int? MaxPromptLength { get; }
@@ -70,15 +70,18 @@ public sealed class PromptBuilder
         var imageCounts = new int[rows.Count];
         for (int i = 0; i < rows.Count; i++)
         {
-            if (rows[i].GetImage(ImageColumn) is not { } cell) continue;
-            if (_images is null)
+            var cells = rows[i].GetImages(ImageColumn);
+            if (cells.Count > 0 && _images is null)
                 throw new InvalidOperationException($"{rows[i].Source} has an image but the model folder has no preprocessor_config.json.");
-            try { images.Add(ImageDecoder.Decode(cell.ReadBytes(), rows[i].Source.ToString())); }
-            catch (Exception e) when (e is IOException or InvalidDataException or ImageDecodeException)
+            foreach (var cell in cells)
             {
-                throw new InvalidDataException($"{rows[i].Source}: image column '{ImageColumn}' cannot be used: {e.Message}", e);
+                try { images.Add(ImageDecoder.Decode(cell.ReadBytes(), rows[i].Source.ToString())); }
+                catch (Exception e) when (e is IOException or InvalidDataException or ImageDecodeException)
+                {
+                    throw new InvalidDataException($"{rows[i].Source}: image column '{ImageColumn}' cannot be used: {e.Message}", e);
+                }
             }
-            imageCounts[i] = 1;
+            imageCounts[i] = cells.Count;
         }
         var processed = images.Count > 0 ? _images!.Process(images) : null;
         var texts = rows.Select((row, i) => Render(row, imageCounts[i])).ToArray();
@@ -100,6 +103,7 @@ public sealed class PromptBuilder
             Lengths = ids.Select(r => r.Length).ToArray(),
             Texts = texts,
             Rows = rows,
+            ImageCounts = imageCounts,
         };
     }
 

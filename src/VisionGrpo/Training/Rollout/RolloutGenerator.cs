@@ -95,9 +95,8 @@ public sealed class RolloutGenerator
         var pixelValues = pixels.to(device).to(_policy.Model.DType);
         Tensor embeds;
         using (torch.no_grad()) embeds = _policy.Model.GetImageFeatures(pixelValues, grid);
-        var hasImage = prompts.Rows.Select(r => r.GetImage(_prompts.ImageColumn) is not null).ToArray();
         int merge = _policy.Model.Config.Vision?.SpatialMergeSize ?? 2;
-        var (images, grids) = RowImages.Split(_visionTrains ? pixelValues : embeds, grid, hasImage, !_visionTrains, merge);
+        var (images, grids) = RowImages.Split(_visionTrains ? pixelValues : embeds, grid, prompts.ImageCounts, !_visionTrains, merge);
         return (embeds, grid, images, grids);
     }
 

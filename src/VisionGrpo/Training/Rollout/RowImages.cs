@@ -26,30 +26,32 @@ public sealed class RowImages
 
     /// <summary>
     /// Splits <paramref name="data"/> (embeddings [Σ tokens, H] or pixels [Σ patches, D]) and <paramref name="grid"/>
-    /// ([n_images, 3], one image per prompt with an image, in row order) into per-prompt copies.
+    /// ([n_images, 3], the images of each prompt row in turn) into per-prompt copies.
     /// </summary>
     /// <param name="data">Embeddings or pixel patches of all images.</param>
     /// <param name="grid">image_grid_thw of all images.</param>
-    /// <param name="hasImage">Per prompt row: whether it has an image.</param>
+    /// <param name="imageCounts">Per prompt row: how many images it has (0: text-only).</param>
     /// <param name="areEmbeddings">Whether <paramref name="data"/> holds embeddings (rows per image = t·h·w / merge²).</param>
     /// <param name="mergeSize">Spatial merge size of the vision tower.</param>
-    public static (Tensor?[] Data, Tensor?[] Grids) Split(Tensor data, Tensor grid, IReadOnlyList<bool> hasImage, bool areEmbeddings, int mergeSize)
+    public static (Tensor?[] Data, Tensor?[] Grids) Split(Tensor data, Tensor grid, IReadOnlyList<int> imageCounts, bool areEmbeddings, int mergeSize)
     {
         var thw = grid.cpu().to(ScalarType.Int64).data<long>().ToArray();
         long divisor = areEmbeddings ? (long)mergeSize * mergeSize : 1;
-        var parts = new Tensor?[hasImage.Count];
-        var grids = new Tensor?[hasImage.Count];
+        var parts = new Tensor?[imageCounts.Count];
+        var grids = new Tensor?[imageCounts.Count];
         long offset = 0;
         int image = 0;
-        for (int row = 0; row < hasImage.Count; row++)
+        for (int row = 0; row < imageCounts.Count; row++)
         {
-            if (!hasImage[row]) continue;
-            if (image * 3 >= thw.Length) throw new ArgumentException("fewer image_grid_thw rows than prompts with an image.");
-            long rows = thw[image * 3] * thw[image * 3 + 1] * thw[image * 3 + 2] / divisor;
+            int count = imageCounts[row];
+            if (count == 0) continue;
+            if ((image + count) * 3 > thw.Length) throw new ArgumentException("fewer image_grid_thw rows than the prompts' images.");
+            long rows = 0;
+            for (int i = image; i < image + count; i++) rows += thw[i * 3] * thw[i * 3 + 1] * thw[i * 3 + 2] / divisor;
             parts[row] = data.narrow(0, offset, rows).detach().clone();
-            grids[row] = grid.narrow(0, image, 1).clone();
+            grids[row] = grid.narrow(0, image, count).clone();
             offset += rows;
-            image++;
+            image += count;
         }
         if (offset != data.shape[0]) throw new ArgumentException($"the images hold {data.shape[0]} rows but the grids describe {offset}.");
         return (parts, grids);
