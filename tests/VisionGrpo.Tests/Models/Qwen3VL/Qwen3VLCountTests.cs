@@ -5,6 +5,8 @@ using VisionGrpo.Cli.Commands;
 using VisionGrpo.Lora;
 using VisionGrpo.Models;
 
+using Fx = VisionGrpo.Tests.Models.TinyFixture;
+
 namespace VisionGrpo.Tests.Models.Qwen3VL;
 
 /// <summary>
@@ -52,7 +54,7 @@ public class Qwen3VLCountTests
     [Fact]
     public void ConfigCountsAndModuleListAgreeWithTheBuiltTinyModel()
     {
-        var config = QwenVLConfig.Load(Qwen3VLFixture.Dir);
+        var config = QwenVLConfig.Load(Fx.DirOf(Fx.Qwen3VL));
         using var model = new QwenVLForConditionalGeneration(config);
         Assert.Equal(349_248, model.parameters().Sum(p => p.numel()));
         Assert.Equal(349_248, ParameterCounts.FromConfig(config).Total);

@@ -19,8 +19,8 @@ public class Qwen3VLParityTests
     public void VisionTowerStagesAndDeepstackFeaturesMatch(string name)
     {
         using var scope = NewDisposeScope();
-        var c = Qwen3VLFixture.LoadCase(name);
-        using var model = Qwen3VLFixture.Model();
+        var c = Fx.LoadCase(name, Fx.Qwen3VL);
+        using var model = Fx.Model(fixture: Fx.Qwen3VL);
         using var noGrad = no_grad();
         var trace = new Qwen3VLVisionTrace();
         var output = ((Qwen3VLVisionModel)model.visual!).Encode(c["pixel_values"], c["image_grid_thw"], trace);
@@ -47,11 +47,11 @@ public class Qwen3VLParityTests
     public void ForwardFromPixelsMatchesPositionsLayersAndLogits(string name, AttentionImplementation kernel)
     {
         using var scope = NewDisposeScope();
-        var c = Qwen3VLFixture.LoadCase(name);
-        using var model = Qwen3VLFixture.Model();
+        var c = Fx.LoadCase(name, Fx.Qwen3VL);
+        using var model = Fx.Model(fixture: Fx.Qwen3VL);
         model.model.Attention = kernel;
         using var noGrad = no_grad();
-        var inputs = Qwen3VLFixture.Inputs(c);
+        var inputs = Fx.Inputs(c, fixtureImageEmbeds: false);
         var output = model.forward(new QwenVLInputs
         {
             InputIds = inputs.InputIds, AttentionMask = inputs.AttentionMask, PixelValues = inputs.PixelValues,
@@ -75,12 +75,12 @@ public class Qwen3VLParityTests
     public void GreedyTokensAreIdenticalAndCachedStepLogitsMatch(string name)
     {
         using var scope = NewDisposeScope();
-        var c = Qwen3VLFixture.LoadCase(name);
-        using var model = Qwen3VLFixture.Model();
-        var (eos, pad) = ModelFolder.GenerationTokenIds(Qwen3VLFixture.Dir, model.Config);
+        var c = Fx.LoadCase(name, Fx.Qwen3VL);
+        using var model = Fx.Model(fixture: Fx.Qwen3VL);
+        var (eos, pad) = ModelFolder.GenerationTokenIds(Fx.DirOf(Fx.Qwen3VL), model.Config);
         Assert.Equal([482], eos);
         Assert.Equal(480, pad);
-        var result = GreedyDecoder.Generate(model, Qwen3VLFixture.Inputs(c), 12, eos, pad);
+        var result = GreedyDecoder.Generate(model, Fx.Inputs(c, fixtureImageEmbeds: false), 12, eos, pad);
         Assert.Equal(Fx.Longs(c["generated_ids"]), Fx.Longs(result.GeneratedIds));
         Assert.InRange(Fx.MaxDiff(result.StepLogits, c["generated_step_logits"]), 0, Tolerance);
     }
@@ -91,14 +91,14 @@ public class Qwen3VLParityTests
     public void DecodePositionsAreCachePositionPlusRopeDeltas(string name)
     {
         using var scope = NewDisposeScope();
-        var c = Qwen3VLFixture.LoadCase(name);
-        using var model = Qwen3VLFixture.Model();
+        var c = Fx.LoadCase(name, Fx.Qwen3VL);
+        using var model = Fx.Model(fixture: Fx.Qwen3VL);
         using var noGrad = no_grad();
         var ids = c["input_ids"];
         var generated = c["generated_ids"];
         int steps = (int)generated.shape[1] - 1;
         using var cache = VisionGrpo.Models.KvCache.For(model.Config.Text, (int)ids.shape[0], (int)ids.shape[1] + steps + 1, ScalarType.Float32);
-        var prompt = Qwen3VLFixture.Inputs(c);
+        var prompt = Fx.Inputs(c, fixtureImageEmbeds: false);
         model.forward(new QwenVLInputs { InputIds = ids, AttentionMask = prompt.AttentionMask, PixelValues = prompt.PixelValues, ImageGridThw = prompt.ImageGridThw, Cache = cache });
         var expected = c["generated_decode_position_ids"]; // [steps, 3, B]
         for (int i = 0; i < steps; i++)

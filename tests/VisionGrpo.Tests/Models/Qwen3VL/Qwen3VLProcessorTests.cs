@@ -18,11 +18,11 @@ public class Qwen3VLProcessorTests
     public void PixelValuesAndGridsEqualTransformers(string name)
     {
         using var scope = NewDisposeScope();
-        var c = Qwen3VLFixture.LoadCase(name);
-        using var json = Qwen3VLFixture.CaseJson(name);
+        var c = Fx.LoadCase(name, Fx.Qwen3VL);
+        using var json = Fx.CaseJson(name, Fx.Qwen3VL);
         var images = json.RootElement.GetProperty("images_in_order").EnumerateArray()
-            .Select(e => ImageDecoder.DecodeFile(Path.Combine(Qwen3VLFixture.Dir, "images", e.GetString() + ".png"))).ToArray();
-        var processor = new QwenImageProcessor(ImageProcessorConfig.Load(Qwen3VLFixture.Dir));
+            .Select(e => ImageDecoder.DecodeFile(Path.Combine(Fx.DirOf(Fx.Qwen3VL), "images", e.GetString() + ".png"))).ToArray();
+        var processor = new QwenImageProcessor(ImageProcessorConfig.Load(Fx.DirOf(Fx.Qwen3VL)));
         var output = processor.Process(images);
         Assert.Equal(1536, output.PatchDim);
         Assert.Equal(Fx.Longs(c["image_grid_thw"]), output.Grids.SelectMany(g => new long[] { g.T, g.H, g.W }));
@@ -43,7 +43,7 @@ public class Qwen3VLProcessorTests
         """;
         using var doc = JsonDocument.Parse(hub);
         var fromHub = ImageProcessorConfig.Parse(doc.RootElement, "hub");
-        var fixture = ImageProcessorConfig.Load(Qwen3VLFixture.Dir);
+        var fixture = ImageProcessorConfig.Load(Fx.DirOf(Fx.Qwen3VL));
         Assert.Equal((65536L, 16777216L), (fromHub.MinPixels, fromHub.MaxPixels));
         Assert.Equal(fixture with { }, fromHub with { ImageMean = fixture.ImageMean, ImageStd = fixture.ImageStd });
         Assert.Equal(32, fromHub.Factor);
