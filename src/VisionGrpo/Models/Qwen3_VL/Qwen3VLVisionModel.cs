@@ -42,9 +42,9 @@ public sealed class Qwen3VLVisionModel : VisionTower
         _rotary = new VisionRotaryEmbedding(config);
         patch_embed = new VisionPatchEmbed(config, bias: true);
         pos_embed = nn.Embedding(config.NumPositionEmbeddings, config.HiddenSize);
-        // The shared block with LayerNorms (weight and bias) and the non-gated linear_fc1/linear_fc2 MLP.
+        // The shared block with LayerNorms (weight and bias) and the non-gated linear_fc1/linear_fc2 MLP (tanh GELU).
         blocks = nn.ModuleList(Enumerable.Range(0, config.Depth)
-            .Select(_ => new VisionBlock(config, width => nn.LayerNorm(width, VisionBlock.NormEps), new Qwen3VLVisionMlp(config))).ToArray());
+            .Select(_ => new VisionBlock(config, width => nn.LayerNorm(width, VisionBlock.NormEps), new VisionPlainMlp(config, "linear_fc1", "linear_fc2"))).ToArray());
         merger = new Qwen3VLPatchMerger(config, postShuffleNorm: false);
         deepstack_merger_list = nn.ModuleList(config.DeepstackVisualIndexes.Select(_ => new Qwen3VLPatchMerger(config, postShuffleNorm: true)).ToArray());
         RegisterComponents();
