@@ -48,9 +48,6 @@ public sealed record ModelFamily(string ModelType, string Name, Func<JsonElement
     /// <summary>Every supported family.</summary>
     public static IReadOnlyList<ModelFamily> All { get; } = [Qwen2Text, Qwen2VL, Qwen2_5VL, Qwen3VL];
 
-    /// <summary>True when models of this family have a vision tower.</summary>
-    public bool IsVisionLanguage => ReadVision is not null;
-
     /// <summary>The family of <paramref name="modelType"/>; <paramref name="source"/> names the config in the error.</summary>
     /// <exception cref="NotSupportedException">No family has that <c>model_type</c>.</exception>
     public static ModelFamily For(string modelType, string source) =>

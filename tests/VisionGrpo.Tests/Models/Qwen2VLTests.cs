@@ -38,6 +38,25 @@ public class Qwen2VLTests
         Assert.Contains("'qwen2_vl' (Qwen2-VL)", e.Message);
     }
 
+    [Theory]
+    [InlineData("""{"embed_dim": 50, "num_heads": 3}""", "vision_config.embed_dim (50) is not divisible by num_heads")]
+    [InlineData("""{"mlp_ratio": 0}""", "vision_config.mlp_ratio")]
+    [InlineData("""{"hidden_size": 0}""", "vision_config.hidden_size must be positive")]
+    [InlineData("""{"in_chans": 3, "in_channels": 1}""", "in_chans (3) and in_channels (1) disagree")]
+    public void BadVisionValuesNameTheirKey(string visionJson, string expected)
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(visionJson);
+        Assert.Contains(expected, Assert.Throws<FormatException>(() => Qwen2VLVisionConfig.FromJson(doc.RootElement)).Message);
+    }
+
+    [Fact]
+    public void TheTowerOutputMustBeTheTextWidth()
+    {
+        string json = File.ReadAllText(TinyFixture.Config2VL2B).Replace("\"hidden_size\": 1536,\n    \"patch_size\"", "\"hidden_size\": 1280,\n    \"patch_size\"");
+        var e = Assert.Throws<InvalidDataException>(() => QwenVLConfig.Parse(json, "2b.json"));
+        Assert.Contains("2b.json: the vision tower's output width 1280 must equal the text hidden_size 1536", e.Message);
+    }
+
     [Fact]
     public void ParameterCountOfTheTinyConfigMatchesTheBuiltModuleAndTheReadme()
     {

@@ -112,7 +112,7 @@ public sealed record Qwen2_5_VLVisionConfig : VisionTowerConfig
 
         string? modelType = r.String("model_type");
         if (modelType is "qwen2_vl")
-            throw new FormatException("vision_config.model_type 'qwen2_vl' is the Qwen2-VL vision tower (LayerNorm, QuickGELU MLP), which this Qwen2.5-VL loader does not support.");
+            throw new FormatException("vision_config.model_type 'qwen2_vl' is a Qwen2-VL vision tower (LayerNorm, QuickGELU MLP) but the model is Qwen2.5-VL; a Qwen2-VL model has model_type 'qwen2_vl' at the top level.");
 
         var config = new Qwen2_5_VLVisionConfig
         {

@@ -71,6 +71,13 @@ public sealed class VisionRotaryEmbedding
         return table.index_select(0, index).reshape(ids.Length / 2, -1).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The float32 <c>cos</c>/<c>sin</c> <c>[S, head_dim]</c> of per-patch angles <c>[S, head_dim/2]</c> (each angle used twice).</summary>
+    public static (Tensor Cos, Tensor Sin) CosSin(Tensor freqs)
+    {
+        var emb = cat([freqs, freqs], -1);
+        return (emb.cos(), emb.sin());
+    }
+
     /// <summary>
     /// Applies the rotation to <c>[S, heads, head_dim]</c> queries or keys in float32 (as transformers does) and
     /// casts back. <paramref name="cos"/>/<paramref name="sin"/> are float32 <c>[S, head_dim]</c>.

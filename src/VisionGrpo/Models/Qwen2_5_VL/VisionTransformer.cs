@@ -71,9 +71,7 @@ public sealed class Qwen2_5_VisionTransformer : VisionTower
         var windowIndex = tensor(layout.WindowIndex, device: device);
         h = Permute(h, windowIndex, unit);
         freqs = Permute(freqs, windowIndex, unit);
-        var emb = cat([freqs, freqs], -1);
-        var cos = emb.cos();
-        var sin = emb.sin();
+        var (cos, sin) = VisionRotaryEmbedding.CosSin(freqs);
 
         for (int i = 0; i < blocks.Count; i++)
         {

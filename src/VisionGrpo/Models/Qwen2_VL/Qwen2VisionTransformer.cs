@@ -56,9 +56,7 @@ public sealed class Qwen2VisionTransformer : VisionTower
         var h = patch_embed.forward(pixelValues);
         var freqs = _rotary.PatchFrequencies(grids, device);
         trace?.Record(h, freqs, layout: null);
-        var emb = cat([freqs, freqs], -1);
-        var cos = emb.cos();
-        var sin = emb.sin();
+        var (cos, sin) = VisionRotaryEmbedding.CosSin(freqs);
 
         // Every block attends over whole frames.
         var frames = VisionGrid.FrameBoundaries(grids);

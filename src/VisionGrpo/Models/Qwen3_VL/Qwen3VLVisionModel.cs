@@ -85,9 +85,7 @@ public sealed class Qwen3VLVisionModel : VisionTower
 
         var freqs = _rotary.PatchFrequencies(grids, weight.device);
         trace?.RecordRotary(freqs);
-        var emb = cat([freqs, freqs], -1);
-        var cos = emb.cos();
-        var sin = emb.sin();
+        var (cos, sin) = VisionRotaryEmbedding.CosSin(freqs);
         int[] cu = FrameBoundaries(grids);
 
         var deepstack = new Tensor?[Config.DeepstackVisualIndexes.Count];

@@ -58,6 +58,9 @@ public sealed class PromptBuilder
     public string Render(DatasetRow row, int imageCount) =>
         _text.ApplyChatTemplate(ChatPrompt.Messages(SystemPrompt, Problem(row), imageCount), addGenerationPrompt: true, kwargs: _templateKwargs);
 
+    /// <summary>The row's images in order: one for an <c>image</c> cell, several for a list (TRL's <c>images</c>), none when null.</summary>
+    public IReadOnlyList<ImageCell> ImagesOf(DatasetRow row) => row.GetImages(ImageColumn);
+
     string Problem(DatasetRow row) => row.GetString(PromptColumn)
         ?? throw new InvalidDataException($"{row.Source}: column '{PromptColumn}' is missing or null (set prompt_column).");
 
@@ -70,7 +73,7 @@ public sealed class PromptBuilder
         var imageCounts = new int[rows.Count];
         for (int i = 0; i < rows.Count; i++)
         {
-            var cells = rows[i].GetImages(ImageColumn);
+            var cells = ImagesOf(rows[i]);
             if (cells.Count > 0 && _images is null)
                 throw new InvalidOperationException($"{rows[i].Source} has an image but the model folder has no preprocessor_config.json.");
             foreach (var cell in cells)
