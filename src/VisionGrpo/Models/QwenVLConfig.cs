@@ -90,7 +90,8 @@ public sealed record QwenVLConfig
                 BosTokenId = ConfigJson.OptionalInt(source, "bos_token_id", top, textJson),
                 EosTokenIds = ConfigJson.IntList(source, "eos_token_id", top, textJson),
                 PadTokenId = ConfigJson.OptionalInt(source, "pad_token_id", top, textJson),
-                TorchDtype = ConfigJson.String(source, "torch_dtype", top) ?? ConfigJson.String(source, "dtype", top),
+                // Qwen3-VL hub files state the dtype only inside text_config.
+                TorchDtype = ConfigJson.String(source, "torch_dtype", top) ?? ConfigJson.String(source, "dtype", top, textJson),
                 RawJson = json,
             };
         }

@@ -31,6 +31,7 @@ public class Qwen3VLCountTests
         Assert.Equal([24, 20, 20], config.Text.MropeSection!);
         Assert.Equal([151645], config.EosTokenIds);
         Assert.Equal(151643, config.BosTokenId);
+        Assert.Equal("bfloat16", config.TorchDtype); // stated only inside text_config
         Assert.Equal(total, ParameterCounts.FromConfig(config).Total);
     }
 
