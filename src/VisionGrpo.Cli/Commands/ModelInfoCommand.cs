@@ -29,7 +29,8 @@ internal static class ModelInfoCommand
         Row("dtype", config.TorchDtype ?? "(not set)");
         Row("text", $"{t.NumHiddenLayers} layers, hidden {t.HiddenSize}, {t.NumAttentionHeads} heads / {t.NumKeyValueHeads} KV (head_dim {t.HeadDim}), MLP {t.IntermediateSize}, vocab {t.VocabSize}");
         if (config.Vision is { } v)
-            Row("vision", $"{v.Depth} blocks, hidden {v.HiddenSize}, {v.NumHeads} heads, MLP {v.MlpWidth}, out {v.OutHiddenSize}");
+            Row("vision", $"{v.Depth} blocks, hidden {v.HiddenSize}, {v.NumHeads} heads, MLP {v.MlpWidth}, out {v.OutHiddenSize}" +
+                (v.DeepstackLevels > 0 ? $", {v.DeepstackLevels} DeepStack levels" : ""));
         Row("vision parameters", counts.Vision.ToString("N0"));
         Row("language parameters", counts.Language.ToString("N0"));
         Row("lm_head parameters", t.TieWordEmbeddings ? "tied to embed_tokens (0 extra)" : counts.LmHead.ToString("N0"));

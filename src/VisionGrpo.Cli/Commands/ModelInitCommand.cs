@@ -41,8 +41,13 @@ internal static class ModelInitCommand
 
     static double InitializerRange(QwenVLConfig config)
     {
+        // Qwen3-VL keeps it inside text_config only.
         using var doc = System.Text.Json.JsonDocument.Parse(config.RawJson);
-        return doc.RootElement.TryGetProperty("initializer_range", out var v) && v.ValueKind == System.Text.Json.JsonValueKind.Number
-            ? v.GetDouble() : 0.02;
+        var root = doc.RootElement;
+        foreach (var scope in new[] { root, root.TryGetProperty("text_config", out var text) ? text : default })
+            if (scope.ValueKind == System.Text.Json.JsonValueKind.Object && scope.TryGetProperty("initializer_range", out var v)
+                && v.ValueKind == System.Text.Json.JsonValueKind.Number)
+                return v.GetDouble();
+        return 0.02;
     }
 }

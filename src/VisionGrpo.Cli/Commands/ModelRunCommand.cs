@@ -61,7 +61,13 @@ internal static class ModelRunCommand
         results.Insert(0, new("logits", output.Logits.to(ScalarType.Float32)));
         results.Insert(1, new("position_ids", output.PositionIds));
         results.Insert(2, new("rope_deltas", output.RopeDeltas));
-        if (output.ImageEmbeds is not null) results.Insert(3, new("image_embeds", output.ImageEmbeds.to(ScalarType.Float32)));
+        if (output.ImageEmbeds is not null)
+        {
+            // Qwen3-VL's features carry the DeepStack levels too: written apart, named as in the reference fixtures.
+            var (embeds, deepstack) = model.visual!.SplitFeatures(output.ImageEmbeds);
+            results.Insert(3, new("image_embeds", embeds.to(ScalarType.Float32)));
+            if (deepstack.Length > 0) results.Insert(4, new("deepstack_features", torch.stack(deepstack).to(ScalarType.Float32)));
+        }
         SafetensorsWriter.Save(outputPath, results);
         Console.WriteLine($"wrote {outputPath}: {string.Join(", ", results.Select(r => $"{r.Key} [{string.Join(", ", r.Value.shape)}]"))}");
         return 0;

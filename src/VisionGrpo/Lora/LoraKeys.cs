@@ -18,12 +18,7 @@ public static class LoraKeys
     public const string AdapterName = "default";
 
     /// <summary>HF in-memory name (transformers ≥ 4.52) of a module the model registers as <paramref name="canonical"/>.</summary>
-    public static string ToHf(string canonical)
-    {
-        if (canonical.StartsWith("model.", StringComparison.Ordinal)) return "model.language_model." + canonical["model.".Length..];
-        if (canonical.StartsWith("visual.", StringComparison.Ordinal)) return "model." + canonical;
-        return canonical;
-    }
+    public static string ToHf(string canonical) => WeightLoader.ToLanguageModelLayout(canonical);
 
     /// <summary>Saved key of the A (<paramref name="isA"/>) or B matrix of module <paramref name="canonical"/>.</summary>
     public static string SavedKey(string canonical, bool isA) => $"{Prefix}{ToHf(canonical)}.lora_{(isA ? "A" : "B")}.weight";

@@ -56,7 +56,8 @@ public static class ModelFolder
 
     /// <summary>
     /// Writes <paramref name="model"/> like <c>save_pretrained</c>: config (dtype updated), generation config,
-    /// weights under the original hub names (tied head omitted), sharded above <paramref name="maxShardBytes"/>.
+    /// weights under the original hub names (Qwen3-VL: its own, the transformers ≥ 4.52 layout; tied head omitted),
+    /// sharded above <paramref name="maxShardBytes"/>.
     /// Tokenizer and processor files are copied from <paramref name="processorSource"/> when given; a
     /// <c>generation_config.json</c> there is copied too, otherwise one is derived from the config's token ids.
     /// </summary>
@@ -68,7 +69,7 @@ public static class ModelFolder
         File.WriteAllText(Path.Combine(directory, "config.json"), model.Config.ToJson(DTypeName(dtype)) + "\n");
         var weights = model.named_parameters()
             .Where(p => !(model.Config.Text.TieWordEmbeddings && p.name == "lm_head.weight"))
-            .Select(p => KeyValuePair.Create(p.name, (Tensor)p.parameter));
+            .Select(p => KeyValuePair.Create(model.Config.Family.SavesLanguageModelLayout ? WeightLoader.ToLanguageModelLayout(p.name) : p.name, (Tensor)p.parameter));
         SafetensorsWriter.SaveSharded(directory, weights, maxShardBytes);
 
         string generation = Path.Combine(directory, "generation_config.json");

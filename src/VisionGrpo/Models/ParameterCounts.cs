@@ -24,7 +24,8 @@ public sealed record ParameterCounts(long Vision, long Language, long LmHead)
     public static long TextCount(Qwen2TextConfig t)
     {
         long h = t.HiddenSize, q = t.QueryWidth, kv = t.KeyValueWidth;
-        long attention = (h * q + q) + 2 * (h * kv + kv) + q * h;
+        long attention = h * q + 2 * h * kv + q * h
+            + (t.QkvBias ? q + 2 * kv : 0) + (t.OutputBias ? h : 0) + (t.QkNorm ? 2L * t.HeadDim : 0);
         long mlp = 3 * h * t.IntermediateSize;
         long layer = attention + mlp + 2 * h;
         return (long)t.VocabSize * h + t.NumHiddenLayers * layer + h;

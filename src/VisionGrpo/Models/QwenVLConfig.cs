@@ -6,7 +6,7 @@ namespace VisionGrpo.Models;
 
 /// <summary>
 /// A parsed <c>config.json</c> of any supported family (<see cref="ModelFamily"/>, chosen by <c>model_type</c>):
-/// Qwen2-VL, Qwen2.5-VL, or a text-only Qwen2 / Qwen2.5 model (<see cref="Vision"/> null). Accepts the flat hub
+/// Qwen2-VL, Qwen2.5-VL, Qwen3-VL, or a text-only Qwen2 / Qwen2.5 model (<see cref="Vision"/> null). Accepts the flat hub
 /// shape, the nested <c>text_config</c> re-saves and v5 <c>rope_parameters</c>; special token ids come from the top level.
 /// </summary>
 public sealed record QwenVLConfig
@@ -64,6 +64,7 @@ public sealed record QwenVLConfig
             JsonElement? top = root;
             var family = ModelFamily.For(modelType, source);
             var text = family.ReadText(root, source);
+            var textJson = ConfigJson.Object("text_config", top);
             VisionTowerConfig? vision = null;
             if (family.ReadVision is { } readVision)
             {
@@ -85,10 +86,12 @@ public sealed record QwenVLConfig
                 VideoTokenId = ConfigJson.Int(source, "video_token_id", 151656, top),
                 VisionStartTokenId = ConfigJson.Int(source, "vision_start_token_id", 151652, top),
                 VisionEndTokenId = ConfigJson.Int(source, "vision_end_token_id", 151653, top),
-                BosTokenId = ConfigJson.OptionalInt(source, "bos_token_id", top),
-                EosTokenIds = ConfigJson.IntList(source, "eos_token_id", top),
-                PadTokenId = ConfigJson.OptionalInt(source, "pad_token_id", top),
-                TorchDtype = ConfigJson.String(source, "torch_dtype", top) ?? ConfigJson.String(source, "dtype", top),
+                // Qwen3-VL keeps bos/eos only inside text_config; the top level wins where both exist.
+                BosTokenId = ConfigJson.OptionalInt(source, "bos_token_id", top, textJson),
+                EosTokenIds = ConfigJson.IntList(source, "eos_token_id", top, textJson),
+                PadTokenId = ConfigJson.OptionalInt(source, "pad_token_id", top, textJson),
+                // Qwen3-VL hub files state the dtype only inside text_config.
+                TorchDtype = ConfigJson.String(source, "torch_dtype", top) ?? ConfigJson.String(source, "dtype", top, textJson),
                 RawJson = json,
             };
         }

@@ -7,8 +7,10 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Models;
 
 /// <summary>
-/// A Qwen vision-language model — the family's vision tower (<see cref="ModelFamily"/>: Qwen2-VL, Qwen2.5-VL) + the
-/// Qwen2 decoder + LM head — and, when the config has no vision part, a text-only Qwen2 / Qwen2.5
+/// A Qwen vision-language model — the family's vision tower (<see cref="ModelFamily"/>: Qwen2-VL, Qwen2.5-VL,
+/// Qwen3-VL) + the Qwen2 decoder (Qwen3's with q/k norms for Qwen3-VL) + LM head; Qwen3-VL's DeepStack levels ride
+/// along the image features (<see cref="VisionTower.SplitFeatures"/>) and are added after the first decoder layers.
+/// When the config has no vision part, a text-only Qwen2 / Qwen2.5
 /// <c>ForCausalLM</c> through the same decoder. Parameters carry the original hub names
 /// (<c>visual.*</c>, <c>model.*</c>, <c>lm_head.weight</c>); <c>WeightLoader</c> maps other layouts onto them.
 /// </summary>
@@ -78,36 +80,22 @@ public sealed class QwenVLForConditionalGeneration : nn.Module
             throw new ArgumentException($"attention_mask [{string.Join(", ", m.shape)}] must match input_ids [{string.Join(", ", ids.shape)}].");
         var embeds = model.Embed(ids);
         Tensor? imageEmbeds = inputs.ImageEmbeds;
+        DeepstackInjection? deepstack = null;
         if (imageEmbeds is not null || inputs.PixelValues is not null)
         {
             if (inputs.ImageGridThw is null) throw new ArgumentException("pixel_values / image embeddings were given without image_grid_thw.");
+            if (visual is null) throw new InvalidOperationException($"model_type '{Config.ModelType}' has no vision tower; image inputs cannot be used.");
             imageEmbeds ??= GetImageFeatures(inputs.PixelValues!, inputs.ImageGridThw);
-            embeds = ScatterImages(ids, embeds, imageEmbeds);
+            var (rows, levels) = visual.SplitFeatures(imageEmbeds);
+            embeds = ImageScatter.Apply(ids, embeds, rows, Config.ImageTokenId);
+            if (levels.Length > 0) deepstack = DeepstackInjection.ForImageTokens(ids, Config.ImageTokenId, levels);
         }
         else if (inputs.ImageGridThw is not null)
             throw new ArgumentException("image_grid_thw was given without pixel_values or image embeddings.");
 
-        var cache = inputs.Cache;
-        Tensor positions, deltas;
-        if (cache is null || cache.Length == 0)
-        {
-            (positions, deltas) = RopeIndex.Compute(ids, inputs.AttentionMask, inputs.ImageGridThw, Config.ImageTokenId,
-                Config.VideoTokenId, Config.Vision?.SpatialMergeSize ?? 2);
-            if (cache is not null)
-            {
-                cache.RopeDeltas?.Dispose();
-                cache.RopeDeltas = deltas.clone().DetachFromDisposeScope();
-            }
-        }
-        else
-        {
-            deltas = cache.RopeDeltas ?? torch.zeros(ids.shape[0], 1, dtype: ScalarType.Int64, device: ids.device);
-            var slots = torch.arange(cache.Length, cache.Length + ids.shape[1], dtype: ScalarType.Int64, device: ids.device);
-            positions = (slots.unsqueeze(0) + deltas.to(ids.device)).unsqueeze(0).expand(3, -1, -1).contiguous();
-            deltas = deltas.clone();
-        }
-
-        var text = model.forward(embeds, positions, inputs.AttentionMask, cache, inputs.OutputHiddenStates);
+        var (positions, deltas) = MropePositions.Compute(ids, inputs.AttentionMask, inputs.ImageGridThw, inputs.Cache,
+            Config.ImageTokenId, Config.VideoTokenId, Config.Vision?.SpatialMergeSize ?? 2);
+        var text = model.forward(embeds, positions, inputs.AttentionMask, inputs.Cache, inputs.OutputHiddenStates, deepstack);
         return new QwenVLOutput
         {
             Logits = ComputeLogits(text.LastHiddenState, inputs.LogitsToKeep),
@@ -117,17 +105,5 @@ public sealed class QwenVLForConditionalGeneration : nn.Module
             RopeDeltas = deltas,
             ImageEmbeds = imageEmbeds,
         }.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Overwrites the <c>image_token_id</c> rows, in row-major order, with consecutive vision rows (HF <c>masked_scatter</c>).</summary>
-    Tensor ScatterImages(Tensor ids, Tensor embeds, Tensor imageEmbeds)
-    {
-        var flatMask = ids.reshape(-1).eq(Config.ImageTokenId);
-        long count = flatMask.sum().item<long>();
-        if (count != imageEmbeds.shape[0])
-            throw new ArgumentException($"Image features and image tokens do not match: input_ids hold {count} <|image_pad|> ({Config.ImageTokenId}) tokens, the vision tower produced {imageEmbeds.shape[0]} rows.");
-        long b = embeds.shape[0], l = embeds.shape[1], h = embeds.shape[2];
-        var index = flatMask.nonzero().squeeze(1);
-        return embeds.reshape(b * l, h).index_copy(0, index, imageEmbeds.to(embeds.dtype)).reshape(b, l, h);
     }
 }

@@ -29,6 +29,9 @@ public abstract record VisionTowerConfig
     /// <summary>Width of the hidden layer of each block's MLP.</summary>
     public abstract int MlpWidth { get; }
 
+    /// <summary>DeepStack levels (Qwen3-VL): vision features added after decoder layers 0 … levels−1; 0 elsewhere.</summary>
+    public virtual int DeepstackLevels => 0;
+
     /// <summary>Per-head width: <see cref="HiddenSize"/> / <see cref="NumHeads"/>.</summary>
     public int HeadDim => HiddenSize / NumHeads;
     /// <summary>Length of one flattened patch row: channels · temporal · patch · patch (1176 for the real models).</summary>

@@ -25,6 +25,17 @@ public static class WeightLoader
     }
 
     /// <summary>
+    /// The transformers ≥ 4.52 name of a canonical one (<c>model.X</c> → <c>model.language_model.X</c>,
+    /// <c>visual.X</c> → <c>model.visual.X</c>): what PEFT and Qwen3-VL checkpoints use.
+    /// </summary>
+    public static string ToLanguageModelLayout(string canonical)
+    {
+        if (canonical.StartsWith("model.", StringComparison.Ordinal)) return "model.language_model." + canonical["model.".Length..];
+        if (canonical.StartsWith("visual.", StringComparison.Ordinal)) return "model." + canonical;
+        return canonical;
+    }
+
+    /// <summary>
     /// Fills every parameter of <paramref name="model"/> from <paramref name="checkpoint"/>. Missing, unexpected,
     /// duplicated and wrongly shaped tensors are all collected and reported in one <see cref="InvalidDataException"/>
     /// before anything is copied. With tied embeddings a stray <c>lm_head.weight</c> is ignored (HF re-ties it).

@@ -23,6 +23,7 @@ public class ModelCliTests
     [Theory]
     [InlineData(TinyFixture.Qwen2_5VL)]
     [InlineData(TinyFixture.Qwen2VL)]
+    [InlineData(TinyFixture.Qwen3VL)]
     public void RunWritesParityOutputs(string fixture)
     {
         using var scope = NewDisposeScope();
@@ -36,6 +37,8 @@ public class ModelCliTests
             using var file = SafetensorsFile.Open(output);
             Assert.InRange(TinyFixture.MaxDiffValid(file.Load("logits"), c["logits"], c["attention_mask"]), 0, 1e-4);
             Assert.InRange(TinyFixture.MaxDiff(file.Load("image_embeds"), c["image_embeds"]), 0, 1e-4);
+            if (c.TryGetValue("vision.deepstack_features", out var deepstack))
+                Assert.InRange(TinyFixture.MaxDiff(file.Load("deepstack_features"), deepstack), 0, 1e-4);
             Assert.Equal(TinyFixture.Longs(c["position_ids"]), TinyFixture.Longs(file.Load("position_ids")));
             Assert.Equal(TinyFixture.Longs(c["rope_deltas"]), TinyFixture.Longs(file.Load("rope_deltas")));
             Assert.Equal(TinyFixture.Longs(c["generated_ids"]), TinyFixture.Longs(file.Load("generated_ids")));

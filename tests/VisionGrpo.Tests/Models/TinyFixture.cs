@@ -17,6 +17,8 @@ internal static class TinyFixture
     public const string Qwen2_5VL = "qwen2_5_vl_tiny";
     /// <summary>The Qwen2-VL fixture.</summary>
     public const string Qwen2VL = "qwen2_vl_tiny";
+    /// <summary>The Qwen3-VL fixture (one key layout, DeepStack features in the cases).</summary>
+    public const string Qwen3VL = "qwen3_vl_tiny";
 
     public static string Dir => DirOf(Qwen2_5VL);
     public static string DirOf(string fixture) => Path.Combine(AppContext.BaseDirectory, "fixtures", fixture);

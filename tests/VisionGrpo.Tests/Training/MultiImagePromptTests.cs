@@ -23,9 +23,12 @@ public class MultiImagePromptTests
     static readonly string Images = Path.Combine(TinyFixture.DirOf(TinyFixture.Qwen2VL), "images");
 
     [Theory]
-    [InlineData(TinyFixture.Qwen2_5VL)]
-    [InlineData(TinyFixture.Qwen2VL)]
-    public void AMultiImageRowKeepsItsImagesInOrderAndGeneratesAsAlone(string fixture)
+    [InlineData(TinyFixture.Qwen2_5VL, new long[] { 1, 4, 12, 1, 8, 8, 1, 10, 14 })]
+    [InlineData(TinyFixture.Qwen2VL, new long[] { 1, 4, 12, 1, 8, 8, 1, 10, 14 })]
+    // Qwen3-VL: patch 16, factor 32 and min_pixels 65,536 scale these small images up. Generating a batch exactly
+    // as each row alone also needs every row's DeepStack features to travel with its image rows.
+    [InlineData(TinyFixture.Qwen3VL, new long[] { 1, 10, 28, 1, 16, 18, 1, 16, 20 })]
+    public void AMultiImageRowKeepsItsImagesInOrderAndGeneratesAsAlone(string fixture, long[] grids)
     {
         string root = Directory.CreateTempSubdirectory("vg-multi-image-").FullName;
         try
@@ -55,7 +58,7 @@ public class MultiImagePromptTests
             Assert.Contains("<|im_start|>user\n" + Image + Image + "Which image is wider?<|im_end|>", batch.Texts[0]);
             Assert.Contains("<|im_start|>user\n" + Image + "How many images?<|im_end|>", batch.Texts[1]);
             Assert.Equal(new[] { 2, 1 }, batch.ImageCounts);
-            Assert.Equal(new long[] { 1, 4, 12, 1, 8, 8, 1, 10, 14 }, TinyFixture.Longs(batch.Inputs.ImageGridThw!));
+            Assert.Equal(grids, TinyFixture.Longs(batch.Inputs.ImageGridThw!));
             var inOrder = processor.Process(new[] { "img_4x12", "img_8x8", "img_10x14" }
                 .Select(n => ImageDecoder.DecodeFile(Path.Combine(Images, n + ".png"))).ToList());
             Assert.Equal(0, TinyFixture.MaxDiff(batch.Inputs.PixelValues!, inOrder.PixelValuesTensor()));
@@ -75,21 +78,26 @@ public class MultiImagePromptTests
     }
 
     /// <summary>
-    /// Row 0 holds a 4×12-patch image (2×6 merged tokens) then an 8×8 one: the first image spans t = b, h = b..b+1,
-    /// w = b..b+5; vision_end and vision_start take b+6 and b+7; the second image starts at b+8 in all three axes.
+    /// Row 0 holds an image of h × w merged tokens, then a second one: the first spans t = b, h = b..b+h−1,
+    /// w = b..b+w−1; vision_end and vision_start take the next two positions; the second image starts there + 2 on all
+    /// three axes (e.g. 2×6 merged tokens: b+8).
     /// </summary>
     static void AssertSecondImageFollowsTheFirst(QwenVLInputs inputs, QwenVLConfig config)
     {
+        int merge = config.Vision!.SpatialMergeSize;
         var (positions, _) = RopeIndex.Compute(inputs.InputIds, inputs.AttentionMask, inputs.ImageGridThw, config.ImageTokenId,
-            config.VideoTokenId, config.Vision!.SpatialMergeSize);
+            config.VideoTokenId, merge);
+        long[] grid = TinyFixture.Longs(inputs.ImageGridThw!);
+        int h = (int)grid[1] / merge, w = (int)grid[2] / merge, tokens = h * w;
         long[] ids = TinyFixture.Longs(inputs.InputIds[0]);
         var imageSlots = Enumerable.Range(0, ids.Length).Where(i => ids[i] == config.ImageTokenId).ToArray();
-        Assert.Equal(12 + 16, imageSlots.Length);
+        Assert.Equal(tokens + grid[4] * grid[5] / (merge * merge), imageSlots.Length);
         long Pos(int axis, int slot) => positions[axis, 0, slot].item<long>();
-        int first = imageSlots[0], second = imageSlots[12];
-        long b = Pos(0, first);
-        Assert.Equal((b, b, b), (Pos(0, imageSlots[11]), Pos(1, imageSlots[11]) - 1, Pos(2, imageSlots[11]) - 5));
-        Assert.Equal(second, imageSlots[11] + 3); // <|vision_end|><|vision_start|> in between
-        Assert.Equal((b + 8, b + 8, b + 8), (Pos(0, second), Pos(1, second), Pos(2, second)));
+        int last = imageSlots[tokens - 1], second = imageSlots[tokens];
+        long b = Pos(0, imageSlots[0]);
+        Assert.Equal((b, b + h - 1, b + w - 1), (Pos(0, last), Pos(1, last), Pos(2, last)));
+        Assert.Equal(second, last + 3); // <|vision_end|><|vision_start|> in between
+        long start = b + Math.Max(h, w) + 2;
+        Assert.Equal((start, start, start), (Pos(0, second), Pos(1, second), Pos(2, second)));
     }
 }

@@ -6,7 +6,9 @@ namespace VisionGrpo.Models.Qwen2;
 
 /// <summary>
 /// Grouped-query self-attention of the Qwen2 decoder: biased q/k/v projections, (M-)RoPE on q and k, KV heads
-/// repeated to the query heads (TorchSharp's SDPA has no <c>enable_gqa</c>), unbiased <c>o_proj</c>.
+/// repeated to the query heads (TorchSharp's SDPA has no <c>enable_gqa</c>), unbiased <c>o_proj</c>. The same module
+/// is Qwen3's attention when the config says so: no q/k/v bias and a per-head RMSNorm (<c>q_norm</c>, <c>k_norm</c>)
+/// on queries and keys before RoPE.
 /// </summary>
 public sealed class Qwen2Attention : nn.Module
 {
@@ -18,6 +20,10 @@ public sealed class Qwen2Attention : nn.Module
     public readonly Linear v_proj;
     /// <summary>Output projection (no bias).</summary>
     public readonly Linear o_proj;
+    /// <summary>Qwen3: RMSNorm over head_dim applied to every query head (null for Qwen2).</summary>
+    public readonly Qwen2RMSNorm? q_norm;
+    /// <summary>Qwen3: RMSNorm over head_dim applied to every key head (null for Qwen2).</summary>
+    public readonly Qwen2RMSNorm? k_norm;
     readonly int _heads, _kvHeads, _headDim, _layer;
 
     /// <summary>Creates the projections of layer <paramref name="layerIndex"/>.</summary>
@@ -27,10 +33,15 @@ public sealed class Qwen2Attention : nn.Module
         _kvHeads = config.NumKeyValueHeads;
         _headDim = config.HeadDim;
         _layer = layerIndex;
-        q_proj = nn.Linear(config.HiddenSize, config.QueryWidth, hasBias: true, device: device, dtype: dtype);
-        k_proj = nn.Linear(config.HiddenSize, config.KeyValueWidth, hasBias: true, device: device, dtype: dtype);
-        v_proj = nn.Linear(config.HiddenSize, config.KeyValueWidth, hasBias: true, device: device, dtype: dtype);
-        o_proj = nn.Linear(config.QueryWidth, config.HiddenSize, hasBias: false, device: device, dtype: dtype);
+        q_proj = nn.Linear(config.HiddenSize, config.QueryWidth, hasBias: config.QkvBias, device: device, dtype: dtype);
+        k_proj = nn.Linear(config.HiddenSize, config.KeyValueWidth, hasBias: config.QkvBias, device: device, dtype: dtype);
+        v_proj = nn.Linear(config.HiddenSize, config.KeyValueWidth, hasBias: config.QkvBias, device: device, dtype: dtype);
+        o_proj = nn.Linear(config.QueryWidth, config.HiddenSize, hasBias: config.OutputBias, device: device, dtype: dtype);
+        if (config.QkNorm)
+        {
+            q_norm = new Qwen2RMSNorm(_headDim, config.RmsNormEps, dtype, device);
+            k_norm = new Qwen2RMSNorm(_headDim, config.RmsNormEps, dtype, device);
+        }
         RegisterComponents();
     }
 
@@ -39,8 +50,12 @@ public sealed class Qwen2Attention : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], l = x.shape[1];
-        var q = q_proj.call(x).view(b, l, _heads, _headDim).transpose(1, 2);
-        var k = k_proj.call(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        var q = q_proj.call(x).view(b, l, _heads, _headDim);
+        var k = k_proj.call(x).view(b, l, _kvHeads, _headDim);
+        if (q_norm is not null) q = q_norm.forward(q);
+        if (k_norm is not null) k = k_norm.forward(k);
+        q = q.transpose(1, 2);
+        k = k.transpose(1, 2);
         var v = v_proj.call(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
         q = Qwen2RotaryEmbedding.Apply(q, inputs.Cos, inputs.Sin);
         k = Qwen2RotaryEmbedding.Apply(k, inputs.Cos, inputs.Sin);

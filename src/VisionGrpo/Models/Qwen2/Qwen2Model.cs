@@ -53,9 +53,11 @@ public sealed class Qwen2Model : nn.Module
     /// Runs the layers on <paramref name="inputsEmbeds"/> <c>[B, L, hidden]</c> with positions <c>[3, B, L]</c>.
     /// <paramref name="attentionMask"/> <c>[B, L]</c> marks real tokens of this call (null = all); with a
     /// <paramref name="cache"/> the tokens are appended after the cached ones and attend to them.
+    /// <paramref name="deepstack"/> (Qwen3-VL) adds vision features to the image rows after the first layers; the
+    /// recorded hidden states include that addition.
     /// </summary>
     public Qwen2ModelOutput forward(Tensor inputsEmbeds, Tensor positionIds, Tensor? attentionMask = null,
-        KvCache? cache = null, bool outputHiddenStates = false)
+        KvCache? cache = null, bool outputHiddenStates = false, DeepstackInjection? deepstack = null)
     {
         using var scope = torch.NewDisposeScope();
         int length = (int)inputsEmbeds.shape[1];
@@ -76,9 +78,11 @@ public sealed class Qwen2Model : nn.Module
         // A checkpoint node is skipped when none of its inputs needs grad (frozen embeddings under LoRA).
         if (checkpoint && !hidden.requires_grad) hidden = hidden.detach().requires_grad_(true);
         List<Tensor>? all = outputHiddenStates ? [hidden] : null;
-        foreach (var layer in layers)
+        for (int i = 0; i < layers.Count; i++)
         {
+            var layer = layers[i];
             hidden = checkpoint ? CheckpointedLayer.Run(layer, hidden, inputs) : layer.forward(hidden, inputs);
+            if (deepstack is not null) hidden = deepstack.AddAfterLayer(hidden, i);
             all?.Add(hidden);
         }
         cache?.EndStep(length);

@@ -32,6 +32,18 @@ public sealed record Qwen2TextConfig
     public bool TieWordEmbeddings { get; init; }
     /// <summary>Maximum position the model was trained for (informational).</summary>
     public int MaxPositionEmbeddings { get; init; } = 32768;
+    /// <summary>
+    /// Interleaved M-RoPE (Qwen3-VL, <c>rope_scaling.mrope_interleaved</c>): frequency j turns with height when
+    /// <c>j % 3 == 1</c>, with width when <c>j % 3 == 2</c> (inside their sections), else with time — instead of the
+    /// Qwen2.5-VL split into three consecutive blocks.
+    /// </summary>
+    public bool MropeInterleaved { get; init; }
+    /// <summary>Biases on q/k/v (Qwen2: always; Qwen3: <c>attention_bias</c>, false in every release).</summary>
+    public bool QkvBias { get; init; } = true;
+    /// <summary>Bias on <c>o_proj</c> (Qwen2: never; Qwen3: <c>attention_bias</c>).</summary>
+    public bool OutputBias { get; init; }
+    /// <summary>Qwen3 attention: RMSNorm <c>q_norm</c>/<c>k_norm</c> over head_dim on every head, before RoPE.</summary>
+    public bool QkNorm { get; init; }
 
     /// <summary>Width of the concatenated query heads.</summary>
     public int QueryWidth => NumAttentionHeads * HeadDim;
@@ -67,6 +79,7 @@ public sealed record Qwen2TextConfig
 
         var rope = ConfigJson.Object("rope_scaling", text, top) ?? ConfigJson.Object("rope_parameters", text, top);
         int[]? section = null;
+        bool interleaved = false;
         if (rope is not null)
         {
             string ropeType = ConfigJson.String(source, "rope_type", rope) ?? ConfigJson.String(source, "type", rope) ?? "default";
@@ -80,6 +93,7 @@ public sealed record Qwen2TextConfig
                     throw new InvalidDataException($"{source}: mrope_section [{string.Join(", ", s)}] must have 3 entries summing to head_dim/2 = {hd / 2}.");
                 section = s;
             }
+            interleaved = ConfigJson.Bool(source, "mrope_interleaved", false, rope);
         }
         double theta = ConfigJson.Double(source, "rope_theta", double.NaN, rope) is var t && !double.IsNaN(t)
             ? t : ConfigJson.Double(source, "rope_theta", 1e6, scopes);
@@ -96,6 +110,7 @@ public sealed record Qwen2TextConfig
             RmsNormEps = ConfigJson.Double(source, "rms_norm_eps", 1e-6, scopes),
             RopeTheta = theta,
             MropeSection = section,
+            MropeInterleaved = interleaved,
             // The top-level value wins: v5 configs may repeat it (stale) inside text_config.
             TieWordEmbeddings = ConfigJson.Bool(source, "tie_word_embeddings", false, top, text),
             MaxPositionEmbeddings = ConfigJson.Int(source, "max_position_embeddings", 32768, scopes),

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Models.Qwen2_5_VL;
 
 /// <summary>
-/// The Conv3d patch embedding (kernel = stride = temporal·patch·patch, no bias). Every patch row is exactly one
+/// The Conv3d patch embedding (kernel = stride = temporal·patch·patch; no bias before Qwen3-VL). Every patch row is exactly one
 /// kernel footprint, so the convolution is one matmul with the flattened kernel. Parameter: <c>proj.weight</c>
 /// <c>[hidden, channels, temporal, patch, patch]</c>.
 /// </summary>
@@ -17,13 +17,13 @@ public sealed class VisionPatchEmbed : nn.Module<Tensor, Tensor>
     readonly Conv3d proj;
 #pragma warning restore IDE1006
 
-    /// <summary>Creates the embedding for <paramref name="config"/>.</summary>
-    public VisionPatchEmbed(VisionTowerConfig config) : base(nameof(VisionPatchEmbed))
+    /// <summary>Creates the embedding for <paramref name="config"/>, with a bias when <paramref name="bias"/> (Qwen3-VL).</summary>
+    public VisionPatchEmbed(VisionTowerConfig config, bool bias = false) : base(nameof(VisionPatchEmbed))
     {
         _hidden = config.HiddenSize;
         _patchDim = config.PatchDim;
         var kernel = ((long)config.TemporalPatchSize, (long)config.PatchSize, (long)config.PatchSize);
-        proj = nn.Conv3d(config.InChannels, config.HiddenSize, kernel, stride: kernel, bias: false);
+        proj = nn.Conv3d(config.InChannels, config.HiddenSize, kernel, stride: kernel, bias: bias);
         RegisterComponents();
     }
 
@@ -35,6 +35,6 @@ public sealed class VisionPatchEmbed : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var w = proj.weight!;
         var x = pixelValues.to(w.dtype, w.device);
-        return nn.functional.linear(x, w.reshape(_hidden, _patchDim)).MoveToOuterDisposeScope();
+        return nn.functional.linear(x, w.reshape(_hidden, _patchDim), proj.bias).MoveToOuterDisposeScope();
     }
 }

@@ -35,7 +35,7 @@ public sealed class Qwen2VisionTransformer : VisionTower
         _rotary = new VisionRotaryEmbedding(config);
         patch_embed = new VisionPatchEmbed(config);
         blocks = nn.ModuleList(Enumerable.Range(0, config.Depth)
-            .Select(_ => new VisionBlock(config, LayerNorm, new Qwen2VLVisionMlp(config))).ToArray());
+            .Select(_ => new VisionBlock(config, LayerNorm, new VisionPlainMlp(config, "fc1", "fc2"))).ToArray());
         merger = new PatchMerger(config, LayerNorm);
         RegisterComponents();
     }
