@@ -3,10 +3,14 @@ using Spectre.Console;
 
 namespace VisionGrpo.Cli;
 
-/// <summary>Parses and invokes the command line; turns any exception into one red line and exit code 1.</summary>
+/// <summary>
+/// Parses and invokes the command line; turns any exception into one red line and exit code 1 (128 + the signal's
+/// number when a training run stopped on SIGINT/SIGTERM, see <see cref="TerminationSignals"/>).
+/// </summary>
 internal static class CliRunner
 {
-    public static int Run(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static int Run(RootCommand root, string[] args, TextWriter? output = null, TextWriter? error = null,
+        TerminationSignals? signals = null)
     {
         var parsed = root.Parse(args);
         bool verbose = parsed.GetValue(CliOptions.Verbose);
@@ -15,15 +19,18 @@ internal static class CliRunner
             EnableDefaultExceptionHandler = false,
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
+            // Signals are TerminationSignals' job: System.CommandLine's own handling would end the process 2 s
+            // after SIGTERM, in the middle of the checkpoint a stopping run writes.
+            ProcessTerminationTimeout = null,
         };
         try
         {
-            return parsed.Invoke(configuration);
+            return parsed.InvokeAsync(configuration, signals?.Token ?? default).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
             ReportError(e, verbose, configuration.Error);
-            return 1;
+            return e is OperationCanceledException && signals?.ExitCode is int code ? code : 1;
         }
     }
 

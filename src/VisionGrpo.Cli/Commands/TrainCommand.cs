@@ -46,6 +46,7 @@ internal static class TrainCommand
             step => string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.MaxSteps} reward {step.Reward:F3} {step.TokensPerSecond:F0} tok/s"),
             samples => console.Out.Write(CompletionTable(samples)));
         using var trainer = new GrpoTrainer(config, events);
+        using var graceful = TerminationSignals.StopGracefully(); // SIGTERM: finish the step, save a checkpoint, exit
         return console.Run(trainer.MaxSteps, trainer.State.GlobalStep, () => Train(trainer, config, console.Out, ct));
     }
 

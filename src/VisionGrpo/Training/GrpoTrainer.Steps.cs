@@ -9,6 +9,7 @@ namespace VisionGrpo.Training;
 public sealed partial class GrpoTrainer
 {
     TrainingLoggers? _loggers;
+    long _savedStep = -1;
     StepTimings _timings = new();
     (string[] Prompts, string[] Completions, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow)? _lastBatchForLogging;
 
@@ -53,7 +54,11 @@ public sealed partial class GrpoTrainer
         bool last = step >= MaxSteps;
         bool epochEnd = _progress.Position.Round == 0 && _progress.MicroStepsIntoBatch == 0;
         if (ShouldLog(step)) Log(gradNorm);
-        if (ShouldEvaluate(step, epochEnd)) Evaluate(ct);
+        if (ShouldEvaluate(step, epochEnd) && !ct.IsCancellationRequested)
+        {
+            try { Evaluate(ct); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { } // stopping: the checkpoint matters more
+        }
         if (ShouldSave(step, epochEnd, last)) SaveCheckpoint();
     }
 
@@ -107,7 +112,7 @@ public sealed partial class GrpoTrainer
         }
     }
 
-    void SaveCheckpoint()
+    string SaveCheckpoint()
     {
         string path = _checkpoints.Save(_state.GlobalStep, dir =>
         {
@@ -117,7 +122,9 @@ public sealed partial class GrpoTrainer
                 _progress.Save(Path.Combine(extra, TrainingProgress.FileName));
             });
         }, _recipe.SaveTotalLimit);
+        _savedStep = _state.GlobalStep;
         _events.Info?.Invoke($"saved {path}");
+        return path;
     }
 
     void Restore(string checkpoint)

@@ -39,6 +39,7 @@ public sealed partial class GrpoTrainer : IDisposable
     readonly ITrainingOptimizer _optimizer;
     readonly LrScheduler _scheduler;
     readonly CheckpointStore _checkpoints;
+    readonly OutputDirLock _outputLock;
     readonly TrainerState _state;
     TrainingProgress _progress;
     readonly GrpoMetricsBuffer _metrics = new();
@@ -55,6 +56,8 @@ public sealed partial class GrpoTrainer : IDisposable
         _events = events ?? new TrainerEvents();
         if (recipe.PushToHub) _events.Warning?.Invoke("push_to_hub: true is ignored; VisionGrpo never uploads (use `huggingface-cli upload` on output_dir).");
         _plan = GrpoBatchPlan.From(recipe);
+        _outputLock = OutputDirLock.Acquire(recipe.OutputDir); // before anything reads or cleans output_dir
+        using var unlockOnFailure = _outputLock.ReleaseOnFailure();
         _checkpoints = new CheckpointStore(recipe.OutputDir);
         _resumedFrom = _checkpoints.ResolveResume(recipe.ResumeFromCheckpoint);
         if (_checkpoints.RemoveStale() is > 0 and var stale)
@@ -91,6 +94,7 @@ public sealed partial class GrpoTrainer : IDisposable
             _policy.Dispose();
             throw;
         }
+        unlockOnFailure.Keep();
     }
 
     /// <summary>Optimizer steps the run will take.</summary>
@@ -124,5 +128,6 @@ public sealed partial class GrpoTrainer : IDisposable
         _optimizer.Dispose();
         _policy.Dispose();
         foreach (var r in _rewards) (r as IDisposable)?.Dispose();
+        _outputLock.Dispose();
     }
 }
