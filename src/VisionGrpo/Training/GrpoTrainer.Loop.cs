@@ -96,7 +96,7 @@ public sealed partial class GrpoTrainer
             long seed = RoundSeed(_recipe.Seed, cursor.RoundsSampled);
             torch.manual_seed(seed ^ 0x5DEECE66DL);  // dropout during rollouts and scoring: fixed per round, so resume repeats it
             // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
-            var groups = _rollouts.Sample(indices.Select(i => _data.Train[i]).ToArray(), seed, CancellationToken.None);
+            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, seed, CancellationToken.None));
             cursor = cursor.Next(_sampler.RoundsPerEpoch);
             rounds++;
             sampledGroups += groups.Count;

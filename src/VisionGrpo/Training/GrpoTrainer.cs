@@ -36,6 +36,7 @@ public sealed partial class GrpoTrainer : IDisposable
     readonly ResolvedGeneration _generation;
     readonly RolloutGenerator _rollouts;
     readonly RepeatSampler _sampler;
+    readonly UsableRows _usableRows;
     readonly ITrainingOptimizer _optimizer;
     readonly LrScheduler _scheduler;
     readonly CheckpointStore _checkpoints;
@@ -65,6 +66,7 @@ public sealed partial class GrpoTrainer : IDisposable
 
         _data = RecipeDatasets.Load(recipe, _events.Info);
         if (_data.BadRows.Count > 0) _events.Warning?.Invoke(_data.BadRows.Summary());
+        _usableRows = new UsableRows(_data.Train, _data.BadRows, recipe.BadRows == "fail", _events.Warning);
         _sampler = new RepeatSampler(_data.Train.Count, _plan.PromptsPerRound, recipe.ShuffleDataset, recipe.Seed);
         _rewards = rewards is { Count: > 0 } ? rewards : RecipeMapping.Checked(() => RecipeMapping.ToRewards(recipe));
         _options = RecipeMapping.ToGrpoOptions(recipe) with { RewardWeights = _rewards.Select(r => (double)r.Weight).ToArray() };

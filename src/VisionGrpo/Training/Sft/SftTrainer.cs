@@ -2,11 +2,13 @@ using System.Diagnostics;
 using TorchSharp;
 using VisionGrpo.Data;
 using VisionGrpo.Data.Rng;
+using VisionGrpo.Data.Validation;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
 using VisionGrpo.Recipes;
 using VisionGrpo.Training.Checkpoints;
+using VisionGrpo.Training.Inputs;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Optim;
 using static TorchSharp.torch;
@@ -37,6 +39,7 @@ public sealed class SftTrainer
     readonly SftOptions _options;
     readonly TrainerEvents _events;
     readonly CheckpointStore _checkpoints;
+    readonly UsableRows _usableRows;
     readonly string? _resumedFrom;
     readonly long _nonEmbeddingParameters;
 
@@ -70,6 +73,7 @@ public sealed class SftTrainer
                     p.requires_grad = false;
         _events = events ?? new TrainerEvents();
         _checkpoints = new CheckpointStore(_options.OutputDir);
+        _usableRows = new UsableRows(train, new BadRowReport(), recipe.BadRows == "fail", _events.Warning);
         _resumedFrom = resumeFrom;
         _nonEmbeddingParameters = NonEmbeddingParameters(policy.Model);
         State = new TrainerState
@@ -210,7 +214,7 @@ public sealed class SftTrainer
         var batches = new List<SftBatch>();
         try
         {
-            foreach (var indices in group) batches.Add(_collator.Build(indices.Select(i => _train[i]).ToList()));
+            foreach (var indices in group) batches.Add(_usableRows.Build(indices, _collator.Build));
             // transformers' num_items_in_batch: every completion token of the step weighs the same.
             long items = Math.Max(1, batches.Sum(b => b.CompletionTokens));
             double loss = 0;
