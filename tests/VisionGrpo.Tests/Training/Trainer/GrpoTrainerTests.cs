@@ -74,11 +74,18 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         string whole = _out + "-whole";
         Train(whole);
 
+        // A stop request (SIGTERM in the CLI) during step 3, which is not a save step: the run finishes the step,
+        // writes checkpoint-3 and stops; resuming from it continues exactly.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var recipe = fixture.Recipe(_out);
-        using (var first = new GrpoTrainer(recipe, new TrainerEvents { Info = line => { if (line.Contains("checkpoint-2")) cancel.Cancel(); } }, [new TextLengthReward()]))
-            Assert.Throws<OperationCanceledException>(() => first.Train(cancel.Token));
-        Assert.Equal(2, RunLogs.MetricsLines(_out).Count);
+        using (var first = new GrpoTrainer(recipe, new TrainerEvents { Step = s => { if (s.Step == 3) cancel.Cancel(); } }, [new TextLengthReward()]))
+        {
+            var stopped = Assert.Throws<TrainingStoppedException>(() => first.Train(cancel.Token));
+            Assert.Equal(3, stopped.Step);
+            Assert.Equal(new CheckpointStore(_out).PathFor(3), stopped.Checkpoint);
+        }
+        Assert.Equal(new long[] { 2, 3 }, new CheckpointStore(_out).List().Select(c => c.Step));
+        Assert.Equal(3, RunLogs.MetricsLines(_out).Count);
 
         Train(_out, "resume_from_checkpoint=true");
         Assert.Equal(RunLogs.MetricsLines(whole).SkipLast(1).Select(RunLogs.WithoutTimings), RunLogs.MetricsLines(_out).SkipLast(1).Select(RunLogs.WithoutTimings));
