@@ -28,6 +28,11 @@ public sealed partial class GrpoTrainer
     /// </exception>
     public IReadOnlyDictionary<string, object?> Train(CancellationToken cancellationToken = default)
     {
+        if (_state.GlobalStep >= MaxSteps && TrainerState.FinishedSummary(_recipe.OutputDir, MaxSteps) is { } finished)
+        {
+            _events.Info?.Invoke($"'{_recipe.OutputDir}' holds a finished run of {MaxSteps} steps: nothing to do (raise max_steps to train on).");
+            return finished;
+        }
         _clock.Restart();
         using var loggers = TrainingLoggers.Open(_recipe, _state, _resumedFrom is not null);
         _loggers = loggers;

@@ -74,6 +74,7 @@ public sealed partial class GrpoTrainer : IDisposable
         _policy = PolicyModel.Load(recipe, _resumedFrom);
         try
         {
+            if (_policy.Peft?.NonFiniteWarning() is { } nonFinite) _events.Warning?.Invoke(nonFinite);
             _prompts = _policy.PromptBuilder(recipe);
             var tokenizer = _policy.Text.Tokenizer;
             _generation = RecipeMapping.ToGenerationOptions(recipe)

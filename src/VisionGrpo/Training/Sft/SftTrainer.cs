@@ -123,6 +123,11 @@ public sealed class SftTrainer
     {
         var clock = Stopwatch.StartNew();
         using var outputLock = OutputDirLock.Acquire(_options.OutputDir); // one writer per output_dir
+        if (State.GlobalStep >= MaxSteps && TrainerState.FinishedSummary(_options.OutputDir, MaxSteps) is { } finished)
+        {
+            _events.Info?.Invoke($"'{_options.OutputDir}' holds a finished run of {MaxSteps} steps: nothing to do (raise max_steps to train on).");
+            return new SftResult(State.GlobalStep, Convert.ToDouble(finished.GetValueOrDefault("train_loss") ?? double.NaN, System.Globalization.CultureInfo.InvariantCulture), 0, _options.OutputDir);
+        }
         _checkpoints.RemoveStale();
         var scheduler = new LrScheduler(_options.LrSchedulerType, _options.LearningRate,
             LrScheduler.ResolveWarmupSteps((int)MaxSteps, _options.WarmupSteps, _options.WarmupRatio), (int)MaxSteps);

@@ -149,6 +149,12 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         using (var trainer = new GrpoTrainer(skipping, new TrainerEvents { Warning = warnings.Add }, [new InfiniteReward()]))
             Assert.Equal(2L, Convert.ToInt64(trainer.Train(TestContext.Current.CancellationToken)["step"]));
         Assert.Equal(2, warnings.Count(w => w.Contains("update skipped")));
+        // Skipped steps show what happened (NaN, as TRL would) and how often, not a reassuring 0.0.
+        var logged = File.ReadAllLines(Path.Combine(_out + "-skip", "metrics.jsonl"));
+        Assert.Contains("\"loss\": NaN", logged[0]);
+        Assert.Contains("\"grad_norm\": NaN", logged[0]);
+        Assert.Contains("\"skipped_nonfinite_steps\": 1", logged[0]);
+        Assert.Contains("\"skipped_nonfinite_steps\": 2", logged[1]);
     }
 
     sealed class InfiniteReward : VisionGrpo.Rewards.IRewardFunction
