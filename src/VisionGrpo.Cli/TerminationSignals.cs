@@ -51,8 +51,15 @@ internal sealed class TerminationSignals : IDisposable
             return;
         }
         Console.Out.Flush();
+        Console.Error.Flush();
+        // _exit, not Environment.Exit: the runtime's orderly shutdown would tear libtorch down under the threads
+        // still running in it (a segfault, exit 139, instead of 128 + the signal).
+        if (OperatingSystem.IsLinux()) ExitNow(128 + number);
         Environment.Exit(128 + number);
     }
+
+    [DllImport("libc", EntryPoint = "_exit")]
+    static extern void ExitNow(int code);
 
     /// <summary>Stops handling the signals.</summary>
     public void Dispose()

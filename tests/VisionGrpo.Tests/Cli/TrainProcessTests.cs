@@ -14,7 +14,7 @@ namespace VisionGrpo.Tests.Cli;
 [Collection(GlobalRngCollection.Name)]
 public sealed class TrainProcessTests(TrainerFixture fixture) : IClassFixture<TrainerFixture>
 {
-    const int SigKill = 9, SigTerm = 15;
+    const int SigInt = 2, SigKill = 9, SigTerm = 15;
 
     [DllImport("libc", EntryPoint = "kill")]
     static extern int Kill(int pid, int signal);
@@ -117,6 +117,21 @@ public sealed class TrainProcessTests(TrainerFixture fixture) : IClassFixture<Tr
         using var _ = process;
         WaitForFirstStep(process, stdout, stderr);
         Assert.Equal(0, Kill(process.Id, SigKill));
+        AssertNoneRemainWithin10s(output);
+    }
+
+    [Fact]
+    public void A_second_sigint_exits_at_once_with_130()
+    {
+        string output = Path.Combine(fixture.Root, "sigint-" + Guid.NewGuid().ToString("N")[..8]);
+        var (process, stdout, stderr) = Start(TrainArgs(output));
+        using var _ = process;
+        WaitForFirstStep(process, stdout, stderr);
+        Assert.Equal(0, Kill(process.Id, SigInt));
+        Thread.Sleep(200);
+        Assert.Equal(0, Kill(process.Id, SigInt));
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), "a second SIGINT did not exit at once");
+        Assert.Equal(128 + SigInt, process.ExitCode);
         AssertNoneRemainWithin10s(output);
     }
 }
