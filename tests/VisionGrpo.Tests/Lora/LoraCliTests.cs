@@ -11,12 +11,14 @@ public class LoraCliTests
 {
     static int Run(params string[] args) => Run(new StringWriter(), args);
 
-    static int Run(TextWriter output, params string[] args)
+    static int Run(TextWriter output, params string[] args) => Run(output, new StringWriter(), args);
+
+    static int Run(TextWriter output, TextWriter error, params string[] args)
     {
         var root = new RootCommand();
         root.Options.Add(CliOptions.Verbose);
         root.Subcommands.Add(LoraCommand.Create());
-        return CliRunner.Run(root, args, output, new StringWriter());
+        return CliRunner.Run(root, args, output, error);
     }
 
     static string Capture(params string[] args)
@@ -75,9 +77,7 @@ public class LoraCliTests
             foreach (string output in new[] { TinyFixture.Dir, Path.Combine(TinyFixture.Dir, "merged"), link, TinyFixture.Dir + "/./" })
             {
                 var error = new StringWriter();
-                var root = new RootCommand();
-                root.Subcommands.Add(LoraCommand.Create());
-                Assert.Equal(1, CliRunner.Run(root, ["lora", "merge", "--model", TinyFixture.Dir, "--adapter", LoraFixture.Dir(LoraFixture.R4, "adapter_old_layout"), "--output", output], new StringWriter(), error));
+                Assert.Equal(1, Run(new StringWriter(), error, "lora", "merge", "--model", TinyFixture.Dir, "--adapter", LoraFixture.Dir(LoraFixture.R4, "adapter_old_layout"), "--output", output));
                 Assert.Contains("would overwrite the base weights", error.ToString());
             }
             Assert.Equal(before, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(TinyFixture.Dir, "model.safetensors")))));
@@ -101,9 +101,7 @@ public class LoraCliTests
                 peft.Save(dir);
             }
             var error = new StringWriter();
-            var root = new RootCommand();
-            root.Subcommands.Add(LoraCommand.Create());
-            Assert.Equal(0, CliRunner.Run(root, ["lora", "merge", "--model", TinyFixture.Dir, "--adapter", dir, "--output", Path.Combine(dir, "merged")], new StringWriter(), error));
+            Assert.Equal(0, Run(new StringWriter(), error, "lora", "merge", "--model", TinyFixture.Dir, "--adapter", dir, "--output", Path.Combine(dir, "merged")));
             Assert.Contains("warning: the adapter has non-finite (NaN/inf) weights", error.ToString());
         }
         finally { Directory.Delete(dir, recursive: true); }
