@@ -4,7 +4,10 @@ using Spectre.Console;
 
 namespace VisionGrpo.Cli;
 
-/// <summary>Parses and invokes the command line; turns any exception into one red line and exit code 1.</summary>
+/// <summary>
+/// Parses and invokes the command line; turns any exception into one red line and exit code 1 (128 + the signal's
+/// number when a training run stopped on SIGINT/SIGTERM, see <see cref="TerminationSignals"/>).
+/// </summary>
 internal static class CliRunner
 {
     /// <summary>Name of the command, as installed by `dotnet tool install` and shown in usage lines.</summary>
@@ -23,7 +26,8 @@ internal static class CliRunner
     }
 
     /// <summary>Parses <paramref name="args"/> against <paramref name="root"/> and invokes the verb; exit code 1 on any exception.</summary>
-    public static int Run(Command root, string[] args, TextWriter? output = null, TextWriter? error = null)
+    public static int Run(Command root, string[] args, TextWriter? output = null, TextWriter? error = null,
+        TerminationSignals? signals = null)
     {
         var parsed = root.Parse(args);
         bool verbose = parsed.GetValue(CliOptions.Verbose);
@@ -32,15 +36,18 @@ internal static class CliRunner
             EnableDefaultExceptionHandler = false,
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,
+            // Signals are TerminationSignals' job: System.CommandLine's own handling would end the process 2 s
+            // after SIGTERM, in the middle of the checkpoint a stopping run writes.
+            ProcessTerminationTimeout = null,
         };
         try
         {
-            return parsed.Invoke(configuration);
+            return parsed.InvokeAsync(configuration, signals?.Token ?? default).GetAwaiter().GetResult();
         }
         catch (Exception e)
         {
             ReportError(e, verbose, configuration.Error);
-            return 1;
+            return e is OperationCanceledException && signals?.ExitCode is int code ? code : 1;
         }
     }
 

@@ -46,6 +46,17 @@ internal sealed class RecipeOptions
         [.. first ?? [], .. _keyFlags.Overrides(result), .. result.GetValue(Set) ?? [], .. DeviceOption.AsRecipeSet(result.GetValue(Device))];
 
     /// <summary>
+    /// Whether the command line names its own model or dataset (as a flag or with --set): `train` without --config then
+    /// starts from TRL's defaults, as `trl grpo --model_name_or_path …` does, not from the demo recipe.
+    /// </summary>
+    public bool NamesOwnModelOrData(ParseResult result) =>
+        Overrides(result).Select(o => o.Split('=', 2)[0].Trim()).Any(OwnRunKeys.Contains);
+
+    static readonly HashSet<string> OwnRunKeys = ConfigKeys.All
+        .Where(k => k.Name is "model_name_or_path" or "dataset_name")
+        .SelectMany(k => k.Meta.Aliases.Prepend(k.Name)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
     /// The effective config: <paramref name="defaultConfig"/> (if any) unless --config is given, then
     /// <paramref name="defaultOverrides"/>, key flags, --set and --device.
     /// </summary>

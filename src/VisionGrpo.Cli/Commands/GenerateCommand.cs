@@ -78,6 +78,7 @@ internal static class GenerateCommand
         using var model = ModelFolder.Load(folder, dtype, device);
         // The adapter's forward hooks live as long as `peft`; it owns only the adapter weights.
         using var peft = adapterDir is null ? null : PeftModel.Load(model, adapterDir);
+        if (peft?.NonFiniteWarning() is { } warning) Console.Error.WriteLine("warning: " + warning);
         var resolved = options.Resolve(GenerationConfigFile.FromDirectory(folder), text.Tokenizer.EosTokenId, text.Tokenizer.PadTokenId);
         var inputs = ChatPrompt.Build(text, imageProcessor, system, prompt, images).To(device);
 

@@ -20,18 +20,41 @@ internal static class LoraMergeCommand
         var device = DeviceOption.Create();
         var command = new Command("merge", "Fold a LoRA adapter into its base model and write a plain Hugging Face checkpoint.");
         foreach (var option in new Option[] { model, adapter, output, dtype, device }) command.Options.Add(option);
-        command.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(dtype), parse.GetValue(device)));
+        command.SetAction(parse => Run(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(model)!, parse.GetValue(adapter)!, parse.GetValue(output)!, parse.GetValue(dtype), parse.GetValue(device)));
         return command;
     }
 
-    static int Run(TextWriter stdout, string modelArg, string adapter, string output, string? dtypeName, string? deviceName)
+    /// <summary>
+    /// The merged checkpoint must not land in (or inside) the base model's folder, however the path is spelled or
+    /// linked: it would overwrite the base weights it is read from.
+    /// </summary>
+    static void RefuseOverwritingTheBase(string output, string baseFolder)
+    {
+        string real = RealPathOfNearestExisting(Path.GetFullPath(output));
+        string baseReal = VisionGrpo.Data.UnixFiles.RealPath(baseFolder) ?? Path.GetFullPath(baseFolder);
+        if (real == baseReal || real.StartsWith(baseReal + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new ArgumentException($"--output '{output}' is the base model folder '{baseFolder}' (or inside it): merging there would overwrite the base weights; choose another folder.");
+    }
+
+    // The output folder may not exist yet: resolve its closest existing ancestor and append the rest.
+    static string RealPathOfNearestExisting(string path)
+    {
+        string rest = "";
+        for (string? dir = path; dir is not null; rest = Path.Combine(Path.GetFileName(dir), rest), dir = Path.GetDirectoryName(dir))
+            if (VisionGrpo.Data.UnixFiles.RealPath(dir) is { } real) return Path.TrimEndingDirectorySeparator(Path.Combine(real, rest));
+        return path;
+    }
+
+    static int Run(TextWriter stdout, TextWriter stderr, string modelArg, string adapter, string output, string? dtypeName, string? deviceName)
     {
         string folder = ModelLocator.Resolve(modelArg);
         if (!Directory.Exists(adapter)) throw new DirectoryNotFoundException($"--adapter '{adapter}' is not a folder.");
+        RefuseOverwritingTheBase(output, folder);
         var config = QwenVLConfig.Load(folder);
         string name = dtypeName ?? (config.TorchDtype is "bfloat16" ? "bf16" : "fp32");
         using var model = ModelFolder.Load(folder, ModelOptions.ParseDType(name), DeviceOption.Resolve(deviceName));
         var peft = PeftModel.Load(model, adapter);
+        if (peft.NonFiniteWarning() is { } warning) stderr.WriteLine("warning: " + warning);
         int modules = peft.Layers.Count;
         peft.MergeAndUnload();
         ModelFolder.Save(model, output, processorSource: folder);

@@ -51,6 +51,7 @@ internal static class SftCommand
         long trainable = policy.TrainableParameters.Sum(p => p.Parameter.numel());
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"sft: {data.Train.Count} rows, {trainer.MaxSteps} steps ({trainer.Epochs} epoch(s) of batch {config.PerDeviceTrainBatchSize} x {config.GradientAccumulationSteps}), {trainable:N0} trainable parameters ({(policy.Peft is null ? "full" : "LoRA")}) -> {config.OutputDir}")));
+        using var graceful = TerminationSignals.StopGracefully(); // SIGTERM: finish the step, save a checkpoint, exit
         var result = training.Run(trainer.MaxSteps, trainer.State.GlobalStep, () => trainer.Train(ct));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"done: {result.GlobalStep} steps in {result.RuntimeSeconds:F1} s, train_loss {result.TrainLoss:G4}")));

@@ -17,12 +17,12 @@ internal static class TrainCommand
     {
         var recipe = new RecipeOptions();
         var command = new Command("train",
-            "Post-train a model with GRPO as TRL does. Every recipe key is also a flag (--learning_rate 1e-5; keys: `visiongrpo config --keys`). Without --config: the built-in demo (model included; outputs in ./out/demo).");
+            "Post-train a model with GRPO as TRL does. Every recipe key is also a flag (--learning_rate 1e-5; keys: `visiongrpo config --keys`). Without --config: the built-in demo (model included; outputs in ./out/demo), unless the command line names its own model or dataset (then TRL's defaults).");
         recipe.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
-            var demo = parse.GetValue(recipe.Config) is null ? DemoRecipe.Locate() : null;
+            var demo = parse.GetValue(recipe.Config) is null && !recipe.NamesOwnModelOrData(parse) ? DemoRecipe.Locate() : null;
             var config = recipe.Load(parse, demo?.Path, demo?.Overrides);
             if (parse.GetValue(recipe.PrintConfig))
             {
@@ -48,6 +48,7 @@ internal static class TrainCommand
         using var trainer = new GrpoTrainer(config, events);
         if (config.BeforeAfterEval) console.Out.MarkupLine("evaluating on the held-out rows before training…");
         BeforeAfterResult? report = null;
+        using var graceful = TerminationSignals.StopGracefully(); // SIGTERM: finish the step, save a checkpoint, exit
         var metrics = console.Run(trainer.MaxSteps, trainer.State.GlobalStep, () =>
         {
             if (!config.BeforeAfterEval) return trainer.Train(ct);

@@ -32,12 +32,13 @@ public sealed record ImageCell
         if (string.IsNullOrEmpty(Path)) throw new InvalidDataException("image cell has neither bytes nor path");
         string file = ResolvePath(Path, BaseDir);
         if (!File.Exists(file)) throw new FileNotFoundException($"image file '{Path}' not found (looked for {file})", file);
-        return File.ReadAllBytes(file);
+        return File.ReadAllBytes(DatasetBoundary.For(BaseDir!).RegularFile(file, Path));
     }
 
     /// <summary>
     /// Resolves <paramref name="path"/> inside <paramref name="baseDir"/>; rejects absolute paths and <c>..</c>
-    /// escapes (a dataset must not make the trainer read <c>/etc/passwd</c>).
+    /// escapes (a dataset must not make the trainer read <c>/etc/passwd</c>). Links are checked when the file is
+    /// read (<see cref="DatasetBoundary"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">The path leaves the folder, or there is no folder to resolve it in.</exception>
     public static string ResolvePath(string path, string? baseDir)
@@ -51,22 +52,7 @@ public sealed record ImageCell
         string rootWithSep = root.EndsWith(System.IO.Path.DirectorySeparatorChar) ? root : root + System.IO.Path.DirectorySeparatorChar;
         if (!full.StartsWith(rootWithSep, StringComparison.Ordinal))
             throw new InvalidDataException($"image path '{path}' escapes the dataset folder '{root}'");
-        // A symlink inside the folder could still point outside it. The one allowed exception is the Hub cache
-        // layout, where snapshots/<commit>/<file> links to the repo's own ../../blobs/<etag>.
-        var info = new FileInfo(full);
-        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target
-            && !target.FullName.StartsWith(rootWithSep, StringComparison.Ordinal)
-            && !(HubBlobs(root) is { } blobs && target.FullName.StartsWith(blobs, StringComparison.Ordinal)))
-            throw new InvalidDataException($"image path '{path}' is a link that escapes the dataset folder '{root}'");
         return full;
-    }
-
-    /// <summary>For a Hub snapshot folder <c>…/snapshots/&lt;commit&gt;</c>: the repo's <c>…/blobs/</c> folder.</summary>
-    static string? HubBlobs(string root)
-    {
-        string? snapshots = System.IO.Path.GetDirectoryName(root);
-        if (snapshots is null || System.IO.Path.GetFileName(snapshots) != "snapshots") return null;
-        return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(snapshots)!, "blobs") + System.IO.Path.DirectorySeparatorChar;
     }
 
     /// <summary>Size only, for listings: <c>PNG 3341 bytes</c> or <c>path figure_005.jpg</c>.</summary>

@@ -1,4 +1,5 @@
 using SkiaSharp;
+using VisionGrpo.Vision;
 
 namespace VisionGrpo.Data;
 
@@ -14,7 +15,7 @@ public static class ImageProbe
     /// <summary>Reads the header; null when the bytes are not a decodable image format.</summary>
     public static ImageInfo? TryProbe(byte[] encoded)
     {
-        using var data = SKData.CreateCopy(encoded);
+        using var data = SKData.CreateCopy(PngTextChunks.Without(encoded) ?? encoded);
         using var codec = SKCodec.Create(data);
         if (codec is null) return null;
         string format = codec.EncodedFormat switch
@@ -25,41 +26,41 @@ public static class ImageProbe
         return new ImageInfo(format, codec.Info.Width, codec.Info.Height);
     }
 
-    /// <summary>Decodes to packed 8-bit RGB (alpha dropped, gray replicated), as Pillow's <c>convert("RGB")</c>.</summary>
-    /// <exception cref="InvalidDataException">The bytes do not decode.</exception>
+    /// <summary>
+    /// Decodes to packed 8-bit RGB (alpha dropped, gray replicated), as Pillow's <c>convert("RGB")</c>, with the
+    /// decompression-bomb limit the processor applies (<see cref="ImageDecoder"/>: the size is checked from the
+    /// header before any pixel memory is taken).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes do not decode, or declare too many pixels.</exception>
     public static byte[] DecodeRgb(byte[] encoded, out int width, out int height)
     {
-        using var data = SKData.CreateCopy(encoded);
-        using var codec = SKCodec.Create(data) ?? throw new InvalidDataException("not a decodable image");
-        var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        using var bitmap = new SKBitmap(info);
-        var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
-            throw new InvalidDataException($"image decode failed: {result}");
-        if (result == SKCodecResult.IncompleteInput) throw new InvalidDataException("image data is truncated");
-        width = info.Width;
-        height = info.Height;
-        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
-        var rgb = new byte[width * height * 3];
-        for (int p = 0, q = 0; p < rgba.Length; p += 4, q += 3)
-        {
-            rgb[q] = rgba[p];
-            rgb[q + 1] = rgba[p + 1];
-            rgb[q + 2] = rgba[p + 2];
-        }
-        return rgb;
+        RgbImage image;
+        try { image = ImageDecoder.Decode(encoded, "image", Quiet); }
+        catch (ImageDecodeException e) { throw new InvalidDataException(e.Reason, e); }
+        (width, height) = (image.Width, image.Height);
+        return image.Pixels;
     }
-    /// <summary>Fully decodes the image; null when it decodes, else the reason (unknown format, truncated, corrupt).</summary>
+
+    /// <summary>
+    /// Null when the image can be used for training, else the reason: it does not decode (unknown format, truncated,
+    /// corrupt, a decompression bomb) or its aspect ratio is beyond what the Qwen image processor accepts.
+    /// </summary>
     public static string? DecodeProblem(byte[] encoded)
     {
         try
         {
-            DecodeRgb(encoded, out _, out _);
-            return null;
+            DecodeRgb(encoded, out int width, out int height);
+            double ratio = (double)Math.Max(width, height) / Math.Min(width, height);
+            return ratio > SmartResize.MaxAspectRatio
+                ? $"its aspect ratio ({width}x{height}) is above {SmartResize.MaxAspectRatio}, which the image processor refuses"
+                : null;
         }
         catch (InvalidDataException e)
         {
             return e.Message;
         }
     }
+
+    // Validation only asks whether the image is usable: the warning band below the hard limit stays silent here.
+    static readonly ImageDecodeOptions Quiet = new() { Warning = _ => { } };
 }

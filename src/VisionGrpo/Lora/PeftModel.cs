@@ -52,6 +52,7 @@ public sealed class PeftModel : IDisposable
             _ => null,
         }).OfType<LoraModuleLayout.Entry>();
         var targeted = LoraModuleLayout.Targeted(entries, config);
+        LoraMemoryCheck.ThrowIfTooLarge(targeted, config);
         foreach (var p in model.parameters()) p.requires_grad = false;
         var layers = new List<LoraLayer>();
         try
@@ -107,6 +108,24 @@ public sealed class PeftModel : IDisposable
         };
         File.WriteAllText(Path.Combine(directory, LoraConfig.FileName), config.ToJson());
         LoraAdapterFile.Write(Path.Combine(directory, LoraAdapterFile.FileName), _layers);
+    }
+
+    /// <summary>Names of the adapter tensors that hold NaN or infinity.</summary>
+    public IReadOnlyList<string> NonFiniteAdapterWeights()
+    {
+        using var scope = torch.NewDisposeScope();
+        return NamedAdapterParameters().Where(p => !torch.isfinite(p.Parameter).all().item<bool>()).Select(p => p.Name).ToList();
+    }
+
+    /// <summary>
+    /// A warning line when the loaded adapter holds NaN or infinite weights (a diverged run saved it): such an
+    /// adapter loads and runs, but every output it produces is garbage. Null when all weights are finite.
+    /// </summary>
+    public string? NonFiniteWarning()
+    {
+        var bad = NonFiniteAdapterWeights();
+        return bad.Count == 0 ? null
+            : $"the adapter has non-finite (NaN/inf) weights in {bad.Count} of {Layers.Count * 2} tensors (first: {bad[0]}); it was probably saved by a diverged run, so its outputs are meaningless.";
     }
 
     /// <summary>The adapter parameters under PEFT's in-memory names (<c>….q_proj.lora_A.default.weight</c>).</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using VisionGrpo.Formats;
 
 namespace VisionGrpo.Recipes;
 
@@ -34,11 +35,10 @@ public static class RecipeLoader
     static IEnumerable<(string, YamlNode, string)> ReadFile(string path)
     {
         if (!File.Exists(path)) throw new ConfigException($"config file '{path}' does not exist.");
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            stream = YamlText.Load(File.ReadAllText(path));
         }
         catch (YamlException e)
         {
@@ -67,9 +67,9 @@ public static class RecipeLoader
         string trimmed = raw.Trim();
         if (trimmed.StartsWith('[') || trimmed.StartsWith('{'))
         {
-            var stream = new YamlStream();
-            try { stream.Load(new StringReader(trimmed)); }
-            catch (YamlException e) { throw new ConfigException($"{where}: invalid list/map value '{raw}': {e.Message}"); }
+            YamlStream stream;
+            try { stream = YamlText.Load(trimmed); }
+            catch (YamlException e) { throw new ConfigException($"{where}: invalid list/map value: {e.Message}"); }
             node = stream.Documents[0].RootNode;
         }
         return (key, node, where);

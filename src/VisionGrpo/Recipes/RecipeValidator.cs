@@ -5,6 +5,9 @@ namespace VisionGrpo.Recipes;
 /// <summary>Cross-key rules of GRPOConfig's <c>__post_init__</c> and the trainer's init, with actionable messages.</summary>
 internal static class RecipeValidator
 {
+    // More intra-op threads than this only oversubscribes the cores; 100,000 made libtorch hang while starting them.
+    const int MaxTorchThreads = 1024;
+
     public static void Validate(RecipeConfig c)
     {
         // The GRPO enums have one parser (Training/Config); here their names are normalised and checked.
@@ -34,6 +37,9 @@ internal static class RecipeValidator
         Require(c.TopEntropyQuantile is > 0 and <= 1, "top_entropy_quantile must be in (0, 1].");
         Require(c.NumIterations >= 1, "num_iterations must be at least 1.");
         Require(c.LoggingSteps >= 1, "logging_steps must be at least 1.");
+        Require(c.Seed >= 0, $"seed must be a non-negative integer (numpy's and datasets' seeding refuse negative ones); got {c.Seed}.");
+        Require(c.TorchThreads is >= 0 and <= MaxTorchThreads,
+            $"torch_threads must be between 0 (libtorch's default) and {MaxTorchThreads}; got {c.TorchThreads} (this machine has {Environment.ProcessorCount} cores).");
         Require(c.SaveSteps >= 1, "save_steps must be at least 1.");
         Require(c.WarmupRatio is >= 0 and <= 1, "warmup_ratio must be in [0, 1].");
         Require(!c.UseVllm, "use_vllm: VisionGrpo generates with its own batched engine; set use_vllm: false.");

@@ -22,9 +22,17 @@ public sealed partial class GrpoTrainer
     /// <summary>Runs training to <see cref="MaxSteps"/>, then saves the final adapter/model to <c>output_dir</c>.</summary>
     /// <returns>The final log entry (<c>train_runtime</c>, <c>train_loss</c>, …).</returns>
     /// <exception cref="TrainingDivergedException">A non-finite loss or gradient norm (unless <c>skip_nonfinite_steps</c>).</exception>
-    /// <exception cref="OperationCanceledException">Cancelled; the last checkpoint stays intact.</exception>
+    /// <exception cref="TrainingStoppedException">
+    /// <paramref name="cancellationToken"/> was cancelled: the run went on to the end of the current optimizer step
+    /// (rollouts included), saved a checkpoint there and stopped.
+    /// </exception>
     public IReadOnlyDictionary<string, object?> Train(CancellationToken cancellationToken = default)
     {
+        if (_state.GlobalStep >= MaxSteps && TrainerState.FinishedSummary(_recipe.OutputDir, MaxSteps) is { } finished)
+        {
+            _events.Info?.Invoke($"'{_recipe.OutputDir}' holds a finished run of {MaxSteps} steps: nothing to do (raise max_steps to train on).");
+            return finished;
+        }
         _clock.Restart();
         using var loggers = TrainingLoggers.Open(_recipe, _state, _resumedFrom is not null);
         _loggers = loggers;
@@ -35,9 +43,9 @@ public sealed partial class GrpoTrainer
         long startStep = _state.GlobalStep;
         while (_state.GlobalStep < MaxSteps)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            if (cancellationToken.IsCancellationRequested && _progress.MicroSteps % _plan.GradientAccumulation == 0) Stop(startStep);
             int skip = _progress.MicroStepsIntoBatch;
-            using var batch = NextBatch(cancellationToken);
+            using var batch = NextBatch();
             var order = MicroBatchOrder(batch.Count);
             PrepareOffPolicyLogps(batch);
             for (int micro = skip; micro < _plan.MicroStepsPerRound && _state.GlobalStep < MaxSteps; micro++)
@@ -49,12 +57,24 @@ public sealed partial class GrpoTrainer
                 // points at its start, so resuming re-enters the same batch.
                 if (micro == _plan.MicroStepsPerRound - 1) (_progress.Position, _progress.MicroStepsIntoBatch) = (_batchEnd, 0);
                 else _progress.MicroStepsIntoBatch = micro + 1;
-                if (_progress.MicroSteps % _plan.GradientAccumulation == 0) OptimizerStep(cancellationToken);
+                if (_progress.MicroSteps % _plan.GradientAccumulation != 0) continue;
+                OptimizerStep(cancellationToken);
+                if (cancellationToken.IsCancellationRequested && _state.GlobalStep < MaxSteps) Stop(startStep);
             }
         }
         var summary = Finish(startStep);
         _loggers = null;
         return summary;
+    }
+
+    /// <summary>Saves a checkpoint at the current step boundary (unless one was just saved) and stops.</summary>
+    void Stop(long startStep)
+    {
+        string? checkpoint = _state.GlobalStep == startStep ? _checkpoints.Latest()
+            : _savedStep == _state.GlobalStep ? _checkpoints.PathFor(_state.GlobalStep)
+            : SaveCheckpoint();
+        _loggers = null;
+        throw new TrainingStoppedException(_state.GlobalStep, checkpoint);
     }
 
     string StartMessage() =>
@@ -67,7 +87,7 @@ public sealed partial class GrpoTrainer
     /// The next batch of groups: one round, or with dynamic sampling rounds until U groups carry signal. Rounds are
     /// drawn from the current data position on; where they end is kept in <see cref="_batchEnd"/>.
     /// </summary>
-    RolloutBatch NextBatch(CancellationToken ct)
+    RolloutBatch NextBatch()
     {
         var watch = Stopwatch.StartNew();
         var kept = new List<RolloutGroup>();
@@ -80,7 +100,8 @@ public sealed partial class GrpoTrainer
             var indices = _sampler.Round(cursor.Epoch, cursor.Round);
             long seed = RoundSeed(_recipe.Seed, cursor.RoundsSampled);
             torch.manual_seed(seed ^ 0x5DEECE66DL);  // dropout during rollouts and scoring: fixed per round, so resume repeats it
-            var groups = _rollouts.Sample(indices.Select(i => _data.Train[i]).ToArray(), seed, ct);
+            // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
+            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, seed, CancellationToken.None));
             cursor = cursor.Next(_sampler.RoundsPerEpoch);
             rounds++;
             sampledGroups += groups.Count;

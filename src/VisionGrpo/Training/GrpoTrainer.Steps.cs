@@ -9,6 +9,7 @@ namespace VisionGrpo.Training;
 public sealed partial class GrpoTrainer
 {
     TrainingLoggers? _loggers;
+    long _savedStep = -1;
     StepTimings _timings = new();
     (string[] Prompts, string[] Completions, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow)? _lastBatchForLogging;
 
@@ -23,7 +24,8 @@ public sealed partial class GrpoTrainer
         long step = _state.GlobalStep + 1;
         if (bad && !_recipe.SkipNonfiniteSteps)
         {
-            string good = _checkpoints.Latest() is { } c ? $"the last good checkpoint is '{c}'" : "no checkpoint was saved yet";
+            string good = _checkpoints.LastGood(step) is { } c ? $"the last good checkpoint is '{c}'"
+                : _checkpoints.Latest() is null ? "no checkpoint was saved yet" : "no checkpoint is known good (finite weights that gave a finite next step)";
             throw new TrainingDivergedException(
                 $"step {step}: loss = {_stepLoss}, grad_norm = {gradNorm} (not finite); {good}. Lower learning_rate, check the rewards, " +
                 "or set skip_nonfinite_steps: true to skip such steps.");
@@ -40,9 +42,10 @@ public sealed partial class GrpoTrainer
 
         _state.GlobalStep = step;
         _state.Epoch = EpochAt();
-        double loss = bad ? 0 : _stepLoss;
+        // A skipped step logs NaN (what its loss was), not 0.0, and is left out of train_loss.
+        double loss = bad ? double.NaN : _stepLoss;
         _progress.LossSinceLog += loss;
-        _progress.TotalLoss += loss;
+        if (!bad) _progress.TotalLoss += loss;
         if (_options.Compat == Config.TrlCompat.V1_9) _metrics.Append("step_time", _timings.SinceLastStep());
         else _timings.SinceLastStep();
         _events.Step?.Invoke(new StepReport(step, MaxSteps, _state.Epoch, _clock.Elapsed.TotalSeconds, _lastReward,
@@ -52,8 +55,12 @@ public sealed partial class GrpoTrainer
 
         bool last = step >= MaxSteps;
         bool epochEnd = _progress.Position.Round == 0 && _progress.MicroStepsIntoBatch == 0;
-        if (ShouldLog(step)) Log(gradNorm);
-        if (ShouldEvaluate(step, epochEnd)) Evaluate(ct);
+        if (ShouldLog(step)) Log(bad ? double.NaN : gradNorm);
+        if (ShouldEvaluate(step, epochEnd) && !ct.IsCancellationRequested)
+        {
+            try { Evaluate(ct); }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested) { } // stopping: the checkpoint matters more
+        }
         if (ShouldSave(step, epochEnd, last)) SaveCheckpoint();
     }
 
@@ -94,6 +101,7 @@ public sealed partial class GrpoTrainer
             new("learning_rate", _optimizer.LearningRate),
         };
         logs.AddRange(_metrics.Drain(_options.Compat));
+        if (_progress.SkippedSteps > 0) logs.Add(new("skipped_nonfinite_steps", _progress.SkippedSteps));
         var entry = _state.AddLog(logs);
         _progress.LossSinceLog = 0;
         _progress.LastLoggedStep = step;
@@ -110,7 +118,7 @@ public sealed partial class GrpoTrainer
         }
     }
 
-    void SaveCheckpoint()
+    string SaveCheckpoint()
     {
         string path = _checkpoints.Save(_state.GlobalStep, dir =>
         {
@@ -120,7 +128,9 @@ public sealed partial class GrpoTrainer
                 _progress.Save(Path.Combine(extra, TrainingProgress.FileName));
             });
         }, _recipe.SaveTotalLimit);
+        _savedStep = _state.GlobalStep;
         _events.Info?.Invoke($"saved {path}");
+        return path;
     }
 
     void Restore(string checkpoint)

@@ -36,9 +36,11 @@ public sealed partial class GrpoTrainer : IDisposable
     readonly ResolvedGeneration _generation;
     readonly RolloutGenerator _rollouts;
     readonly RepeatSampler _sampler;
+    readonly UsableRows _usableRows;
     readonly ITrainingOptimizer _optimizer;
     readonly LrScheduler _scheduler;
     readonly CheckpointStore _checkpoints;
+    readonly OutputDirLock _outputLock;
     readonly TrainerState _state;
     TrainingProgress _progress;
     readonly GrpoMetricsBuffer _metrics = new();
@@ -55,6 +57,8 @@ public sealed partial class GrpoTrainer : IDisposable
         _events = events ?? new TrainerEvents();
         if (recipe.PushToHub) _events.Warning?.Invoke("push_to_hub: true is ignored; VisionGrpo never uploads (use `huggingface-cli upload` on output_dir).");
         _plan = GrpoBatchPlan.From(recipe);
+        _outputLock = OutputDirLock.Acquire(recipe.OutputDir); // before anything reads or cleans output_dir
+        using var unlockOnFailure = _outputLock.ReleaseOnFailure();
         _checkpoints = new CheckpointStore(recipe.OutputDir);
         _resumedFrom = _checkpoints.ResolveResume(recipe.ResumeFromCheckpoint);
         if (_checkpoints.RemoveStale() is > 0 and var stale)
@@ -62,6 +66,7 @@ public sealed partial class GrpoTrainer : IDisposable
 
         _data = RecipeDatasets.Load(recipe, _events.Info);
         if (_data.BadRows.Count > 0) _events.Warning?.Invoke(_data.BadRows.Summary());
+        _usableRows = new UsableRows(_data.Train, _data.BadRows, recipe.BadRows == "fail", _events.Warning);
         _sampler = new RepeatSampler(_data.Train.Count, _plan.PromptsPerRound, recipe.ShuffleDataset, recipe.Seed);
         _rewards = rewards is { Count: > 0 } ? rewards : RecipeMapping.Checked(() => RecipeMapping.ToRewards(recipe));
         _options = RecipeMapping.ToGrpoOptions(recipe) with { RewardWeights = _rewards.Select(r => (double)r.Weight).ToArray() };
@@ -69,6 +74,7 @@ public sealed partial class GrpoTrainer : IDisposable
         _policy = PolicyModel.Load(recipe, _resumedFrom);
         try
         {
+            if (_policy.Peft?.NonFiniteWarning() is { } nonFinite) _events.Warning?.Invoke(nonFinite);
             _prompts = _policy.PromptBuilder(recipe);
             var tokenizer = _policy.Text.Tokenizer;
             _generation = RecipeMapping.ToGenerationOptions(recipe)
@@ -91,6 +97,7 @@ public sealed partial class GrpoTrainer : IDisposable
             _policy.Dispose();
             throw;
         }
+        unlockOnFailure.Keep();
     }
 
     /// <summary>Optimizer steps the run will take.</summary>
@@ -124,5 +131,6 @@ public sealed partial class GrpoTrainer : IDisposable
         _optimizer.Dispose();
         _policy.Dispose();
         foreach (var r in _rewards) (r as IDisposable)?.Dispose();
+        _outputLock.Dispose();
     }
 }

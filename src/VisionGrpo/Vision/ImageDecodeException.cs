@@ -9,7 +9,11 @@ public sealed class ImageDecodeException : Exception
         : base($"cannot decode image {source}: {reason}", inner)
     {
         ImageSource = source;
+        Reason = reason;
     }
+
+    /// <summary>What is wrong with the bytes, without the source.</summary>
+    public string Reason { get; }
 
     /// <summary>Where the bytes came from (file path, URL or "dataset row N"), as passed to the decoder.</summary>
     public string ImageSource { get; }

@@ -34,7 +34,7 @@ public static class ImageDecoder
     {
         options ??= ImageDecodeOptions.Default;
         if (data.IsEmpty) throw new ImageDecodeException(source, "no bytes (empty file or field)");
-        using var skData = GifTransparency.WithoutFirstFrameTransparency(data) is { } gif ? SKData.CreateCopy(gif) : SKData.CreateCopy(data);
+        using var skData = Prepared(data);
         using var codec = SKCodec.Create(new SKMemoryStream(skData), out var createResult);
         if (codec is null)
             throw new ImageDecodeException(source, $"not a recognised PNG/JPEG/GIF/BMP/WebP image or corrupt header ({createResult})");
@@ -55,11 +55,16 @@ public static class ImageDecoder
     public static (int Width, int Height) ReadSize(ReadOnlySpan<byte> data, string source)
     {
         if (data.IsEmpty) throw new ImageDecodeException(source, "no bytes (empty file or field)");
-        using var skData = SKData.CreateCopy(data);
+        using var skData = Prepared(data);
         using var codec = SKCodec.Create(new SKMemoryStream(skData), out var result)
             ?? throw new ImageDecodeException(source, $"not a recognised image or corrupt header ({result})");
         return (codec.Info.Width, codec.Info.Height);
     }
+
+    // The bytes Skia should see: Pillow's view of a GIF's first frame, a PNG without its (possibly huge) text chunks.
+    static SKData Prepared(ReadOnlySpan<byte> data) =>
+        (GifTransparency.WithoutFirstFrameTransparency(data) ?? PngTextChunks.Without(data)) is { } changed
+            ? SKData.CreateCopy(changed) : SKData.CreateCopy(data);
 
     static void CheckDecompressionBomb(string source, int width, int height, ImageDecodeOptions options)
     {

@@ -41,6 +41,20 @@ public class CliFlagsTests
         Assert.Contains("lora_r: 4\n", output);
     }
 
+    [Theory]
+    [InlineData("--model_name_or_path", "some/model")]
+    [InlineData("--set", "dataset_name=data.jsonl")]
+    public void WithoutConfigOwnModelOrDataStartsFromTrlDefaultsNotTheDemo(string flag, string value)
+    {
+        var (code, output, error) = Run(TrainCommand.Create(), "train", flag, value, "--print-config");
+        Assert.True(code == 0, error);
+        Assert.Contains("learning_rate: 1e-06\n", output);      // TRL's default, not the demo's 5e-4
+        Assert.DoesNotContain("visiongrpo-demo", output);
+        var (demoCode, demo, demoError) = Run(TrainCommand.Create(), "train", "--max_steps", "3", "--print-config");
+        Assert.True(demoCode == 0, demoError);
+        Assert.Contains("visiongrpo-demo", demo);             // only flags that leave model and data alone keep the demo
+    }
+
     [Fact]
     public void SetAppliesAfterTheFlags()
     {

@@ -11,12 +11,14 @@ public class LoraCliTests
 {
     static int Run(params string[] args) => Run(new StringWriter(), args);
 
-    static int Run(TextWriter output, params string[] args)
+    static int Run(TextWriter output, params string[] args) => Run(output, new StringWriter(), args);
+
+    static int Run(TextWriter output, TextWriter error, params string[] args)
     {
         var root = new RootCommand();
         root.Options.Add(CliOptions.Verbose);
         root.Subcommands.Add(LoraCommand.Create());
-        return CliRunner.Run(root, args, output, new StringWriter());
+        return CliRunner.Run(root, args, output, error);
     }
 
     static string Capture(params string[] args)
@@ -68,6 +70,49 @@ public class LoraCliTests
                 Assert.InRange(TinyFixture.MaxDiff(expected.Load(name), actual.Load(name)), 0, 1e-6);
             Assert.True(File.Exists(Path.Combine(dir, "config.json")));
             Assert.True(File.Exists(Path.Combine(dir, "generation_config.json")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void MergeRefusesTheBaseFolderItselfAFolderInsideItOrALinkToIt()
+    {
+        string dir = LoraFixture.TempDir();
+        try
+        {
+            Directory.CreateDirectory(dir);
+            string link = Path.Combine(dir, "base-link");
+            Directory.CreateSymbolicLink(link, TinyFixture.Dir);
+            string before = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(TinyFixture.Dir, "model.safetensors"))));
+            foreach (string output in new[] { TinyFixture.Dir, Path.Combine(TinyFixture.Dir, "merged"), link, TinyFixture.Dir + "/./" })
+            {
+                var error = new StringWriter();
+                Assert.Equal(1, Run(new StringWriter(), error, "lora", "merge", "--model", TinyFixture.Dir, "--adapter", LoraFixture.Dir(LoraFixture.R4, "adapter_old_layout"), "--output", output));
+                Assert.Contains("would overwrite the base weights", error.ToString());
+            }
+            Assert.Equal(before, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(TinyFixture.Dir, "model.safetensors")))));
+            Assert.False(Directory.Exists(Path.Combine(TinyFixture.Dir, "merged")));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void AnAllNanAdapterLoadsWithAWarning()
+    {
+        string dir = LoraFixture.TempDir();
+        try
+        {
+            using (var model = VisionGrpo.Models.ModelFolder.Load(TinyFixture.Dir))
+            using (var peft = VisionGrpo.Lora.PeftModel.Wrap(model, new VisionGrpo.Lora.LoraConfig { R = 2, TargetModules = VisionGrpo.Lora.LoraTargetModules.FromNames(["q_proj"]) }))
+            {
+                Assert.Null(peft.NonFiniteWarning());
+                using (TorchSharp.torch.no_grad())
+                    foreach (var (_, p) in peft.NamedAdapterParameters()) p.fill_(float.NaN);
+                peft.Save(dir);
+            }
+            var error = new StringWriter();
+            Assert.Equal(0, Run(new StringWriter(), error, "lora", "merge", "--model", TinyFixture.Dir, "--adapter", dir, "--output", Path.Combine(dir, "merged")));
+            Assert.Contains("warning: the adapter has non-finite (NaN/inf) weights", error.ToString());
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

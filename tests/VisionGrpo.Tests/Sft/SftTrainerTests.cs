@@ -17,13 +17,13 @@ public sealed class SftTrainerTests : IDisposable
 
     public void Dispose() => _setup.Dispose();
 
-    SftResult Train(RecipeConfig recipe, TrainerEvents? events = null)
+    SftResult Train(RecipeConfig recipe, TrainerEvents? events = null, CancellationTokenSource? stop = null)
     {
         var data = RecipeDatasets.Load(recipe);
         string? resume = SftTrainer.CheckpointToResume(recipe);
         using var policy = PolicyModel.Load(recipe, resume);
         var collator = new SftCollator(policy.PromptBuilder(recipe), policy.Text.Tokenizer, recipe.CompletionColumn);
-        return new SftTrainer(policy, data.Train, collator, recipe, events, resume).Train();
+        return new SftTrainer(policy, data.Train, collator, recipe, events, resume).Train(stop?.Token ?? TestContext.Current.CancellationToken);
     }
 
     static List<JsonElement> Metrics(string dir) =>
@@ -132,6 +132,24 @@ public sealed class SftTrainerTests : IDisposable
         // Same log entries (step 2 from the checkpoint, step 4 from both halves of its window), timing keys aside.
         Assert.Equal(logs, RunLogs.LogHistory(_setup.OutputDir).Select(RunLogs.WithoutTimings));
         Assert.Equal(weights, File.ReadAllBytes(adapter));
+    }
+
+    [Fact]
+    public void A_stop_request_saves_a_checkpoint_at_the_step_boundary_and_the_resume_ends_where_an_uninterrupted_run_does()
+    {
+        // What SIGTERM does in the CLI: the token is cancelled during step 2 (not a save step).
+        string[] run = ["max_steps=4", "save_strategy=steps", "save_steps=10", "logging_steps=1"];
+        Train(RecipeLoader.Load(null, _setup.Overrides(run)));
+        var whole = RunLogs.LogHistory(_setup.OutputDir).SkipLast(1).Select(RunLogs.WithoutTimings).ToList();
+
+        string stopped = _setup.OutputDir + "-stopped";
+        using var stop = new CancellationTokenSource();
+        var recipe = RecipeLoader.Load(null, _setup.Overrides([.. run, $"output_dir={stopped}"]));
+        var e = Assert.Throws<TrainingStoppedException>(() => Train(recipe, new TrainerEvents { Step = s => { if (s.Step == 2) stop.Cancel(); } }, stop));
+        Assert.Equal(2, e.Step);
+        Assert.Equal(Path.Combine(stopped, "checkpoint-2"), e.Checkpoint);
+        Assert.Equal(4, Train(RecipeLoader.Load(null, _setup.Overrides([.. run, $"output_dir={stopped}", "resume_from_checkpoint=true"]))).GlobalStep);
+        Assert.Equal(whole, RunLogs.LogHistory(stopped).SkipLast(1).Select(RunLogs.WithoutTimings));
     }
 
     [Fact]

@@ -141,7 +141,7 @@ public class ImageDecoderTests
     static byte[] Le32(int v) { var b = new byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, v); return b; }
 
     /// <summary>A PNG with a valid IHDR of the given size and an empty (invalid) IDAT: enough for the header.</summary>
-    static byte[] PngHeaderOnly(int width, int height)
+    internal static byte[] PngHeaderOnly(int width, int height)
     {
         var png = new List<byte>([137, 80, 78, 71, 13, 10, 26, 10]);
         var ihdr = new byte[13];

@@ -1,4 +1,5 @@
 using YamlDotNet.RepresentationModel;
+using VisionGrpo.Formats;
 
 namespace VisionGrpo.Data.Loading;
 
@@ -32,8 +33,8 @@ public sealed class DatasetCard
     /// <summary>Parses the YAML header text.</summary>
     public static DatasetCard Parse(string yaml, string source)
     {
-        var stream = new YamlStream();
-        try { stream.Load(new StringReader(yaml)); }
+        YamlStream stream;
+        try { stream = YamlText.Load(yaml); }
         catch (YamlDotNet.Core.YamlException e) { throw new InvalidDataException($"{source}: invalid YAML header: {e.Message}", e); }
         var configs = new List<DatasetConfig>();
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root) return new DatasetCard(configs);

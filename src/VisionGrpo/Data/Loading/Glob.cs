@@ -33,11 +33,41 @@ internal static class Glob
         return Files(root).Where(rel => rx.IsMatch(rel)).Select(rel => Path.Combine(root, rel)).ToList();
     }
 
-    /// <summary>All files under <paramref name="root"/> as sorted '/'-separated relative paths, skipping hidden folders (.git, .cache).</summary>
-    public static List<string> Files(string root) =>
-        Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
-            .Where(rel => !rel.Split('/').Any(part => part.StartsWith('.')))
-            .Order(StringComparer.Ordinal)
-            .ToList();
+    /// <summary>
+    /// All files under <paramref name="root"/> as sorted '/'-separated relative paths, skipping hidden entries (.git,
+    /// .cache). The walk stays inside the dataset's <see cref="DatasetBoundary"/>: a directory reached twice through
+    /// links (a loop such as <c>loop -&gt; ..</c>) is listed once, and a link out of the boundary, a FIFO or a
+    /// device is refused with its name.
+    /// </summary>
+    /// <exception cref="InvalidDataException">An entry leaves the dataset folder or is not a regular file.</exception>
+    public static List<string> Files(string root)
+    {
+        var boundary = DatasetBoundary.For(root);
+        var files = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal) { UnixFiles.RealPath(root)! };
+        var pending = new Stack<(string Dir, string Rel)>([(Path.GetFullPath(root), "")]);
+        while (pending.Count > 0)
+        {
+            var (dir, rel) = pending.Pop();
+            foreach (var entry in new DirectoryInfo(dir).EnumerateFileSystemInfos())
+            {
+                if (entry.Name.StartsWith('.')) continue;
+                string entryRel = rel.Length == 0 ? entry.Name : rel + "/" + entry.Name;
+                var kind = UnixFiles.Kind(entry.FullName);
+                if (kind == FileKind.Missing) continue; // a broken link: nothing to read
+                if (kind != FileKind.Directory)
+                {
+                    boundary.RegularFile(entry.FullName, entryRel);
+                    files.Add(entryRel);
+                    continue;
+                }
+                string real = UnixFiles.RealPath(entry.FullName)!;
+                if (!boundary.Contains(real))
+                    throw new InvalidDataException($"'{entryRel}' is a link to '{real}', outside the dataset folder '{boundary.Root}'; links may not leave it");
+                if (seen.Add(real)) pending.Push((entry.FullName, entryRel));
+            }
+        }
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using TorchSharp;
+using VisionGrpo.Tensors;
 
 namespace VisionGrpo.Training.Checkpoints;
 
@@ -36,7 +38,16 @@ public sealed partial class CheckpointStore
         string temp = Path.Combine(OutputDir, TempPrefix + step.ToString(CultureInfo.InvariantCulture) + "-" + Environment.ProcessId);
         if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         Directory.CreateDirectory(temp);
-        write(temp);
+        try
+        {
+            write(temp);
+        }
+        catch (IOException e)
+        {
+            // Typically "No space left on device": say which checkpoint, and free what the half-written one took.
+            try { Directory.Delete(temp, recursive: true); } catch (IOException) { }
+            throw new IOException($"step {step}: writing checkpoint '{final}' failed (nothing was replaced; the previous checkpoints are intact): {e.Message}", e);
+        }
         if (!File.Exists(Path.Combine(temp, StateFile)))
             throw new InvalidOperationException($"a checkpoint must contain {StateFile}.");
         BeforeCommit?.Invoke(temp);
@@ -70,6 +81,28 @@ public sealed partial class CheckpointStore
 
     /// <summary>The newest complete checkpoint, or null.</summary>
     public string? Latest() => List() is { Count: > 0 } all ? all[^1].Path : null;
+
+    /// <summary>
+    /// The checkpoint to go back to after step <paramref name="divergedStep"/> went non-finite, or null: the newest
+    /// one saved before step <paramref name="divergedStep"/> − 1 (checkpoint <paramref name="divergedStep"/> − 1 holds
+    /// the very weights that produced the non-finite step, e.g. 1e30 after <c>learning_rate: 1e30</c>) whose saved
+    /// weights are all finite.
+    /// </summary>
+    public string? LastGood(long divergedStep) =>
+        List().Where(c => c.Step < divergedStep - 1).Select(c => c.Path).Reverse()
+            .FirstOrDefault(path => Directory.EnumerateFiles(path, "*.safetensors").All(AllFinite));
+
+    static bool AllFinite(string safetensors)
+    {
+        using var file = SafetensorsFile.Open(safetensors);
+        foreach (string name in file.Names)
+        {
+            using var scope = torch.NewDisposeScope();
+            var tensor = file.Load(name);
+            if (tensor.is_floating_point() && !torch.isfinite(tensor).all().item<bool>()) return false;
+        }
+        return true;
+    }
 
     /// <summary>Removes temporary folders a crashed save left behind; returns how many.</summary>
     public int RemoveStale()

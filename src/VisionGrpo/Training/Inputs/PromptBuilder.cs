@@ -1,6 +1,7 @@
 using System.Text.Json;
 using TorchSharp;
 using VisionGrpo.Data;
+using VisionGrpo.Data.Validation;
 using VisionGrpo.Generation;
 using VisionGrpo.Models;
 using VisionGrpo.Text;
@@ -69,7 +70,8 @@ public sealed class PromptBuilder
         ?? throw new InvalidDataException($"{row.Source}: column '{PromptColumn}' is missing or null (set prompt_column).");
 
     /// <summary>Builds the left-padded batch for <paramref name="rows"/>.</summary>
-    /// <exception cref="InvalidDataException">A row lacks the prompt column or its image does not decode (the row is named).</exception>
+    /// <exception cref="BadRowException">A row's image cannot be read, decoded or processed (the row is named).</exception>
+    /// <exception cref="InvalidDataException">A row lacks the prompt column.</exception>
     /// <exception cref="ArgumentException">An image alone is longer than <c>max_prompt_length</c>.</exception>
     public PromptBatch Build(IReadOnlyList<DatasetRow> rows)
     {
@@ -82,10 +84,15 @@ public sealed class PromptBuilder
                 throw new InvalidOperationException($"{rows[i].Source} has an image in column '{ImageColumn}' but the model takes text only (no vision tower or no preprocessor_config.json); set image_column: none to use the text alone.");
             foreach (var cell in cells)
             {
-                try { images.Add(ImageDecoder.Decode(cell.ReadBytes(), rows[i].Source.ToString())); }
-                catch (Exception e) when (e is IOException or InvalidDataException or ImageDecodeException)
+                try
                 {
-                    throw new InvalidDataException($"{rows[i].Source}: image column '{ImageColumn}' cannot be used: {e.Message}", e);
+                    var image = ImageDecoder.Decode(cell.ReadBytes(), rows[i].Source.ToString());
+                    _images!.TargetSize(image.Height, image.Width); // the processor's size rules (aspect ratio), checked per row
+                    images.Add(image);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException or ImageDecodeException or ArgumentException or UnauthorizedAccessException)
+                {
+                    throw new BadRowException(i, rows[i].Source, $"image column '{ImageColumn}' cannot be used: {e.Message}", e);
                 }
             }
             imageCounts[i] = cells.Count;

@@ -122,6 +122,19 @@ public sealed class TrainerState
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/>.</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
+    /// <summary>
+    /// The summary entry (<c>train_runtime</c>, …) of a run that already finished <paramref name="maxSteps"/> steps
+    /// in <paramref name="outputDir"/>, or null: resuming such a run has nothing left to do, and must not append
+    /// another summary line to <c>metrics.jsonl</c>.
+    /// </summary>
+    public static Dictionary<string, object?>? FinishedSummary(string outputDir, long maxSteps)
+    {
+        string path = Path.Combine(outputDir, "trainer_state.json");
+        if (!File.Exists(path)) return null;
+        var state = Load(path);
+        return state.GlobalStep >= maxSteps && state.LogHistory is [.., var last] && last.ContainsKey("train_runtime") ? last : null;
+    }
+
     /// <summary>Reads a <c>trainer_state.json</c> (ours or the HF Trainer's, bare NaN/Infinity allowed).</summary>
     /// <exception cref="InvalidDataException">The file is not a trainer state.</exception>
     public static TrainerState Load(string path)

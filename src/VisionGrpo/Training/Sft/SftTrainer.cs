@@ -2,11 +2,13 @@ using System.Diagnostics;
 using TorchSharp;
 using VisionGrpo.Data;
 using VisionGrpo.Data.Rng;
+using VisionGrpo.Data.Validation;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
 using VisionGrpo.Recipes;
 using VisionGrpo.Training.Checkpoints;
+using VisionGrpo.Training.Inputs;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Optim;
 using static TorchSharp.torch;
@@ -37,6 +39,7 @@ public sealed class SftTrainer
     readonly SftOptions _options;
     readonly TrainerEvents _events;
     readonly CheckpointStore _checkpoints;
+    readonly UsableRows _usableRows;
     readonly string? _resumedFrom;
     readonly long _nonEmbeddingParameters;
 
@@ -70,6 +73,7 @@ public sealed class SftTrainer
                     p.requires_grad = false;
         _events = events ?? new TrainerEvents();
         _checkpoints = new CheckpointStore(_options.OutputDir);
+        _usableRows = new UsableRows(train, new BadRowReport(), recipe.BadRows == "fail", _events.Warning);
         _resumedFrom = resumeFrom;
         _nonEmbeddingParameters = NonEmbeddingParameters(policy.Model);
         State = new TrainerState
@@ -112,9 +116,18 @@ public sealed class SftTrainer
 
     /// <summary>Runs the training loop, saves the final model or adapter into <c>output_dir</c> and returns a summary.</summary>
     /// <exception cref="TrainingDivergedException">A non-finite loss or gradient norm with <c>skip_nonfinite_steps: false</c>.</exception>
+    /// <exception cref="TrainingStoppedException">
+    /// <paramref name="cancellationToken"/> was cancelled: the run stopped before the next optimizer step after saving a checkpoint.
+    /// </exception>
     public SftResult Train(CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
+        using var outputLock = OutputDirLock.Acquire(_options.OutputDir); // one writer per output_dir
+        if (State.GlobalStep >= MaxSteps && TrainerState.FinishedSummary(_options.OutputDir, MaxSteps) is { } finished)
+        {
+            _events.Info?.Invoke($"'{_options.OutputDir}' holds a finished run of {MaxSteps} steps: nothing to do (raise max_steps to train on).");
+            return new SftResult(State.GlobalStep, Convert.ToDouble(finished.GetValueOrDefault("train_loss") ?? double.NaN, System.Globalization.CultureInfo.InvariantCulture), 0, _options.OutputDir);
+        }
         _checkpoints.RemoveStale();
         var scheduler = new LrScheduler(_options.LrSchedulerType, _options.LearningRate,
             LrScheduler.ResolveWarmupSteps((int)MaxSteps, _options.WarmupSteps, _options.WarmupRatio), (int)MaxSteps);
@@ -133,6 +146,7 @@ public sealed class SftTrainer
         if (_resumedFrom is null) loggers.WriteRunStart(_recipe, _policy);
         else _events.Info?.Invoke($"resuming from {_resumedFrom} at step {State.GlobalStep}");
         var window = LogWindow.Restore(progress, State.GlobalStep);
+        long startStep = State.GlobalStep, savedStep = -1;
         _policy.Model.train();
 
         for (long epoch = progress.Position.Epoch; epoch < Epochs && State.GlobalStep < MaxSteps; epoch++)
@@ -142,7 +156,11 @@ public sealed class SftTrainer
             int start = epoch == progress.Position.Epoch ? progress.Position.Round : 0;
             for (int first = start; first < microBatches && State.GlobalStep < MaxSteps; first += _options.GradientAccumulationSteps)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                // A stop request (SIGTERM) is honoured here, between optimizer steps, with a checkpoint to resume from.
+                if (cancellationToken.IsCancellationRequested)
+                    throw new TrainingStoppedException(State.GlobalStep, State.GlobalStep == startStep ? _checkpoints.Latest()
+                        : savedStep == State.GlobalStep ? _checkpoints.PathFor(savedStep)
+                        : SaveCheckpoint(optimizer, scheduler, window.Save(progress, State.GlobalStep)));
                 var group = Enumerable.Range(first, Math.Min(_options.GradientAccumulationSteps, microBatches - first))
                     .Select(m => order.Skip(m * _options.BatchSize).Take(_options.BatchSize).ToArray()).ToList();
                 // Dropout (LoRA's) draws from the global generator: seeded per step, so a resumed run repeats it.
@@ -174,7 +192,10 @@ public sealed class SftTrainer
                     Log(loggers, window.Flush(scheduler.CurrentLearningRate, State.NumInputTokensSeen));
                 if (_options.SaveStrategy == "steps" && (State.GlobalStep % _options.SaveSteps == 0 || last)
                     || _options.SaveStrategy == "epoch" && (epochEnd || last))
+                {
                     SaveCheckpoint(optimizer, scheduler, window.Save(progress, State.GlobalStep));
+                    savedStep = State.GlobalStep;
+                }
                 _events.Step?.Invoke(new StepReport(State.GlobalStep, MaxSteps, State.Epoch, clock.Elapsed.TotalSeconds, double.NaN,
                     tokens / Math.Max(1e-9, stepClock.Elapsed.TotalSeconds), stepLoss));
                 // The step's tensors are freed by their scopes; collecting now and then also returns the managed
@@ -198,7 +219,7 @@ public sealed class SftTrainer
         var batches = new List<SftBatch>();
         try
         {
-            foreach (var indices in group) batches.Add(_collator.Build(indices.Select(i => _train[i]).ToList()));
+            foreach (var indices in group) batches.Add(_usableRows.Build(indices, _collator.Build));
             // transformers' num_items_in_batch: every completion token of the step weighs the same.
             long items = Math.Max(1, batches.Sum(b => b.CompletionTokens));
             double loss = 0;
@@ -241,11 +262,12 @@ public sealed class SftTrainer
         _events.Log?.Invoke(entry);
     }
 
-    void SaveCheckpoint(ITrainingOptimizer optimizer, LrScheduler scheduler, TrainingProgress progress)
+    string SaveCheckpoint(ITrainingOptimizer optimizer, LrScheduler scheduler, TrainingProgress progress)
     {
         string path = _checkpoints.Save(State.GlobalStep, dir => CheckpointContents.Write(dir, _policy, _recipe, State, optimizer, scheduler,
             extra => progress.Save(Path.Combine(extra, TrainingProgress.FileName))), _options.SaveTotalLimit);
         _events.Info?.Invoke($"saved {path}");
+        return path;
     }
 
     // TRL's trainer.save_model(output_dir): the adapter, or the full model in save_dtype.

@@ -30,7 +30,7 @@ public sealed class Bf16FullFineTuningTests(TrainerFixture fixture) : IClassFixt
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var events = new TrainerEvents { Info = line => { if (line.Contains("checkpoint-2")) cancel.Cancel(); } };
         using (var first = new GrpoTrainer(fixture.Recipe(_out, Overrides), events, [new TextLengthReward()]))
-            Assert.Throws<OperationCanceledException>(() => first.Train(cancel.Token));
+            Assert.Throws<TrainingStoppedException>(() => first.Train(cancel.Token));
         using (var resumed = new GrpoTrainer(fixture.Recipe(_out, [.. Overrides, "resume_from_checkpoint=true"]), rewards: [new TextLengthReward()]))
             resumed.Train(TestContext.Current.CancellationToken);
         Assert.Equal(Lines(whole).SkipLast(1), Lines(_out).SkipLast(1));

@@ -74,11 +74,18 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         string whole = _out + "-whole";
         Train(whole);
 
+        // A stop request (SIGTERM in the CLI) during step 3, which is not a save step: the run finishes the step,
+        // writes checkpoint-3 and stops; resuming from it continues exactly.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var recipe = fixture.Recipe(_out);
-        using (var first = new GrpoTrainer(recipe, new TrainerEvents { Info = line => { if (line.Contains("checkpoint-2")) cancel.Cancel(); } }, [new TextLengthReward()]))
-            Assert.Throws<OperationCanceledException>(() => first.Train(cancel.Token));
-        Assert.Equal(2, RunLogs.MetricsLines(_out).Count);
+        using (var first = new GrpoTrainer(recipe, new TrainerEvents { Step = s => { if (s.Step == 3) cancel.Cancel(); } }, [new TextLengthReward()]))
+        {
+            var stopped = Assert.Throws<TrainingStoppedException>(() => first.Train(cancel.Token));
+            Assert.Equal(3, stopped.Step);
+            Assert.Equal(new CheckpointStore(_out).PathFor(3), stopped.Checkpoint);
+        }
+        Assert.Equal(new long[] { 2, 3 }, new CheckpointStore(_out).List().Select(c => c.Step));
+        Assert.Equal(3, RunLogs.MetricsLines(_out).Count);
 
         Train(_out, "resume_from_checkpoint=true");
         Assert.Equal(RunLogs.MetricsLines(whole).SkipLast(1).Select(RunLogs.WithoutTimings), RunLogs.MetricsLines(_out).SkipLast(1).Select(RunLogs.WithoutTimings));
@@ -142,6 +149,12 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         using (var trainer = new GrpoTrainer(skipping, new TrainerEvents { Warning = warnings.Add }, [new InfiniteReward()]))
             Assert.Equal(2L, Convert.ToInt64(trainer.Train(TestContext.Current.CancellationToken)["step"]));
         Assert.Equal(2, warnings.Count(w => w.Contains("update skipped")));
+        // Skipped steps show what happened (NaN, as TRL would) and how often, not a reassuring 0.0.
+        var logged = File.ReadAllLines(Path.Combine(_out + "-skip", "metrics.jsonl"));
+        Assert.Contains("\"loss\": NaN", logged[0]);
+        Assert.Contains("\"grad_norm\": NaN", logged[0]);
+        Assert.Contains("\"skipped_nonfinite_steps\": 1", logged[0]);
+        Assert.Contains("\"skipped_nonfinite_steps\": 2", logged[1]);
     }
 
     sealed class InfiniteReward : VisionGrpo.Rewards.IRewardFunction
