@@ -50,29 +50,14 @@ public sealed class LocalFeed : IDisposable
     /// </summary>
     public static string Run(string workingDirectory, TimeSpan timeout, string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory };
         foreach (string a in args) start.ArgumentList.Add(a);
         foreach (string key in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(key);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish in {timeout}.\n{stdout.Result}\n{stderr.Result}");
-        }
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0,
-            $"{file} {string.Join(' ', args)} exited with {process.ExitCode}.\nstdout:\n{stdout.Result}\nstderr:\n{stderr.Result}");
-        return stdout.Result;
+        var (code, stdout, stderr) = ProcessRun.Complete(start, timeout);
+        Assert.True(code == 0, $"{file} {string.Join(' ', args)} exited with {code}.\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        return stdout;
     }
 }
