@@ -1,4 +1,5 @@
 using VisionGrpo.MathVerify.Algebra;
+using VisionGrpo.MathVerify.Extraction;
 
 namespace VisionGrpo.MathVerify.Compat;
 
@@ -7,34 +8,26 @@ namespace VisionGrpo.MathVerify.Compat;
 /// our values: arithmetic, calls (<c>sin</c>, <c>Abs</c>, <c>Eq</c>, <c>Interval.open</c>, <c>Matrix</c>…), sets,
 /// tuples; srepr's quoted names (<c>Symbol('x_{y\alpha 20}')</c>) keep symbols whose names contain LaTeX intact.
 /// </summary>
-internal sealed class SympyStringParser
+internal sealed class SympyStringParser : ExprScanner
 {
-    readonly string _s;
-    int _i;
-    int _depth;
-
-    SympyStringParser(string s) { _s = s; }
+    SympyStringParser(string text) : base(text) { }
 
     public static Expr Parse(string text)
     {
         var p = new SympyStringParser(text);
         var e = p.Expression();
         p.Skip();
-        if (p._i != text.Length) throw new FormatException($"unexpected '{text[p._i..]}' in sympy string");
+        if (p.Pos != text.Length) throw new FormatException($"unexpected '{text[p.Pos..]}' in sympy string");
         return e;
     }
 
-    void Skip() { while (_i < _s.Length && char.IsWhiteSpace(_s[_i])) _i++; }
-    bool At(string t) { Skip(); return string.CompareOrdinal(_s, _i, t, 0, t.Length) == 0; }
-    void Eat(string t) { if (!At(t)) throw new FormatException($"expected '{t}' at {_i}"); _i += t.Length; }
-
     Expr Expression()
     {
-        if (++_depth > 200) throw new FormatException("too deep");
+        Enter("too deep");
         var l = Sum();
         foreach (var (op, rop) in new[] { ("<=", RelOp.Le), (">=", RelOp.Ge), ("<", RelOp.Lt), (">", RelOp.Gt) })
-            if (At(op)) { _i += op.Length; l = new Rel(rop, l, Sum()); break; }
-        _depth--;
+            if (At(op)) { Pos += op.Length; l = new Rel(rop, l, Sum()); break; }
+        Leave();
         return l;
     }
 
@@ -43,8 +36,8 @@ internal sealed class SympyStringParser
         var l = Term();
         while (true)
         {
-            if (At("+")) { _i++; l = Ops.Add(l, Term()); }
-            else if (At("-")) { _i++; l = Ops.Sub(l, Term()); }
+            if (At("+")) { Pos++; l = Ops.Add(l, Term()); }
+            else if (At("-")) { Pos++; l = Ops.Sub(l, Term()); }
             else return l;
         }
     }
@@ -55,29 +48,29 @@ internal sealed class SympyStringParser
         while (true)
         {
             if (At("**")) return l;
-            if (At("*")) { _i++; l = Ops.Mul(l, Unary()); }
-            else if (At("/")) { _i++; l = Ops.Div(l, Unary()); }
+            if (At("*")) { Pos++; l = Ops.Mul(l, Unary()); }
+            else if (At("/")) { Pos++; l = Ops.Div(l, Unary()); }
             else return l;
         }
     }
 
     Expr Unary()
     {
-        if (At("-")) { _i++; return Ops.Neg(Unary()); }
+        if (At("-")) { Pos++; return Ops.Neg(Unary()); }
         var b = Primary();
-        if (At("**")) { _i += 2; return Ops.Pow(b, Unary()); }
+        if (At("**")) { Pos += 2; return Ops.Pow(b, Unary()); }
         return b;
     }
 
     List<Expr> Args(string close)
     {
         var list = new List<Expr>();
-        if (At(close)) { _i += close.Length; return list; }
+        if (At(close)) { Pos += close.Length; return list; }
         while (true)
         {
             if (KeywordAhead()) { Name(); Eat("="); Expression(); } // dir='+', precision=53: not part of the value
             else list.Add(Expression());
-            if (At(",")) { _i++; if (At(close)) { _i += close.Length; return list; } continue; }
+            if (At(",")) { Pos++; if (At(close)) { Pos += close.Length; return list; } continue; }
             Eat(close);
             return list;
         }
@@ -86,20 +79,20 @@ internal sealed class SympyStringParser
     bool KeywordAhead()
     {
         Skip();
-        int j = _i;
-        while (j < _s.Length && (char.IsAsciiLetterOrDigit(_s[j]) || _s[j] == '_')) j++;
-        return j > _i && j < _s.Length && _s[j] == '=' && (j + 1 >= _s.Length || _s[j + 1] != '=');
+        int j = Pos;
+        while (j < Text.Length && (char.IsAsciiLetterOrDigit(Text[j]) || Text[j] == '_')) j++;
+        return j > Pos && j < Text.Length && Text[j] == '=' && (j + 1 >= Text.Length || Text[j + 1] != '=');
     }
 
     /// <summary>A quoted srepr string (a symbol's name, a Float's digits), read as a symbol of that name.</summary>
     Expr Quoted()
     {
-        char q = _s[_i++];
+        char q = Text[Pos++];
         var sb = new System.Text.StringBuilder();
-        while (_i < _s.Length && _s[_i] != q)
+        while (Pos < Text.Length && Text[Pos] != q)
         {
-            if (_s[_i] == '\\' && _i + 1 < _s.Length) _i++;
-            sb.Append(_s[_i++]);
+            if (Text[Pos] == '\\' && Pos + 1 < Text.Length) Pos++;
+            sb.Append(Text[Pos++]);
         }
         Eat(q.ToString());
         return new Sym(sb.ToString());
@@ -108,27 +101,27 @@ internal sealed class SympyStringParser
     Expr Primary()
     {
         Skip();
-        if (_i >= _s.Length) throw new FormatException("unexpected end");
-        char c = _s[_i];
+        if (Pos >= Text.Length) throw new FormatException("unexpected end");
+        char c = Text[Pos];
         if (c is '\'' or '"') return Quoted();
         if (c == '(')
         {
-            _i++;
+            Pos++;
             var items = Args(")");
-            return items.Count == 1 && !_s[.._i].TrimEnd().EndsWith(",)") ? items[0] : new Tup(items.ToArray());
+            return items.Count == 1 && !Text[..Pos].TrimEnd().EndsWith(",)") ? items[0] : new Tup(items.ToArray());
         }
-        if (c == '{') { _i++; return new FSet(Args("}")); }
-        if (c == '~') { _i++; return new NotRel(Primary()); }
-        if (c == '[') { _i++; return new Tup(Args("]").ToArray()); }
+        if (c == '{') { Pos++; return new FSet(Args("}")); }
+        if (c == '~') { Pos++; return new NotRel(Primary()); }
+        if (c == '[') { Pos++; return new Tup(Args("]").ToArray()); }
         if (char.IsAsciiDigit(c) || c == '.')
         {
-            int st = _i;
-            while (_i < _s.Length && (char.IsAsciiDigit(_s[_i]) || _s[_i] == '.')) _i++;
-            if (_i < _s.Length && _s[_i] == 'e' && _i + 1 < _s.Length && _s[_i + 1] is '+' or '-') { _i += 2; while (_i < _s.Length && char.IsAsciiDigit(_s[_i])) _i++; }
-            return Latex.LatexParser.NumberFromText(_s[st.._i]);
+            int st = Pos;
+            Digits();
+            if (Pos < Text.Length && Text[Pos] == 'e' && Pos + 1 < Text.Length && Text[Pos + 1] is '+' or '-') { Pos += 2; while (Pos < Text.Length && char.IsAsciiDigit(Text[Pos])) Pos++; }
+            return Latex.LatexParser.NumberFromText(Text[st..Pos]);
         }
         var name = Name();
-        if (At("(")) { _i++; return Call(name, Args(")")); }
+        if (At("(")) { Pos++; return Call(name, Args(")")); }
         return name switch
         {
             "pi" => Const.Pi, "E" => Const.E, "I" => Const.I, "oo" => Const.Inf, "zoo" => Const.Zoo, "nan" => Const.NaN,
@@ -140,21 +133,21 @@ internal sealed class SympyStringParser
 
     string Name()
     {
-        int st = _i;
-        while (_i < _s.Length)
+        int st = Pos;
+        while (Pos < Text.Length)
         {
-            char c = _s[_i];
-            if (char.IsLetterOrDigit(c) || c is '_' or '\\' or '.') { _i++; continue; }
-            if (c == '{' && _i > st)
+            char c = Text[Pos];
+            if (char.IsLetterOrDigit(c) || c is '_' or '\\' or '.') { Pos++; continue; }
+            if (c == '{' && Pos > st)
             {
                 int depth = 0;
-                do { if (_s[_i] == '{') depth++; else if (_s[_i] == '}') depth--; _i++; } while (_i < _s.Length && depth > 0);
+                do { if (Text[Pos] == '{') depth++; else if (Text[Pos] == '}') depth--; Pos++; } while (Pos < Text.Length && depth > 0);
                 continue;
             }
             break;
         }
-        if (_i == st) throw new FormatException($"unexpected '{_s[_i]}' at {_i}");
-        return _s[st.._i];
+        if (Pos == st) throw new FormatException($"unexpected '{Text[Pos]}' at {Pos}");
+        return Text[st..Pos];
     }
 
     static Expr Call(string name, List<Expr> a) => name switch

@@ -4,30 +4,12 @@ using VisionGrpo.Models;
 namespace VisionGrpo.Generation;
 
 /// <summary>
-/// The sampling defaults a checkpoint ships in <c>generation_config.json</c> (HF <c>GenerationConfig</c> keys). Every
-/// field is null when the file does not set it, so callers can tell "absent" from "set to the neutral value".
+/// The sampling defaults a checkpoint ships in <c>generation_config.json</c> (HF <c>GenerationConfig</c> keys, see
+/// <see cref="SamplingSettings"/>). Every field is null when the file does not set it, so callers can tell "absent"
+/// from "set to the neutral value".
 /// </summary>
-public sealed record GenerationConfigFile
+public sealed record GenerationConfigFile : SamplingSettings
 {
-    /// <summary><c>do_sample</c>.</summary>
-    public bool? DoSample { get; init; }
-    /// <summary><c>temperature</c>.</summary>
-    public double? Temperature { get; init; }
-    /// <summary><c>top_k</c>.</summary>
-    public int? TopK { get; init; }
-    /// <summary><c>top_p</c>.</summary>
-    public double? TopP { get; init; }
-    /// <summary><c>min_p</c>.</summary>
-    public double? MinP { get; init; }
-    /// <summary><c>repetition_penalty</c>.</summary>
-    public double? RepetitionPenalty { get; init; }
-    /// <summary><c>max_new_tokens</c>.</summary>
-    public int? MaxNewTokens { get; init; }
-    /// <summary><c>eos_token_id</c> (an int or a list in the file).</summary>
-    public int[] EosTokenIds { get; init; } = [];
-    /// <summary><c>pad_token_id</c>.</summary>
-    public int? PadTokenId { get; init; }
-
     /// <summary>Reads <c>generation_config.json</c> of <paramref name="modelDir"/>; an empty record when the file is absent.</summary>
     public static GenerationConfigFile FromDirectory(string modelDir)
     {
@@ -56,7 +38,7 @@ public sealed record GenerationConfigFile
             RepetitionPenalty = OptionalDouble("repetition_penalty"),
             MaxNewTokens = OptionalInt("max_new_tokens"),
             EosTokenIds = ConfigJson.Find("eos_token_id", root) is { ValueKind: not JsonValueKind.Null }
-                ? ConfigJson.IntList(source, "eos_token_id", root) : [],
+                ? ConfigJson.IntList(source, "eos_token_id", root) : null,
             PadTokenId = OptionalInt("pad_token_id"),
         };
     }

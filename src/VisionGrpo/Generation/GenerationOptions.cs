@@ -1,35 +1,19 @@
 namespace VisionGrpo.Generation;
 
 /// <summary>
-/// What a caller asks of <see cref="GenerationEngine"/> (HF <c>generate</c> argument names in the docs). Null fields
-/// take the checkpoint's <c>generation_config.json</c> value, then the transformers default — unless
+/// What a caller asks of <see cref="GenerationEngine"/>: the <see cref="SamplingSettings"/> (HF <c>generate</c> argument
+/// names) plus how to run. Null sampling fields take the checkpoint's <c>generation_config.json</c> value, then the
+/// transformers default; a null <see cref="SamplingSettings.EosTokenIds"/> means the file's list plus the tokenizer's
+/// EOS, a null <see cref="SamplingSettings.PadTokenId"/> the file's, the tokenizer's, then the first EOS — unless
 /// <see cref="TrlMode"/> is set, which ignores the file (see <see cref="Resolve"/>).
 /// </summary>
-public sealed record GenerationOptions
+public sealed record GenerationOptions : SamplingSettings
 {
     /// <summary>Default <c>max_new_tokens</c> when neither the caller nor the file sets one.</summary>
     public const int DefaultMaxNewTokens = 256;
 
-    /// <summary><c>max_new_tokens</c>.</summary>
-    public int? MaxNewTokens { get; init; }
-    /// <summary><c>do_sample</c>: false = greedy (only repetition penalty and token masking apply).</summary>
-    public bool? DoSample { get; init; }
-    /// <summary><c>temperature</c>; 0 means greedy.</summary>
-    public double? Temperature { get; init; }
-    /// <summary><c>top_k</c>; 0 disables.</summary>
-    public int? TopK { get; init; }
-    /// <summary><c>top_p</c>; 1 disables.</summary>
-    public double? TopP { get; init; }
-    /// <summary><c>min_p</c>; 0 disables.</summary>
-    public double? MinP { get; init; }
-    /// <summary><c>repetition_penalty</c>; 1 disables.</summary>
-    public double? RepetitionPenalty { get; init; }
     /// <summary>Seed of the CPU <c>torch.Generator</c> used for sampling (null: a random seed).</summary>
     public long? Seed { get; init; }
-    /// <summary>Stop ids; null: the file's list plus the tokenizer's EOS.</summary>
-    public IReadOnlyList<int>? EosTokenIds { get; init; }
-    /// <summary>Id written after a row finished; null: the file's, the tokenizer's, then the first EOS.</summary>
-    public int? PadTokenId { get; init; }
     /// <summary>Most sequences decoded at once (prompts × generations); larger requests are split. 0 = no limit.</summary>
     public int GenerationBatchSize { get; init; }
     /// <summary>
@@ -54,7 +38,7 @@ public sealed record GenerationOptions
         int[] tokenizer = tokenizerEos is int t ? [t] : [];
         // TRL passes only the tokenizer's EOS; transformers' generate stops on the file's list and the tokenizer's.
         var eos = EosTokenIds?.ToArray()
-            ?? (TrlMode && tokenizer.Length > 0 ? tokenizer : f.EosTokenIds.Concat(tokenizer).Concat(file?.EosTokenIds ?? []).Distinct().ToArray());
+            ?? (TrlMode && tokenizer.Length > 0 ? tokenizer : (f.EosTokenIds ?? []).Concat(tokenizer).Concat(file?.EosTokenIds ?? []).Distinct().ToArray());
         double temperature = Temperature ?? f.Temperature ?? 1.0;
         bool sample = (DoSample ?? (TrlMode || (f.DoSample ?? false))) && temperature != 0;
         var resolved = new ResolvedGeneration
@@ -77,7 +61,10 @@ public sealed record GenerationOptions
     }
 }
 
-/// <summary>Concrete generation settings after <see cref="GenerationOptions.Resolve"/>.</summary>
+/// <summary>
+/// Concrete generation settings after <see cref="GenerationOptions.Resolve"/>: every <see cref="SamplingSettings"/> key
+/// with its default filled in (non-null, so the decoding loop never re-checks "unset"), plus how to run.
+/// </summary>
 public sealed record ResolvedGeneration
 {
     /// <summary>Tokens to generate at most per sequence.</summary>

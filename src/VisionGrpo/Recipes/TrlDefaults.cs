@@ -3,7 +3,7 @@ using VisionGrpo.Training.Config;
 namespace VisionGrpo.Recipes;
 
 /// <summary>
-/// Recipe defaults that differ between the TRL releases <c>trl_compat</c> selects (grpo_trainer.md §2.3). They are
+/// Recipe defaults that differ between the TRL releases <c>trl_compat</c> selects (docs/config.md). They are
 /// applied before the user's values, so any key set in the YAML or with --set wins. The loss-side defaults come from
 /// <see cref="GrpoAlgorithmOptions.Defaults"/>, the one place that knows them.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Runtime.ExceptionServices;
 namespace VisionGrpo.Vision;
 
 /// <summary>transformers' slow (PIL/numpy) <c>Qwen2VLImageProcessor</c>: smart_resize, Pillow BICUBIC, rescale and
-/// normalise in float32, temporal duplication and patchify in merge-window order (design notes §3.2–3.8).</summary>
+/// normalise in float32, temporal duplication and patchify in merge-window order.</summary>
 public sealed class QwenImageProcessor
 {
     const int Channels = 3;
@@ -92,7 +92,7 @@ public sealed class QwenImageProcessor
         return new ProcessedImages(pixels, PatchDim, grids, sizes);
     }
 
-    // Writes the normalised, temporally duplicated patches of one resized image (design notes §3.7):
+    // Writes the normalised, temporally duplicated patches of one resized image:
     // row = ((bh·Bw + bw)·M + mh)·M + mw, column = ((c·T + t)·P + py)·P + px.
     unsafe void Patchify(RgbImage image, Span<float> dst)
     {
