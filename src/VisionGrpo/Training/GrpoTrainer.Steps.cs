@@ -132,11 +132,11 @@ public sealed partial class GrpoTrainer
     {
         double runtime = _clock.Elapsed.TotalSeconds;
         long steps = _state.GlobalStep - startStep;
-        CheckpointContents.WriteModel(_recipe.OutputDir, _policy, _recipe);
+        OutputWrite.Run(_recipe.OutputDir, _state.GlobalStep, () => CheckpointContents.WriteModel(_recipe.OutputDir, _policy, _recipe));
         var entry = _state.AddLog(_state.TrainSummary(runtime, steps, _plan.BatchSize * _plan.GradientAccumulation,
             _state.GlobalStep > 0 ? _progress.TotalLoss / _state.GlobalStep : 0.0));
         _loggers!.Write(entry, _state.GlobalStep);
-        _state.Save(Path.Combine(_recipe.OutputDir, CheckpointContents.StateFile));
+        _state.SaveFinal(_recipe.OutputDir);
         _events.Log?.Invoke(entry);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_recipe.OutputDir}");
         _events.Info?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -175,6 +175,22 @@ public sealed class SftTrainerTests : IDisposable
         Assert.Contains("\"skipped_nonfinite_steps\": 2", logged[2]);
     }
 
+    [Theory]
+    [InlineData("metrics.jsonl", 2L)]
+    [InlineData("trainer_state.json", 3L)]
+    [InlineData("", 3L)]  // the output folder itself: the final save_model
+    public void A_full_disk_names_the_file_and_the_step_and_keeps_the_earlier_log_lines(string file, long step)
+    {
+        string output = _setup.OutputDir;
+        bool Fails(string path) => path.StartsWith(output, StringComparison.Ordinal)
+            && (file == "" ? path.TrimEnd('/') == output : Path.GetFileName(path) == file);
+        var recipe = RecipeLoader.Load(null, _setup.Overrides("max_steps=3", "logging_steps=1", "save_strategy=no"));
+        var e = Training.Trainer.FullDiskTests.RunWithFullDisk(Fails, step, () => Train(recipe));
+        Assert.Contains($"step {step}: writing '{(file == "" ? output : Path.Combine(output, file))}' failed", e.Message);
+        Assert.Contains("No space left on device", e.Message);
+        Assert.Equal(file == "metrics.jsonl" ? [1L] : [1L, 2, 3], Metrics(output).Select(m => m.GetProperty("step").GetInt64()).Take(3));
+    }
+
     [Fact]
     public void A_missing_completion_column_names_the_row_and_the_column()
     {

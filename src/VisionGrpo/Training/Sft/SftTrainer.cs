@@ -199,9 +199,9 @@ public sealed class SftTrainer
 
         double runtime = clock.Elapsed.TotalSeconds;
         double trainLoss = State.GlobalStep > 0 ? progress.TotalLoss / State.GlobalStep : double.NaN;
-        SaveFinal();
+        OutputWrite.Run(_options.OutputDir, State.GlobalStep, SaveFinal);
         Log(loggers, State.TrainSummary(runtime, State.GlobalStep, _options.BatchSize * _options.GradientAccumulationSteps, trainLoss));
-        State.Save(Path.Combine(_options.OutputDir, CheckpointContents.StateFile));
+        State.SaveFinal(_options.OutputDir);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_options.OutputDir}");
         return new SftResult(State.GlobalStep, trainLoss, runtime, _options.OutputDir);
     }
