@@ -82,6 +82,7 @@ internal static class EvalCommand
             members.Add(KeyValuePair.Create(key, double.IsNaN(value) ? null : (object?)value));
         members.Add(KeyValuePair.Create("split", (object?)session.DatasetLabel));
         members.Add(KeyValuePair.Create("rows", (object?)result.Rows));
+        members.Add(KeyValuePair.Create("skipped_rows", (object?)result.SkippedRows.Count));
         members.Add(KeyValuePair.Create("completions", (object?)result.Samples.Count));
         members.Add(KeyValuePair.Create("generated_tokens", (object?)result.GeneratedTokens));
         members.Add(KeyValuePair.Create("seconds", (object?)result.Seconds));
@@ -104,6 +105,7 @@ internal static class EvalCommand
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"split {session.DatasetLabel}: {result.Rows} rows x {session.Request.NumGenerations} = {result.Samples.Count} completions, " +
             $"{result.GeneratedTokens} tokens in {result.Seconds:F2} s ({result.TokensPerSecond:F1} tokens/s)"));
+        foreach (var row in result.SkippedRows) stdout.WriteLine($"skipped a row that cannot be used: {row}");
         if (samplesPath is not null) stdout.WriteLine($"samples: {samplesPath}");
     }
 }

@@ -79,7 +79,7 @@ internal sealed class EvalSession : IDisposable
             var tokenizer = policy.Text.Tokenizer;
             var generation = Sampling(request, recipe)
                 .Resolve(GenerationConfigFile.FromDirectory(modelFolder), tokenizer.EosTokenId, tokenizer.PadTokenId);
-            var evaluator = new Evaluator(policy.Model, tokenizer, policy.PromptBuilder(recipe), rewards);
+            var evaluator = new Evaluator(policy.Model, tokenizer, policy.PromptBuilder(recipe), rewards) { FailOnBadRow = recipe.BadRows == "fail" };
             return new EvalSession(request, policy, evaluator, dataset, label, generation, request.BatchSize ?? recipe.PerDeviceEvalBatchSize);
         }
         catch

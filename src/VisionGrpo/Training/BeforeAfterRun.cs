@@ -27,10 +27,11 @@ public static class BeforeAfterRun
         var after = trainer.EvaluateNow(ct);
         var sample = trainer.GenerateSample(ct);
         var result = new BeforeAfterResult(Means(before), Means(after), watch.Elapsed.TotalSeconds, trainer.State.GlobalStep, sample, trainer.LastSampleSeconds);
-        File.WriteAllText(Path.Combine(outputDir, SummaryFile), result.ToJson() + "\n");
+        string summary = Path.Combine(outputDir, SummaryFile), chart = Path.Combine(outputDir, ChartFile);
+        OutputWrite.Run(summary, result.Steps, () => File.WriteAllText(summary, result.ToJson() + "\n"));
         // The two evaluations join the chart as eval markers at step 0 and at the last step.
         var history = trainer.State.LogHistory.Append(EvalPoint(0, before)).Append(EvalPoint(trainer.State.GlobalStep, after)).ToList();
-        RewardChart.Save(Path.Combine(outputDir, ChartFile), history);
+        OutputWrite.Run(chart, result.Steps, () => RewardChart.Save(chart, history));
         return result;
     }
 

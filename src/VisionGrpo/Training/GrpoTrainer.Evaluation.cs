@@ -20,13 +20,14 @@ public sealed partial class GrpoTrainer
         var generation = _generation with { Seed = RoundSeed(_recipe.Seed, -1 - _state.GlobalStep) };
         var result = evaluator.Evaluate(test, generation, _recipe.NumGenerationsEval ?? _plan.NumGenerations, _recipe.PerDeviceEvalBatchSize, cancellationToken: ct);
         _timings.Evaluation += watch.Elapsed.TotalSeconds;
+        WarnSkipped(result);
         return result;
     }
 
     (Evaluator Evaluator, Data.Dataset Test) HeldOut()
     {
         if (_data.Test is null) throw new ConfigException("no evaluation split: set test_size or dataset_test_split.");
-        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards);
+        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards) { FailOnBadRow = _recipe.BadRows == "fail" };
         return (_evaluator, _data.Test);
     }
 
@@ -34,6 +35,7 @@ public sealed partial class GrpoTrainer
     {
         var result = EvaluateNow(ct);
         var logs = result.Metrics.Select(kv => new KeyValuePair<string, object?>("eval_" + kv.Key, double.IsNaN(kv.Value) ? null : kv.Value)).ToList();
+        if (result.SkippedRows.Count > 0) logs.Add(new("eval_skipped_rows", result.SkippedRows.Count));
         logs.Add(new("eval_runtime", Math.Round(result.Seconds, 4)));
         var entry = _state.AddLog(logs);
         _loggers?.Write(entry, _state.GlobalStep);
@@ -50,7 +52,15 @@ public sealed partial class GrpoTrainer
         var greedy = _generation with { DoSample = false };
         var result = evaluator.Evaluate(test, greedy, numGenerations: 1, batchSize: 1, limit: 1, cancellationToken: ct);
         LastSampleSeconds = result.Seconds;
-        return result.Samples[0];
+        WarnSkipped(result);
+        return result.Samples.Count > 0 ? result.Samples[0]
+            : throw new InvalidDataException($"no usable held-out row for the sample generation: {string.Join("; ", result.SkippedRows)}");
+    }
+
+    // Held-out rows that failed when their prompt was built were skipped (and counted), not fatal: say which.
+    void WarnSkipped(EvaluationResult result)
+    {
+        foreach (var row in result.SkippedRows) _events.Warning?.Invoke($"skipped an evaluation row that cannot be used: {row}");
     }
 
     /// <summary>Seconds the last <see cref="GenerateSample"/> took.</summary>

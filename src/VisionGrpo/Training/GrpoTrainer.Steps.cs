@@ -20,22 +20,9 @@ public sealed partial class GrpoTrainer
     {
         var watch = Stopwatch.StartNew();
         double gradNorm = _optimizer.ClipGradNorm(_recipe.MaxGradNorm);
-        bool bad = _stepNonFinite || !double.IsFinite(_stepLoss) || !double.IsFinite(gradNorm);
         long step = _state.GlobalStep + 1;
-        if (bad && !_recipe.SkipNonfiniteSteps)
-        {
-            string good = _checkpoints.LastGood(step) is { } c ? $"the last good checkpoint is '{c}'"
-                : _checkpoints.Latest() is null ? "no checkpoint was saved yet" : "no checkpoint is known good (finite weights that gave a finite next step)";
-            throw new TrainingDivergedException(
-                $"step {step}: loss = {_stepLoss}, grad_norm = {gradNorm} (not finite); {good}. Lower learning_rate, check the rewards, " +
-                "or set skip_nonfinite_steps: true to skip such steps.");
-        }
-        if (bad)
-        {
-            _progress.SkippedSteps++;
-            _events.Warning?.Invoke($"step {step}: non-finite loss or gradient norm; update skipped ({_progress.SkippedSteps} so far).");
-        }
-        else _optimizer.Step();
+        bool bad = NonFiniteSteps.Skip(step, _stepLoss, gradNorm, _stepNonFinite, _recipe.SkipNonfiniteSteps, _checkpoints, _progress, _events.Warning);
+        if (!bad) _optimizer.Step();
         _optimizer.SetLearningRate(_scheduler.Step());
         _optimizer.ZeroGrad();
         _timings.Optimizer += watch.Elapsed.TotalSeconds;
@@ -101,7 +88,7 @@ public sealed partial class GrpoTrainer
             new("learning_rate", _optimizer.LearningRate),
         };
         logs.AddRange(_metrics.Drain(_options.Compat));
-        if (_progress.SkippedSteps > 0) logs.Add(new("skipped_nonfinite_steps", _progress.SkippedSteps));
+        NonFiniteSteps.AddCount(logs, _progress);
         var entry = _state.AddLog(logs);
         _progress.LossSinceLog = 0;
         _progress.LastLoggedStep = step;
@@ -145,11 +132,11 @@ public sealed partial class GrpoTrainer
     {
         double runtime = _clock.Elapsed.TotalSeconds;
         long steps = _state.GlobalStep - startStep;
-        CheckpointContents.WriteModel(_recipe.OutputDir, _policy, _recipe);
+        OutputWrite.Run(_recipe.OutputDir, _state.GlobalStep, () => CheckpointContents.WriteModel(_recipe.OutputDir, _policy, _recipe));
         var entry = _state.AddLog(_state.TrainSummary(runtime, steps, _plan.BatchSize * _plan.GradientAccumulation,
             _state.GlobalStep > 0 ? _progress.TotalLoss / _state.GlobalStep : 0.0));
         _loggers!.Write(entry, _state.GlobalStep);
-        _state.Save(Path.Combine(_recipe.OutputDir, CheckpointContents.StateFile));
+        _state.SaveFinal(_recipe.OutputDir);
         _events.Log?.Invoke(entry);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_recipe.OutputDir}");
         _events.Info?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,

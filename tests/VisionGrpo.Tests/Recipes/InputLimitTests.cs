@@ -2,6 +2,7 @@ using System.CommandLine;
 using VisionGrpo.Cli;
 using VisionGrpo.Cli.Commands;
 using VisionGrpo.Data.Loading;
+using VisionGrpo.Training;
 using VisionGrpo.Training.Checkpoints;
 
 namespace VisionGrpo.Tests.Recipes;
@@ -59,7 +60,7 @@ public sealed class InputLimitTests : IDisposable
     {
         var store = new CheckpointStore(_dir);
         store.Save(1, dir => File.WriteAllText(Path.Combine(dir, "trainer_state.json"), "{}"), totalLimit: null);
-        var e = Assert.Throws<IOException>(() => store.Save(2, dir =>
+        var e = Assert.Throws<OutputWriteException>(() => store.Save(2, dir =>
         {
             File.WriteAllText(Path.Combine(dir, "half.bin"), "x");
             throw new IOException("No space left on device");

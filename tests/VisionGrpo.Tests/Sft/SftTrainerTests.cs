@@ -153,6 +153,45 @@ public sealed class SftTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_non_finite_step_stops_with_the_step_or_is_skipped_and_logged_as_nan_with_a_count()
+    {
+        // learning_rate 1e30: step 1 is finite, its update makes every later step overflow.
+        string[] run = ["max_steps=3", "logging_steps=1", "save_strategy=no", "learning_rate=1e30"];
+        var e = Assert.Throws<TrainingDivergedException>(() => Train(RecipeLoader.Load(null, _setup.Overrides(run))));
+        Assert.Contains("step 2", e.Message);
+        Assert.Contains("skip_nonfinite_steps", e.Message);
+
+        var warnings = new List<string>();
+        var result = Train(RecipeLoader.Load(null, _setup.Overrides([.. run, "skip_nonfinite_steps=true"])), new TrainerEvents { Warning = warnings.Add });
+        Assert.Equal(3, result.GlobalStep);
+        Assert.Equal(2, warnings.Count(w => w.Contains("update skipped")));
+        // The same lines GRPO writes: NaN for what the skipped steps were, not 0.0, and the running count.
+        var logged = File.ReadAllLines(Path.Combine(_setup.OutputDir, "metrics.jsonl"));
+        Assert.DoesNotContain("NaN", logged[0]);
+        Assert.DoesNotContain("skipped_nonfinite_steps", logged[0]);
+        Assert.Contains("\"loss\": NaN", logged[1]);
+        Assert.Contains("\"grad_norm\": NaN", logged[1]);
+        Assert.Contains("\"skipped_nonfinite_steps\": 1", logged[1]);
+        Assert.Contains("\"skipped_nonfinite_steps\": 2", logged[2]);
+    }
+
+    [Theory]
+    [InlineData("metrics.jsonl", 2L)]
+    [InlineData("trainer_state.json", 3L)]
+    [InlineData("", 3L)]  // the output folder itself: the final save_model
+    public void A_full_disk_names_the_file_and_the_step_and_keeps_the_earlier_log_lines(string file, long step)
+    {
+        string output = _setup.OutputDir;
+        bool Fails(string path) => path.StartsWith(output, StringComparison.Ordinal)
+            && (file == "" ? path.TrimEnd('/') == output : Path.GetFileName(path) == file);
+        var recipe = RecipeLoader.Load(null, _setup.Overrides("max_steps=3", "logging_steps=1", "save_strategy=no"));
+        var e = Training.Trainer.FullDiskTests.RunWithFullDisk(Fails, step, () => Train(recipe));
+        Assert.Contains($"step {step}: writing '{(file == "" ? output : Path.Combine(output, file))}' failed", e.Message);
+        Assert.Contains("No space left on device", e.Message);
+        Assert.Equal(file == "metrics.jsonl" ? [1L] : [1L, 2, 3], Metrics(output).Select(m => m.GetProperty("step").GetInt64()).Take(3));
+    }
+
+    [Fact]
     public void A_missing_completion_column_names_the_row_and_the_column()
     {
         var recipe = RecipeLoader.Load(null, _setup.Overrides("completion_column=answer_text"));

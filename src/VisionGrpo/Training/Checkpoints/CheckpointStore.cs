@@ -46,7 +46,7 @@ public sealed partial class CheckpointStore
         {
             // Typically "No space left on device": say which checkpoint, and free what the half-written one took.
             try { Directory.Delete(temp, recursive: true); } catch (IOException) { }
-            throw new IOException($"step {step}: writing checkpoint '{final}' failed (nothing was replaced; the previous checkpoints are intact): {e.Message}", e);
+            throw OutputWrite.Failed(final, step, e, "nothing was replaced; the previous checkpoints are intact");
         }
         if (!File.Exists(Path.Combine(temp, StateFile)))
             throw new InvalidOperationException($"a checkpoint must contain {StateFile}.");

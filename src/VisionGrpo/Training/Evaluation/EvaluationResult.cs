@@ -26,6 +26,9 @@ public sealed class EvaluationResult
     /// <summary>Number of prompt rows evaluated.</summary>
     public int Rows { get; }
 
+    /// <summary>Rows skipped because their prompt could not be built (e.g. an image that no longer decodes), with the reason.</summary>
+    public IReadOnlyList<Data.Validation.BadRow> SkippedRows { get; init; } = [];
+
     /// <summary>Wall-clock seconds of the whole evaluation (prompt building, generation, scoring).</summary>
     public double Seconds { get; }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using VisionGrpo.Data;
+using VisionGrpo.Data.Validation;
 using VisionGrpo.Generation;
 using VisionGrpo.Models;
 using VisionGrpo.Rewards;
@@ -44,6 +45,13 @@ public sealed class Evaluator
     }
 
     /// <summary>
+    /// <c>bad_rows: fail</c>: a row whose prompt cannot be built (an image that changed on disk since loading, a size
+    /// the processor refuses) ends the evaluation. By default such a row is skipped and listed in
+    /// <see cref="EvaluationResult.SkippedRows"/>, and the next row takes its place.
+    /// </summary>
+    public bool FailOnBadRow { get; init; }
+
+    /// <summary>
     /// Generates <paramref name="numGenerations"/> completions per row (about <paramref name="batchSize"/> completions
     /// per generation call), scores them and aggregates. Deterministic for a fixed <c>generation.Seed</c> (batch k
     /// samples with seed + k). The model is in eval mode (LoRA dropout off) and under no_grad for the duration; its
@@ -53,7 +61,7 @@ public sealed class Evaluator
     /// <param name="generation">Sampling settings (temperature 0 / do_sample false = greedy).</param>
     /// <param name="numGenerations">Completions per row.</param>
     /// <param name="batchSize">Completions per generation call (rows per call = batchSize / numGenerations, at least 1).</param>
-    /// <param name="limit">Evaluate only the first N rows.</param>
+    /// <param name="limit">Evaluate only the first N usable rows.</param>
     /// <param name="progress">Receives the number of rows done after each batch.</param>
     /// <param name="cancellationToken">Checked between batches and passed to the reward functions.</param>
     public EvaluationResult Evaluate(Dataset dataset, ResolvedGeneration generation, int numGenerations = 1,
@@ -68,21 +76,24 @@ public sealed class Evaluator
         int promptsPerCall = Math.Max(1, batchSize / numGenerations);
         var watch = Stopwatch.StartNew();
         var samples = new List<EvaluationSample>(rows * numGenerations);
+        var skipped = new List<BadRow>();
         var engine = new GenerationEngine(_model, _tokenizer);
         bool wasTraining = _model.training;
         _model.eval();
         try
         {
             using var noGrad = torch.no_grad();
-            for (int start = 0, call = 0; start < rows; start += promptsPerCall, call++)
+            for (int next = 0, done = 0, call = 0; done < rows && next < dataset.Count; call++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                int count = Math.Min(promptsPerCall, rows - start);
+                int count = Math.Min(Math.Min(promptsPerCall, rows - done), dataset.Count - next);
                 // Our own batching already bounds the batch, so the engine must not split it again.
                 var settings = generation with { Seed = generation.Seed + call, GenerationBatchSize = 0 };
-                var batchRows = Enumerable.Range(start, count).Select(i => dataset[i]).ToList();
-                samples.AddRange(RunBatch(engine, batchRows, start, settings, numGenerations, cancellationToken));
-                progress?.Report(start + count);
+                var indices = Enumerable.Range(next, count).ToList();
+                next += count;
+                samples.AddRange(RunUsable(engine, dataset, indices, settings, numGenerations, skipped, cancellationToken));
+                done += indices.Count;
+                progress?.Report(done);
             }
         }
         finally
@@ -90,10 +101,29 @@ public sealed class Evaluator
             if (wasTraining) _model.train();
         }
         var metrics = EvaluationMetrics.Compute(_rewards.Select(r => r.Name).ToList(), samples);
-        return new EvaluationResult(metrics, samples, rows, watch.Elapsed.TotalSeconds);
+        return new EvaluationResult(metrics, samples, samples.Select(s => s.RowIndex).Distinct().Count(), watch.Elapsed.TotalSeconds) { SkippedRows = skipped };
     }
 
-    List<EvaluationSample> RunBatch(GenerationEngine engine, IReadOnlyList<DatasetRow> rows, int firstRow,
+    // One batch of rows; a row that cannot be built is dropped from it (and from indices) and listed in skipped.
+    List<EvaluationSample> RunUsable(GenerationEngine engine, Dataset dataset, List<int> indices, ResolvedGeneration settings,
+        int numGenerations, List<BadRow> skipped, CancellationToken cancellationToken)
+    {
+        while (indices.Count > 0)
+        {
+            try
+            {
+                return RunBatch(engine, indices.Select(i => dataset[i]).ToList(), indices, settings, numGenerations, cancellationToken);
+            }
+            catch (BadRowException e) when (!FailOnBadRow)
+            {
+                skipped.Add(e.Row);
+                indices.RemoveAt(e.Index);
+            }
+        }
+        return [];
+    }
+
+    List<EvaluationSample> RunBatch(GenerationEngine engine, IReadOnlyList<DatasetRow> rows, IReadOnlyList<int> rowIndices,
         ResolvedGeneration settings, int numGenerations, CancellationToken cancellationToken)
     {
         using var scope = torch.NewDisposeScope();
@@ -112,7 +142,7 @@ public sealed class Evaluator
             var values = scores.Select(s => s[i] is float v ? (double?)v : null).ToArray();
             result.Add(new EvaluationSample
             {
-                RowIndex = firstRow + sequences[i].PromptIndex,
+                RowIndex = rowIndices[sequences[i].PromptIndex],
                 SampleIndex = sequences[i].SampleIndex,
                 Prompt = batch.Prompts[i],
                 Completion = sequences[i].Text,

@@ -25,6 +25,9 @@ public sealed class CompletionLog : IDisposable
         _jsonl = jsonl;
     }
 
+    /// <summary>Full path of <c>completions.jsonl</c>.</summary>
+    public string FilePath => _jsonl.FilePath;
+
     /// <summary>Opens the log in <paramref name="outputDir"/>; <paramref name="append"/> continues completions.jsonl (resume).</summary>
     public static CompletionLog Open(string outputDir, bool append)
     {

@@ -9,7 +9,7 @@ namespace VisionGrpo.Training.Logging;
 /// </summary>
 public sealed class MetricsJsonlWriter : IDisposable
 {
-    readonly StreamWriter _writer;
+    readonly FileStream _stream;
 
     /// <summary>Full path of the file.</summary>
     public string FilePath { get; }
@@ -19,17 +19,17 @@ public sealed class MetricsJsonlWriter : IDisposable
     {
         FilePath = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        _writer = new StreamWriter(new FileStream(FilePath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read));
+        // Unbuffered: each line is one write, cut back if it fails (see OutputWrite.Append).
+        _stream = new FileStream(FilePath, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
     }
 
     /// <summary>Writes one record (keys in the given order).</summary>
     public void Write(IEnumerable<KeyValuePair<string, object?>> record)
     {
-        _writer.Write(PythonJson.Serialize(record));
-        _writer.Write('\n');
-        _writer.Flush();
+        byte[] line = System.Text.Encoding.UTF8.GetBytes(PythonJson.Serialize(record) + "\n");
+        OutputWrite.Append(_stream, s => s.Write(line));
     }
 
     /// <summary>Closes the file.</summary>
-    public void Dispose() => _writer.Dispose();
+    public void Dispose() => _stream.Dispose();
 }

@@ -38,7 +38,7 @@ public sealed class TensorBoardWriter : IDisposable
         if (!fileName.Contains("tfevents", StringComparison.Ordinal))
             throw new ArgumentException($"TensorBoard only reads files whose name contains 'tfevents' (got '{fileName}').");
         FilePath = Path.Combine(logDir, fileName);
-        _stream = new FileStream(FilePath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _stream = new FileStream(FilePath, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
         Write(TensorBoardEvents.FileVersionEvent(created, sourceWriter));
     }
 
@@ -88,8 +88,7 @@ public sealed class TensorBoardWriter : IDisposable
     {
         lock (_gate)
         {
-            TfRecordWriter.Write(_stream, eventBytes);
-            _stream.Flush();
+            OutputWrite.Append(_stream, s => TfRecordWriter.Write(s, eventBytes));
         }
     }
 

@@ -122,6 +122,13 @@ public sealed class TrainerState
     /// <summary>Writes <see cref="ToJson"/> to <paramref name="path"/>.</summary>
     public void Save(string path) => File.WriteAllText(path, ToJson());
 
+    /// <summary>Writes the run's final <c>trainer_state.json</c> into <paramref name="outputDir"/> (a failure names the file and the step).</summary>
+    public void SaveFinal(string outputDir)
+    {
+        string path = Path.Combine(outputDir, Checkpoints.CheckpointContents.StateFile);
+        OutputWrite.Run(path, GlobalStep, () => Save(path));
+    }
+
     /// <summary>
     /// The summary entry (<c>train_runtime</c>, …) of a run that already finished <paramref name="maxSteps"/> steps
     /// in <paramref name="outputDir"/>, or null: resuming such a run has nothing left to do, and must not append

@@ -33,9 +33,10 @@ public sealed class TrainingLoggers : IDisposable
     {
         Directory.CreateDirectory(recipe.OutputDir);
         string path = Path.Combine(recipe.OutputDir, MetricsFileName);
-        if (resuming && File.Exists(path)) KeepUpTo(path, state.GlobalStep);
+        if (resuming && File.Exists(path)) OutputWrite.Run(path, state.GlobalStep, () => KeepUpTo(path, state.GlobalStep));
         string completions = Path.Combine(recipe.OutputDir, CompletionLog.JsonlFileName);
-        if (resuming && recipe.LogCompletions && File.Exists(completions)) KeepUpTo(completions, state.GlobalStep);
+        if (resuming && recipe.LogCompletions && File.Exists(completions))
+            OutputWrite.Run(completions, state.GlobalStep, () => KeepUpTo(completions, state.GlobalStep));
         var jsonl = new MetricsJsonlWriter(path, append: resuming);
         TensorBoardWriter? tb = null;
         if (recipe.ReportTo.Contains("tensorboard"))
@@ -57,22 +58,32 @@ public sealed class TrainingLoggers : IDisposable
     /// <summary>TensorBoard text entries at the start of a run: the recipe (<c>args</c>) and the model config.</summary>
     public void WriteRunStart(RecipeConfig recipe, PolicyModel policy)
     {
-        _tensorBoard?.AddText("args", RecipeWriter.ToYaml(recipe), 0);
-        _tensorBoard?.AddText("model_config", policy.Model.Config.RawJson, 0);
-        _tensorBoard?.Flush();
+        if (_tensorBoard is not { } tb) return;
+        OutputWrite.Run(tb.FilePath, 0, () =>
+        {
+            tb.AddText("args", RecipeWriter.ToYaml(recipe), 0);
+            tb.AddText("model_config", policy.Model.Config.RawJson, 0);
+            tb.Flush();
+        });
     }
 
     /// <summary>Writes one log entry (a <c>log_history</c> dictionary) at <paramref name="step"/>.</summary>
     public void Write(IReadOnlyDictionary<string, object?> entry, long step)
     {
-        _jsonl.Write(entry);
-        if (_tensorBoard is null) return;
-        _tensorBoard.LogMetrics(entry.Where(kv => kv.Key != "step"), step);  // log_history's "step" is not a metric
-        _tensorBoard.Flush();
+        OutputWrite.Run(_jsonl.FilePath, step, () => _jsonl.Write(entry));
+        if (_tensorBoard is not { } tb) return;
+        OutputWrite.Run(tb.FilePath, step, () =>
+        {
+            tb.LogMetrics(entry.Where(kv => kv.Key != "step"), step);  // log_history's "step" is not a metric
+            tb.Flush();
+        });
     }
 
     /// <summary>Saves the completions of a logging step (when <c>log_completions</c> is on; otherwise nothing).</summary>
-    public void WriteCompletions(IReadOnlyList<CompletionSample> samples) => _completions?.Write(samples);
+    public void WriteCompletions(IReadOnlyList<CompletionSample> samples)
+    {
+        if (_completions is { } log && samples.Count > 0) OutputWrite.Run(log.FilePath, samples[0].Step, () => log.Write(samples));
+    }
 
     /// <summary>Closes the files.</summary>
     public void Dispose()

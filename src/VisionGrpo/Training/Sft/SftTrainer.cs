@@ -168,28 +168,21 @@ public sealed class SftTrainer
                 var stepClock = Stopwatch.StartNew();
                 var (stepLoss, tokens) = ForwardBackward(group, window);
                 double gradNorm = optimizer.ClipGradNorm(_options.MaxGradNorm);
-                if (!double.IsFinite(stepLoss) || !double.IsFinite(gradNorm))
-                {
-                    string problem = $"step {State.GlobalStep + 1}: loss {stepLoss} / grad_norm {gradNorm} is not finite";
-                    optimizer.ZeroGrad();
-                    if (!_options.SkipNonfiniteSteps)
-                        throw new TrainingDivergedException($"{problem}; lower learning_rate or set skip_nonfinite_steps: true.");
-                    _events.Warning?.Invoke(problem + "; step skipped.");
-                    progress.SkippedSteps++;
-                    continue;
-                }
-                optimizer.Step();
+                // A non-finite step is handled as in GRPO: stop, or skip the update but count the step and log it as NaN.
+                bool skipped = NonFiniteSteps.Skip(State.GlobalStep + 1, stepLoss, gradNorm, knownBad: false, _options.SkipNonfiniteSteps,
+                    _checkpoints, progress, _events.Warning);
+                if (!skipped) optimizer.Step();
                 optimizer.SetLearningRate(scheduler.Step());
                 optimizer.ZeroGrad();
                 State.GlobalStep++;
                 bool epochEnd = first + group.Count >= microBatches;
                 State.Epoch = epoch + (double)(first + group.Count) / microBatches;
-                progress.TotalLoss += stepLoss;
-                window.Add(stepLoss, gradNorm);
+                if (!skipped) progress.TotalLoss += stepLoss;
+                window.Add(skipped ? double.NaN : stepLoss, skipped ? double.NaN : gradNorm);
                 progress.Position = epochEnd ? new DataPosition((int)epoch + 1, 0, 0) : new DataPosition((int)epoch, first + group.Count, 0);
                 bool last = State.GlobalStep == MaxSteps;
                 if (State.GlobalStep % _options.LoggingSteps == 0 || (State.GlobalStep == 1 && _options.LoggingFirstStep) || last)
-                    Log(loggers, window.Flush(scheduler.CurrentLearningRate, State.NumInputTokensSeen));
+                    Log(loggers, window.Flush(scheduler.CurrentLearningRate, State.NumInputTokensSeen, progress));
                 if (_options.SaveStrategy == "steps" && (State.GlobalStep % _options.SaveSteps == 0 || last)
                     || _options.SaveStrategy == "epoch" && (epochEnd || last))
                 {
@@ -206,9 +199,9 @@ public sealed class SftTrainer
 
         double runtime = clock.Elapsed.TotalSeconds;
         double trainLoss = State.GlobalStep > 0 ? progress.TotalLoss / State.GlobalStep : double.NaN;
-        SaveFinal();
+        OutputWrite.Run(_options.OutputDir, State.GlobalStep, SaveFinal);
         Log(loggers, State.TrainSummary(runtime, State.GlobalStep, _options.BatchSize * _options.GradientAccumulationSteps, trainLoss));
-        State.Save(Path.Combine(_options.OutputDir, CheckpointContents.StateFile));
+        State.SaveFinal(_options.OutputDir);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_options.OutputDir}");
         return new SftResult(State.GlobalStep, trainLoss, runtime, _options.OutputDir);
     }
@@ -300,7 +293,7 @@ public sealed class SftTrainer
 
         public void AddAccuracy(double accuracy) => _accuracies.Add(accuracy);
 
-        public Dictionary<string, object?> Flush(double learningRate, long tokens)
+        public Dictionary<string, object?> Flush(double learningRate, long tokens, TrainingProgress progress)
         {
             var logs = new Dictionary<string, object?>
             {
@@ -310,6 +303,7 @@ public sealed class SftTrainer
                 ["num_tokens"] = (double)tokens,
                 ["mean_token_accuracy"] = _accuracies.Count > 0 ? _accuracies.Average() : 0.0,
             };
+            NonFiniteSteps.AddCount(logs, progress);
             (_loss, _steps) = (0, 0);
             _accuracies.Clear();
             return logs;

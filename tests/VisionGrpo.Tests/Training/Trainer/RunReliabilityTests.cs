@@ -73,6 +73,54 @@ public sealed class RunReliabilityTests(TrainerFixture fixture) : IClassFixture<
         Assert.Single(warnings, w => w.Contains("skipped a training row"));
     }
 
+    /// <summary>Adds a <c>test</c> split of <paramref name="rows"/> images (imgs/t&lt;i&gt;.png) to the dataset folder <paramref name="data"/>.</summary>
+    static void TestSplit(string data, int rows)
+    {
+        var generator = new VisualMathGenerator(7);
+        for (int i = 0; i < rows; i++) File.WriteAllBytes(Path.Combine(data, "imgs", $"t{i}.png"), generator.Make(i).Image);
+        File.WriteAllLines(Path.Combine(data, "test.jsonl"),
+            Enumerable.Range(0, rows).Select(i => $"{{\"image\": \"imgs/t{i}.png\", \"problem\": \"How many? {i}\", \"solution\": \"{i}\"}}"));
+    }
+
+    [Fact]
+    public void A_held_out_row_that_fails_at_evaluation_time_is_skipped_and_counted_in_before_after_and_eval_strategy()
+    {
+        string data = ImageRows(3);
+        TestSplit(data, 3);
+        var warnings = new List<string>();
+        using var trainer = Trainer(Recipe(data, "max_steps=1", "dataset_test_split=test", "eval_strategy=steps", "eval_steps=1"), warnings);
+        Assert.Equal(3, trainer.Data.Test!.Count);
+        // After validation the first held-out image changes into one the processor refuses: the before, step-1 and
+        // after evaluations skip it, and the sample generation (first held-out row) takes the next row.
+        File.WriteAllBytes(Path.Combine(data, "imgs", "t0.png"), PngOfSize(1000, 2));
+        var result = BeforeAfterRun.Run(trainer, _out, TestContext.Current.CancellationToken);
+        Assert.Equal(1, result.Steps);
+        Assert.True(File.Exists(Path.Combine(_out, BeforeAfterRun.SummaryFile)));
+        Assert.Contains("How many? 1", result.Sample.Prompt);
+        var eval = File.ReadAllLines(Path.Combine(_out, "metrics.jsonl")).Single(l => l.Contains("eval_runtime"));
+        Assert.Contains("\"eval_skipped_rows\": 1", eval);
+        // before, step 1, after, sample: each says which row and why.
+        Assert.Equal(4, warnings.Count(w => w.Contains("skipped an evaluation row") && w.Contains("row 0") && w.Contains("aspect ratio")));
+    }
+
+    [Fact]
+    public void Visiongrpo_eval_skips_and_counts_a_row_that_fails_at_batch_time()
+    {
+        string data = ImageRows(3);
+        TestSplit(data, 3);
+        using var session = VisionGrpo.Cli.Commands.EvalSession.Open(new VisionGrpo.Cli.Commands.EvalRequest
+        {
+            Model = fixture.Model, Dataset = data, Split = "test", RewardFuncs = "format", MaxNewTokens = 2, BatchSize = 2,
+        });
+        File.WriteAllBytes(Path.Combine(data, "imgs", "t1.png"), PngOfSize(1000, 2));
+        var result = session.Run();
+        Assert.Equal(2, result.Rows);
+        Assert.Equal([0, 2], result.Samples.Select(s => s.RowIndex));
+        var skipped = Assert.Single(result.SkippedRows);
+        Assert.Contains("row 1", skipped.ToString());
+        Assert.Contains("aspect ratio", skipped.Reason);
+    }
+
     static byte[] PngOfSize(int width, int height)
     {
         using var bitmap = new SkiaSharp.SKBitmap(width, height);
