@@ -3,7 +3,7 @@ using VisionGrpo.Recipes;
 namespace VisionGrpo.Training;
 
 /// <summary>
-/// The batch arithmetic of TRL's GRPOConfig (spec §3.1, one process): B completions per micro-step, S micro-steps per
+/// The batch arithmetic of TRL's GRPOConfig: B completions per micro-step, S micro-steps per
 /// generation round, GB = B·S completions generated per round from U = GB / G unique prompts, each round reused for
 /// I iterations, GA micro-steps per optimizer step.
 /// </summary>

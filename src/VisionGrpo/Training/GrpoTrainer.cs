@@ -17,7 +17,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training;
 
 /// <summary>
-/// TRL's <c>GRPOTrainer.train()</c> for one process (spec §3, §4, §7): rounds of prompts from the repeat sampler,
+/// TRL's <c>GRPOTrainer.train()</c> for one process: rounds of prompts from the repeat sampler,
 /// G sampled completions each, rewards and group advantages, optional old/reference log-probs, the GRPO loss per
 /// micro-batch with gradient accumulation, clipping, AdamW and the LR schedule; metrics under TRL's names to
 /// <c>metrics.jsonl</c>, TensorBoard and <c>trainer_state.json</c>; checkpoints written atomically and resumable so

@@ -6,7 +6,7 @@ namespace VisionGrpo.Tests.Generation;
 /// <summary>How explicit options, <c>generation_config.json</c> and TRL mode combine.</summary>
 public sealed class GenerationOptionsTests
 {
-    // Qwen2.5-VL-Instruct's shipped file (design doc §7): the near-greedy defaults.
+    // Qwen2.5-VL-Instruct's shipped file: the near-greedy defaults.
     const string QwenFile = """
         {"bos_token_id": 151643, "pad_token_id": 151643, "eos_token_id": [151645, 151643], "do_sample": true,
          "repetition_penalty": 1.05, "temperature": 0.1, "top_p": 0.001, "top_k": 1}

@@ -2,7 +2,7 @@ using VisionGrpo.Vision;
 
 namespace VisionGrpo.Tests.Vision;
 
-/// <summary>Rescale + normalise arithmetic (design notes §3.5) and the patchify layout (§3.7).</summary>
+/// <summary>Rescale + normalise arithmetic and the patchify layout.</summary>
 public class NormalizationTests
 {
     [Theory]

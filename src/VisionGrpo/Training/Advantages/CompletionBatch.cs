@@ -3,7 +3,7 @@ using VisionGrpo.Training.Config;
 namespace VisionGrpo.Training.Advantages;
 
 /// <summary>
-/// The completion-side bookkeeping of one generation batch as TRL does it (spec §3.2, §4): the completion mask
+/// The completion-side bookkeeping of one generation batch as TRL does it: the completion mask
 /// (up to and including the first EOS), truncation flags, <c>mask_truncated_completions</c>, the dapo token count
 /// (<c>num_items_in_batch</c>) and the <c>num_tokens</c> / <c>completions/*</c> metrics, per TRL version.
 /// </summary>

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace VisionGrpo.Training.Advantages;
 
-/// <summary>Tensor forms of TRL's completion-mask rules for the trainer (spec §3.2).</summary>
+/// <summary>Tensor forms of TRL's completion-mask rules for the trainer.</summary>
 public static class CompletionMasks
 {
     /// <summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training.Advantages;
 
 /// <summary>
-/// Group-relative advantages exactly as TRL's <c>_generate_and_score_completions</c> computes them (spec §3.5): the
+/// Group-relative advantages exactly as TRL's <c>_generate_and_score_completions</c> computes them: the
 /// rewards matrix [N, F] (NaN = the function returned None) is combined with the reward weights, normalised per group
 /// of <c>num_generations</c> consecutive rows and scaled per <c>scale_rewards</c>. Runs in float32 with TRL's op order.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace VisionGrpo.Training.Inputs;
 
 /// <summary>
-/// TRL 0.20's <c>truncate_with_protected_tokens</c> for one row (spec §5, step 4): keep every protected token
+/// TRL 0.20's <c>truncate_with_protected_tokens</c> for one row: keep every protected token
 /// (image pads, vision start/end) wherever it is, plus the rightmost <c>maxLength − #protected</c> other tokens, in
 /// their original order. So the system prompt is cut first and image tokens always still match the pixels.
 /// </summary>

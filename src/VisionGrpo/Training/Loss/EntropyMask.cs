@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training.Loss;
 
 /// <summary>
-/// TRL's <c>get_high_entropy_mask</c> (spec §3.9): keep valid tokens whose entropy is ≥ the (1 − ρ) quantile
+/// TRL's <c>get_high_entropy_mask</c>: keep valid tokens whose entropy is ≥ the (1 − ρ) quantile
 /// (linear interpolation, computed in float32 like TRL) of the entropies of all valid tokens.
 /// </summary>
 public static class EntropyMask

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training.Loss;
 
 /// <summary>
-/// TRL's <c>GRPOTrainer._compute_loss</c> after the forward pass (spec §3.7–§3.9): importance ratios (token or
+/// TRL's <c>GRPOTrainer._compute_loss</c> after the forward pass: importance ratios (token or
 /// sequence level), clipping (ε_low, ε_high, δ), the per-loss-type policy term, entropy and off-policy masks, the k3
 /// KL term, aggregation per <c>loss_type</c>, gradient-accumulation scaling per TRL version, and the logged metrics.
 /// </summary>

@@ -6,7 +6,7 @@ namespace VisionGrpo.Training.Loss;
 
 /// <summary>
 /// Per-token log-probs and entropies of completion tokens from full-sequence logits, as TRL's
-/// <c>_get_per_token_logps_and_entropies</c> (spec §3.6): drop the last position, keep the last C, divide by the
+/// <c>_get_per_token_logps_and_entropies</c>: drop the last position, keep the last C, divide by the
 /// temperature, then <c>selective_log_softmax</c> (gather − logsumexp for fp32/fp64; log_softmax + gather for
 /// bf16/fp16, where logsumexp is unstable) and the Shannon entropy in nats.
 /// </summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training.Rollout;
 
 /// <summary>
-/// The scoring forward of TRL's <c>_get_per_token_logps_and_entropies</c> (spec §3.6): prompt + completion through
+/// The scoring forward of TRL's <c>_get_per_token_logps_and_entropies</c>: prompt + completion through
 /// the model, LM-head logits only for the last C+1 positions, divided by the sampling temperature, then the log-prob
 /// of each sampled completion token and (without gradient) its entropy.
 /// </summary>

@@ -3,7 +3,7 @@ using TorchSharp;
 namespace VisionGrpo.Training.Rollout;
 
 /// <summary>
-/// The prompt order of TRL's <c>RepeatSampler</c> (spec §3.1): one private torch generator seeded once with the run's
+/// The prompt order of TRL's <c>RepeatSampler</c>: one private torch generator seeded once with the run's
 /// seed draws a permutation per epoch (its state carries over between epochs), the permutation is cut into chunks of
 /// <c>U = generation_batch_size / num_generations</c> unique prompts and a last partial chunk is dropped. Each chunk is
 /// one generation round; TRL's repetition of every index G times (and of every chunk I·S times) is the trainer's job.
