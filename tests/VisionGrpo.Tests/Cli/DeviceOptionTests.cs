@@ -1,4 +1,3 @@
-using System.CommandLine;
 using TorchSharp;
 using VisionGrpo.Cli;
 using VisionGrpo.Tensors;
@@ -13,15 +12,7 @@ public sealed class DeviceOptionTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Options.Add(CliOptions.Verbose);
-        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        return (CliRunner.Run(root, args, output, error), output.ToString(), error.ToString());
-    }
+    static (int Code, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(args);
 
     static string Ok((int Code, string Out, string Err) run)
     {

@@ -1,8 +1,8 @@
-using System.CommandLine;
 using System.Text.Json;
 using VisionGrpo.Cli;
 using VisionGrpo.Cli.Commands;
 using VisionGrpo.Recipes;
+using VisionGrpo.Tests.Cli;
 using VisionGrpo.Tests.Models;
 using VisionGrpo.Tests.Training.Trainer;
 using VisionGrpo.Training;
@@ -48,14 +48,7 @@ public sealed class Qwen2VLPipelineTests : IDisposable
         "seed=3", "torch_threads=1", .. overrides,
     ]);
 
-    static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Options.Add(CliOptions.Verbose);
-        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
-        var (output, error) = (new StringWriter(), new StringWriter());
-        return (CliRunner.Run(root, args, output, error), output.ToString(), error.ToString());
-    }
+    static (int Code, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(args);
 
     [Fact]
     public void GrpoTrainsThenTheAdapterGeneratesEvaluatesAndMerges()

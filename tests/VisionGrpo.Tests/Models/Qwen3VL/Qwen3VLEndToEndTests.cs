@@ -1,9 +1,9 @@
-using System.CommandLine;
 using System.Text.Json.Nodes;
 using VisionGrpo.Cli;
 using VisionGrpo.Lora;
 using VisionGrpo.Models;
 using VisionGrpo.Tensors;
+using VisionGrpo.Tests.Cli;
 using static TorchSharp.torch;
 using Fx = VisionGrpo.Tests.Models.TinyFixture;
 
@@ -23,15 +23,7 @@ public sealed class Qwen3VLEndToEndTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    static (int Code, string Out, string Err) Cli(params string[] args)
-    {
-        var root = new RootCommand("test");
-        root.Options.Add(CliOptions.Verbose);
-        foreach (var command in CommandCatalog.All()) root.Subcommands.Add(command);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        return (CliRunner.Run(root, args, output, error), output.ToString(), error.ToString());
-    }
+    static (int Code, string Out, string Err) Cli(params string[] args) => InProcessCli.Run(args);
 
     /// <summary>The fixture's architecture with the real vocabulary and special ids (hub layout: bos/eos in text_config).</summary>
     string TinyConfig()
