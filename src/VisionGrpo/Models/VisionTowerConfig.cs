@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace VisionGrpo.Models;
 
 /// <summary>
@@ -47,6 +49,35 @@ public abstract record VisionTowerConfig
 
     /// <summary>The <c>vision_config</c> key of <see cref="OutHiddenSize"/> (named in errors).</summary>
     protected abstract string OutWidthKey { get; }
+
+    /// <summary>
+    /// Starts reading a <c>vision_config</c> object: the keys every family shares (<c>depth</c>, the width under
+    /// <see cref="WidthKey"/>, <c>num_heads</c>, channels, the output width under <see cref="OutWidthKey"/>, the patch
+    /// geometry, <c>hidden_act</c>) over <typeparamref name="T"/>'s class defaults, kept for absent or null keys. The
+    /// family reads its own keys from the returned reader, then validates.
+    /// </summary>
+    /// <exception cref="FormatException">Not an object, or a key has the wrong JSON type.</exception>
+    private protected static (T Shared, VisionConfigReader Reader) ReadSharedKeys<T>(JsonElement visionConfig)
+        where T : VisionTowerConfig, new()
+    {
+        if (visionConfig.ValueKind != JsonValueKind.Object)
+            throw new FormatException($"vision_config must be a JSON object, got {visionConfig.ValueKind}.");
+        var d = new T();
+        var r = new VisionConfigReader(visionConfig);
+        var shared = (VisionTowerConfig)d with
+        {
+            Depth = r.Int("depth") ?? d.Depth,
+            HiddenSize = r.Int(d.WidthKey) ?? d.HiddenSize,
+            NumHeads = r.Int("num_heads") ?? d.NumHeads,
+            InChannels = r.InChannels() ?? d.InChannels,
+            OutHiddenSize = r.Int(d.OutWidthKey) ?? d.OutHiddenSize,
+            PatchSize = r.PatchSize() ?? d.PatchSize,
+            SpatialMergeSize = r.Int("spatial_merge_size") ?? d.SpatialMergeSize,
+            TemporalPatchSize = r.Int("temporal_patch_size") ?? d.TemporalPatchSize,
+            HiddenAct = r.String("hidden_act") ?? d.HiddenAct,
+        };
+        return ((T)shared, r);
+    }
 
     /// <summary>Throws <see cref="FormatException"/> naming the first inconsistent value.</summary>
     public virtual void Validate()

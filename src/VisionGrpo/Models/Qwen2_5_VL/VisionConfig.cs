@@ -105,30 +105,17 @@ public sealed record Qwen2_5_VLVisionConfig : VisionTowerConfig
     /// <exception cref="FormatException">A key has the wrong JSON type, or the values are inconsistent.</exception>
     public static Qwen2_5_VLVisionConfig FromJson(JsonElement visionConfig)
     {
-        if (visionConfig.ValueKind != JsonValueKind.Object)
-            throw new FormatException($"vision_config must be a JSON object, got {visionConfig.ValueKind}.");
-        var d = new Qwen2_5_VLVisionConfig();
-        var r = new VisionConfigReader(visionConfig);
-
+        var (shared, r) = ReadSharedKeys<Qwen2_5_VLVisionConfig>(visionConfig);
         string? modelType = r.String("model_type");
         if (modelType is "qwen2_vl")
             throw new FormatException("vision_config.model_type 'qwen2_vl' is a Qwen2-VL vision tower (LayerNorm, QuickGELU MLP) but the model is Qwen2.5-VL; a Qwen2-VL model has model_type 'qwen2_vl' at the top level.");
 
-        var config = new Qwen2_5_VLVisionConfig
+        var config = shared with
         {
-            Depth = r.Int("depth") ?? d.Depth,
-            HiddenSize = r.Int("hidden_size") ?? d.HiddenSize,
-            IntermediateSize = r.Int("intermediate_size") ?? d.IntermediateSize,
-            NumHeads = r.Int("num_heads") ?? d.NumHeads,
-            InChannels = r.InChannels() ?? d.InChannels,
-            OutHiddenSize = r.Int("out_hidden_size") ?? d.OutHiddenSize,
-            PatchSize = r.PatchSize() ?? d.PatchSize,
-            SpatialMergeSize = r.Int("spatial_merge_size") ?? d.SpatialMergeSize,
-            TemporalPatchSize = r.Int("temporal_patch_size") ?? d.TemporalPatchSize,
-            WindowSize = r.Int("window_size") ?? d.WindowSize,
-            FullAttBlockIndexes = r.IntArray("fullatt_block_indexes") ?? d.FullAttBlockIndexes,
-            HiddenAct = r.String("hidden_act") ?? d.HiddenAct,
-            TokensPerSecond = r.Double("tokens_per_second") ?? d.TokensPerSecond,
+            IntermediateSize = r.Int("intermediate_size") ?? shared.IntermediateSize,
+            WindowSize = r.Int("window_size") ?? shared.WindowSize,
+            FullAttBlockIndexes = r.IntArray("fullatt_block_indexes") ?? shared.FullAttBlockIndexes,
+            TokensPerSecond = r.Double("tokens_per_second") ?? shared.TokensPerSecond,
         };
         config.Validate();
         return config;

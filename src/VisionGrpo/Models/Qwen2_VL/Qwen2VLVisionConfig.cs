@@ -44,23 +44,8 @@ public sealed record Qwen2VLVisionConfig : VisionTowerConfig
     /// <exception cref="FormatException">A key has the wrong JSON type, or the values are inconsistent.</exception>
     public static Qwen2VLVisionConfig FromJson(JsonElement visionConfig)
     {
-        if (visionConfig.ValueKind != JsonValueKind.Object)
-            throw new FormatException($"vision_config must be a JSON object, got {visionConfig.ValueKind}.");
-        var d = new Qwen2VLVisionConfig();
-        var r = new VisionConfigReader(visionConfig);
-        var config = new Qwen2VLVisionConfig
-        {
-            Depth = r.Int("depth") ?? d.Depth,
-            HiddenSize = r.Int("embed_dim") ?? d.HiddenSize,
-            NumHeads = r.Int("num_heads") ?? d.NumHeads,
-            InChannels = r.InChannels() ?? d.InChannels,
-            OutHiddenSize = r.Int("hidden_size") ?? d.OutHiddenSize,
-            PatchSize = r.PatchSize() ?? d.PatchSize,
-            SpatialMergeSize = r.Int("spatial_merge_size") ?? d.SpatialMergeSize,
-            TemporalPatchSize = r.Int("temporal_patch_size") ?? d.TemporalPatchSize,
-            HiddenAct = r.String("hidden_act") ?? d.HiddenAct,
-            MlpRatio = r.Double("mlp_ratio") ?? d.MlpRatio,
-        };
+        var (shared, r) = ReadSharedKeys<Qwen2VLVisionConfig>(visionConfig);
+        var config = shared with { MlpRatio = r.Double("mlp_ratio") ?? shared.MlpRatio };
         config.Validate();
         return config;
     }

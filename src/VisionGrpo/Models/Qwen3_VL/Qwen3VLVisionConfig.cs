@@ -49,24 +49,12 @@ public sealed record Qwen3VLVisionConfig : VisionTowerConfig
     /// <exception cref="FormatException">A key has the wrong JSON type, or the values are inconsistent.</exception>
     public static Qwen3VLVisionConfig FromJson(JsonElement visionConfig)
     {
-        if (visionConfig.ValueKind != JsonValueKind.Object)
-            throw new FormatException($"vision_config must be a JSON object, got {visionConfig.ValueKind}.");
-        var d = new Qwen3VLVisionConfig();
-        var r = new VisionConfigReader(visionConfig);
-        var config = new Qwen3VLVisionConfig
+        var (shared, r) = ReadSharedKeys<Qwen3VLVisionConfig>(visionConfig);
+        var config = shared with
         {
-            Depth = r.Int("depth") ?? d.Depth,
-            HiddenSize = r.Int("hidden_size") ?? d.HiddenSize,
-            IntermediateSize = r.Int("intermediate_size") ?? d.IntermediateSize,
-            NumHeads = r.Int("num_heads") ?? d.NumHeads,
-            InChannels = r.InChannels() ?? d.InChannels,
-            OutHiddenSize = r.Int("out_hidden_size") ?? d.OutHiddenSize,
-            PatchSize = r.PatchSize() ?? d.PatchSize,
-            SpatialMergeSize = r.Int("spatial_merge_size") ?? d.SpatialMergeSize,
-            TemporalPatchSize = r.Int("temporal_patch_size") ?? d.TemporalPatchSize,
-            HiddenAct = r.String("hidden_act") ?? d.HiddenAct,
-            NumPositionEmbeddings = r.Int("num_position_embeddings") ?? d.NumPositionEmbeddings,
-            DeepstackVisualIndexes = r.IntArray("deepstack_visual_indexes") ?? d.DeepstackVisualIndexes,
+            IntermediateSize = r.Int("intermediate_size") ?? shared.IntermediateSize,
+            NumPositionEmbeddings = r.Int("num_position_embeddings") ?? shared.NumPositionEmbeddings,
+            DeepstackVisualIndexes = r.IntArray("deepstack_visual_indexes") ?? shared.DeepstackVisualIndexes,
         };
         config.Validate();
         return config;
