@@ -19,10 +19,10 @@ public sealed class TrainProcessTests(TrainerFixture fixture) : IClassFixture<Tr
     [DllImport("libc", EntryPoint = "kill")]
     static extern int Kill(int pid, int signal);
 
-    string[] TrainArgs(string output) =>
+    string[] TrainArgs(string output, int completionLength = 4) =>
     [
         "train", "--set", $"model_name_or_path={fixture.Model}", "--set", $"dataset_name={fixture.Data}", "--set", $"output_dir={output}",
-        "--set", "max_steps=500", "--set", "per_device_train_batch_size=2", "--set", "num_generations=2", "--set", "max_completion_length=4",
+        "--set", "max_steps=500", "--set", "per_device_train_batch_size=2", "--set", "num_generations=2", "--set", $"max_completion_length={completionLength}",
         "--set", "bf16=false", "--set", "save_steps=1000", "--set", "logging_steps=1", "--set", "gradient_checkpointing=false",
     ];
 
@@ -124,14 +124,23 @@ public sealed class TrainProcessTests(TrainerFixture fixture) : IClassFixture<Tr
     public void A_second_sigint_exits_at_once_with_130()
     {
         string output = Path.Combine(fixture.Root, "sigint-" + Guid.NewGuid().ToString("N")[..8]);
-        var (process, stdout, stderr) = Start(TrainArgs(output));
+        // Longer completions make a step last long enough that the second signal lands inside it, before the
+        // graceful stop the first one asked for could end the run on its own.
+        var (process, stdout, stderr) = Start(TrainArgs(output, completionLength: 64));
         using var _ = process;
         WaitForFirstStep(process, stdout, stderr);
         Assert.Equal(0, Kill(process.Id, SigInt));
-        Thread.Sleep(200);
+        var clock = Stopwatch.StartNew();
+        while (!Text(stderr).Contains("received SIGINT"))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the first SIGINT was not acknowledged");
+            Thread.Sleep(10);
+        }
         Assert.Equal(0, Kill(process.Id, SigInt));
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), "a second SIGINT did not exit at once");
         Assert.Equal(128 + SigInt, process.ExitCode);
+        process.WaitForExit(); // drain the output
+        Assert.DoesNotContain("training stopped on request", Text(stderr)); // the immediate exit, not the graceful one
         AssertNoneRemainWithin10s(output);
     }
 }
