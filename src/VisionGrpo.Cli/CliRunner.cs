@@ -13,6 +13,9 @@ internal static class CliRunner
     /// <summary>Name of the command, as installed by `dotnet tool install` and shown in usage lines.</summary>
     public const string CommandName = "visiongrpo";
 
+    /// <summary>Put before every error message (e.g. "rank 1: " in an MPI job, where all ranks share one terminal).</summary>
+    public static string ErrorPrefix { get; set; } = "";
+
     /// <summary>
     /// The root command, named <see cref="CommandName"/> in usage lines. (A <see cref="RootCommand"/> takes the entry
     /// assembly's name, VisionGrpo.Cli, which cannot be "visiongrpo": it would clash with VisionGrpo.dll.)
@@ -61,7 +64,7 @@ internal static class CliRunner
         bool terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
         if (!terminal)
         {
-            error.WriteLine(verbose ? inner.ToString() : "error: " + OneLine(inner.Message));
+            error.WriteLine(ErrorPrefix + (verbose ? inner.ToString() : "error: " + OneLine(inner.Message)));
             return;
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
@@ -69,7 +72,7 @@ internal static class CliRunner
         if (verbose)
             console.WriteException(inner);
         else
-            console.MarkupLine($"[red]error:[/] {Markup.Escape(OneLine(inner.Message))}");
+            console.MarkupLine($"{Markup.Escape(ErrorPrefix)}[red]error:[/] {Markup.Escape(OneLine(inner.Message))}");
     }
 
     static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();

@@ -9,6 +9,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return EnvCommand.Create();
+        yield return DistributedCommand.Create();
         yield return RewardCommand.Create();
         yield return MathVerifyCommand.Create();
         yield return ConfigCommand.Create();

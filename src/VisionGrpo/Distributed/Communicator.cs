@@ -1,0 +1,62 @@
+namespace VisionGrpo.Distributed;
+
+/// <summary>
+/// Picks the communicator for this process: MPI when an MPI launcher started it with more than one rank, else the
+/// single-process one (no MPI library is loaded). Also the typed helpers every caller needs on top of the byte
+/// collectives.
+/// </summary>
+public static class Communicator
+{
+    /// <summary>
+    /// The communicator for the current process's launch (see <see cref="LaunchEnvironment"/>): MPI under
+    /// <c>mpirun</c>/<c>srun --mpi=pmix</c>, otherwise <see cref="SingleProcessCommunicator"/>.
+    /// </summary>
+    /// <exception cref="MpiException">torchrun-style <c>WORLD_SIZE</c> &gt; 1 without MPI, or MPI could not be loaded.</exception>
+    public static ICommunicator FromEnvironment() => From(LaunchEnvironment.Current());
+
+    /// <summary>The communicator for <paramref name="launch"/>.</summary>
+    public static ICommunicator From(LaunchEnvironment launch)
+    {
+        launch.ThrowIfForeignMultiProcess();
+        if (!launch.IsMpi) return SingleProcessCommunicator.Instance;
+        var mpi = new MpiCommunicator(MpiLibrary.Load(launch));
+        if (mpi.Size == 1)
+        {
+            mpi.Dispose();
+            return SingleProcessCommunicator.Instance;
+        }
+        return mpi;
+    }
+
+    /// <summary>Every rank's <paramref name="local"/> values concatenated in rank order.</summary>
+    public static double[] AllGather(this ICommunicator comm, ReadOnlySpan<double> local)
+    {
+        if (comm.Size == 1) return local.ToArray();
+        var parts = comm.AllGather(System.Runtime.InteropServices.MemoryMarshal.AsBytes(local));
+        return parts.SelectMany(p => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(p).ToArray()).ToArray();
+    }
+
+    /// <summary>Every rank's <paramref name="local"/> item, in rank order, via UTF-8 JSON.</summary>
+    public static T[] AllGatherJson<T>(this ICommunicator comm, T local, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>? typeInfo = null)
+    {
+        if (comm.Size == 1) return [local];
+        byte[] bytes = typeInfo is null ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local) : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local, typeInfo);
+        return comm.AllGather(bytes).Select(b => (typeInfo is null ? System.Text.Json.JsonSerializer.Deserialize<T>(b) : System.Text.Json.JsonSerializer.Deserialize(b, typeInfo))!).ToArray();
+    }
+
+    /// <summary>The sum over ranks of one value.</summary>
+    public static double Sum(this ICommunicator comm, double value)
+    {
+        Span<double> v = [value];
+        comm.AllReduceSum(v);
+        return v[0];
+    }
+
+    /// <summary>The sum over ranks of one value.</summary>
+    public static long Sum(this ICommunicator comm, long value)
+    {
+        Span<long> v = [value];
+        comm.AllReduceSum(v);
+        return v[0];
+    }
+}
