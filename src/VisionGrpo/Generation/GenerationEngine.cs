@@ -121,7 +121,7 @@ public sealed class GenerationEngine
             for (int step = 0; step < o.MaxNewTokens; step++)
             {
                 using var stepScope = torch.NewDisposeScope();
-                var next = sampler.Next(LogitsProcessing.Apply(logits, seen, suppress, o));
+                var next = sampler.Next(LogitsProcessing.Apply(logits, seen, suppress, o), StreamIds(alive, o.FirstSequenceIndex + (long)promptBase * g), step);
                 var picked = next.to(ScalarType.Int64).cpu().data<long>().ToArray();
                 var pickedLogProbs = logProbs is null ? null : TokenLogProbs(logits, next, o);
                 var keep = new List<int>(alive.Length);
@@ -172,6 +172,9 @@ public sealed class GenerationEngine
             cache.Dispose();
         }
     }
+
+    /// <summary>The global sequence index of each live row: the random stream its samples are drawn from.</summary>
+    static long[] StreamIds(int[] alive, long first) => alive.Select(seq => first + seq).ToArray();
 
     /// <summary>log softmax(logits / T) at the picked ids, one per live row (T = 1 when greedy).</summary>
     static float[] TokenLogProbs(Tensor logits, Tensor picked, ResolvedGeneration o)

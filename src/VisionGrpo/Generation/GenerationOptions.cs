@@ -12,7 +12,7 @@ public sealed record GenerationOptions : SamplingSettings
     /// <summary>Default <c>max_new_tokens</c> when neither the caller nor the file sets one.</summary>
     public const int DefaultMaxNewTokens = 256;
 
-    /// <summary>Seed of the CPU <c>torch.Generator</c> used for sampling (null: a random seed).</summary>
+    /// <summary>Seed of the sampling streams (<see cref="CounterRandom"/>; null: a random seed).</summary>
     public long? Seed { get; init; }
     /// <summary>Most sequences decoded at once (prompts × generations); larger requests are split. 0 = no limit.</summary>
     public int GenerationBatchSize { get; init; }
@@ -83,6 +83,12 @@ public sealed record ResolvedGeneration
     public required double RepetitionPenalty { get; init; }
     /// <summary>Sampling seed (null = random).</summary>
     public long? Seed { get; init; }
+    /// <summary>
+    /// Global index of the first sequence this request generates (sequence k of the request draws from stream
+    /// <c>FirstSequenceIndex + k</c>, see <see cref="TokenSampler"/>): a process generating part of a larger batch
+    /// sets it to where its part starts, and samples what one process generating the whole batch would.
+    /// </summary>
+    public long FirstSequenceIndex { get; init; }
     /// <summary>Ids that end a sequence (kept in the completion).</summary>
     public required int[] EosTokenIds { get; init; }
     /// <summary>Id that fills finished rows.</summary>

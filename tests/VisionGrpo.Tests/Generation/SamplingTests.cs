@@ -28,6 +28,42 @@ public sealed class SamplingTests
     }
 
     [Fact]
+    public void A_request_split_into_parts_samples_the_tokens_of_the_whole_request()
+    {
+        // What N training processes do: each generates its slice of the round (a group may be cut in two), with the
+        // global index of its first sequence; together they must sample what one process sampling everything does.
+        using var scope = NewDisposeScope();
+        using var model = TinyFixture.Model();
+        var c = TinyFixture.LoadCase("case_c");
+        var engine = new GenerationEngine(model);
+        var options = EngineFixture.Sampling(12, seed: 11);
+        var whole = engine.Generate(new QwenVLInputs
+        {
+            InputIds = cat([EngineFixture.TextRow(c, 0).InputIds, EngineFixture.TextRow(c, 0).InputIds], 0),
+            AttentionMask = ones(2, EngineFixture.TextRow(c, 0).InputIds.shape[1], dtype: ScalarType.Int64),
+        }, options, numGenerations: 4);
+        var rank0 = engine.Generate(EngineFixture.TextRow(c, 0), options with { FirstSequenceIndex = 0 }, numGenerations: 3);
+        var rank1a = engine.Generate(EngineFixture.TextRow(c, 0), options with { FirstSequenceIndex = 3 }, numGenerations: 1);
+        var rank1b = engine.Generate(EngineFixture.TextRow(c, 0), options with { FirstSequenceIndex = 4 }, numGenerations: 4);
+        Assert.Equal(EngineFixture.Ids(whole), [.. EngineFixture.Ids(rank0), .. EngineFixture.Ids(rank1a), .. EngineFixture.Ids(rank1b)]);
+        // The two prompts are the same text, but their sequences draw from different streams.
+        Assert.NotEqual(EngineFixture.Ids(whole).Take(4), EngineFixture.Ids(whole).Skip(4));
+    }
+
+    [Fact]
+    public void Counter_random_values_are_uniform_and_depend_on_every_key_part_in_order()
+    {
+        var values = Enumerable.Range(0, 100_000).Select(i => CounterRandom.Uniform(CounterRandom.Key(42, 7, i))).ToArray();
+        Assert.All(values, v => Assert.InRange(v, 0.0, 1.0 - 1e-17));
+        Assert.InRange(values.Average(), 0.497, 0.503);
+        Assert.InRange(values.Count(v => v < 0.1), 9_700, 10_300);
+        Assert.Equal(values.Length, values.Distinct().Count());
+        Assert.NotEqual(CounterRandom.Key(42, 1, 2), CounterRandom.Key(42, 2, 1));
+        Assert.NotEqual(CounterRandom.Key(42, 1), CounterRandom.Key(43, 1));
+        Assert.Equal(CounterRandom.Key(42, 1, 2), CounterRandom.Combine(CounterRandom.Key(42, 1), 2));
+    }
+
+    [Fact]
     public void TokenLogProbsEqualAFullForwardOverPromptAndCompletion()
     {
         using var scope = NewDisposeScope();

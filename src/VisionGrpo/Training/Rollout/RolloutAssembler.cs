@@ -21,23 +21,42 @@ public static class RolloutAssembler
     /// <param name="padTokenId">Pad id.</param>
     /// <param name="device">Device of the tensors.</param>
     /// <param name="warn">Receives warnings (rows every reward function scored None).</param>
+    /// <param name="round">
+    /// With several processes: every group of the round (<see cref="GroupOutcome.Gather"/>) and where this process's
+    /// <paramref name="groups"/> start in it. Advantages, the dapo token count, <c>num_tokens</c> and the metrics
+    /// are then computed over the whole round, as TRL does after gathering; the tensors hold the local rows only.
+    /// Null: the round is <paramref name="groups"/>.
+    /// </param>
     public static RolloutBatch Assemble(IReadOnlyList<RolloutGroup> groups, IReadOnlyList<string> rewardNames,
-        GrpoAlgorithmOptions options, int eosTokenId, int padTokenId, Device device, Action<string>? warn = null)
+        GrpoAlgorithmOptions options, int eosTokenId, int padTokenId, Device device, Action<string>? warn = null,
+        (IReadOnlyList<GroupOutcome> All, int FirstGroup)? round = null)
     {
         if (groups.Count == 0) throw new ArgumentException("a batch needs at least one group.");
         int g = options.NumGenerations;
-        if (groups.Any(x => x.CompletionIds.Length != g))
+        var (all, firstGroup) = round ?? (groups.Select(GroupOutcome.Of).ToArray(), 0);
+        if (all.Any(x => x.CompletionIds.Length != g))
             throw new ArgumentException($"every group must hold num_generations = {g} completions.");
-        var promptRow = Enumerable.Range(0, groups.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
-        var completionIds = groups.SelectMany(x => x.CompletionIds).Select(c => (IReadOnlyList<int>)c).ToArray();
-        var completions = CompletionBatch.Build(promptRow.Select(p => groups[p].PromptIds.Length).ToArray(), completionIds,
+        if (firstGroup < 0 || firstGroup + groups.Count > all.Count)
+            throw new ArgumentException($"groups {firstGroup}..{firstGroup + groups.Count - 1} are not inside the round's {all.Count}.");
+
+        // The whole round: advantages over every group, TRL's metrics and token counts.
+        var roundPromptRow = Enumerable.Range(0, all.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
+        var roundCompletions = CompletionBatch.Build(roundPromptRow.Select(p => all[p].PromptLength).ToArray(),
+            all.SelectMany(x => x.CompletionIds).Select(c => (IReadOnlyList<int>)c).ToArray(),
             eosTokenId, padTokenId, options.Compat, options.MaskTruncatedCompletions);
-        var rewards = groups.SelectMany(x => x.Rewards).Select(r => (IReadOnlyList<double?>)r).ToArray();
+        var rewards = all.SelectMany(x => x.Rewards).Select(r => (IReadOnlyList<double?>)r).ToArray();
         var advantages = GroupAdvantages.Compute(rewards, rewardNames, options);
         foreach (string warning in advantages.Warnings) warn?.Invoke(warning);
-
-        var metrics = new Dictionary<string, double>(completions.Metrics);
+        var metrics = new Dictionary<string, double>(roundCompletions.Metrics);
         foreach (var (k, v) in advantages.Metrics) metrics[k] = v;
+
+        // This process's rows: its groups, padded among themselves.
+        var promptRow = Enumerable.Range(0, groups.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
+        var completions = round is null ? roundCompletions : CompletionBatch.Build(promptRow.Select(p => groups[p].PromptIds.Length).ToArray(),
+            groups.SelectMany(x => x.CompletionIds).Select(c => (IReadOnlyList<int>)c).ToArray(),
+            eosTokenId, padTokenId, options.Compat, options.MaskTruncatedCompletions);
+        var localAdvantages = advantages.Advantages.AsSpan(firstGroup * g, groups.Count * g).ToArray();
+        var localRewards = rewards.AsSpan(firstGroup * g, groups.Count * g).ToArray();
         using var scope = torch.NewDisposeScope();
         var (promptIds, promptMask) = PromptBuilder.LeftPad(groups.Select(x => x.PromptIds).ToArray(), padTokenId);
         return new RolloutBatch
@@ -48,16 +67,19 @@ public static class RolloutAssembler
             PromptMask = promptMask.to(device).MoveToOuterDisposeScope(),
             CompletionIds = Matrix(completions.PaddedIds, device).MoveToOuterDisposeScope(),
             CompletionMask = Matrix(completions.Mask, device).MoveToOuterDisposeScope(),
-            Advantages = torch.tensor(advantages.Advantages, ScalarType.Float32, device).MoveToOuterDisposeScope(),
+            Advantages = torch.tensor(localAdvantages, ScalarType.Float32, device).MoveToOuterDisposeScope(),
             Images = groups.Any(x => x.ImageData is not null)
                 ? new RowImages(groups.Select(x => x.ImageData).ToArray(), groups.Select(x => x.ImageGrid).ToArray(), groups[0].ImagesAreEmbeddings)
                 : null,
-            NumItemsInBatch = completions.NumItemsInBatch,
+            NumItemsInBatch = roundCompletions.NumItemsInBatch,
             PromptTexts = groups.Select(x => x.PromptText).ToArray(),
             CompletionTexts = groups.SelectMany(x => x.CompletionTexts).ToArray(),
-            Rewards = rewardNames.Select((name, f) => (name, values: rewards.Select(r => r[f]).ToArray())).ToDictionary(x => x.name, x => x.values),
+            Rewards = rewardNames.Select((name, f) => (name, values: localRewards.Select(r => r[f]).ToArray())).ToDictionary(x => x.name, x => x.values),
             Metrics = metrics,
-            NumTokens = completions.NumTokens,
+            NumTokens = roundCompletions.NumTokens,
+            Round = new RoundLog(all.Select(x => x.PromptText).ToArray(), all.SelectMany(x => x.CompletionTexts).ToArray(),
+                rewardNames.Select((name, f) => (name, values: rewards.Select(r => r[f]).ToArray())).ToDictionary(x => x.name, x => x.values),
+                advantages.Advantages, roundPromptRow),
         };
     }
 

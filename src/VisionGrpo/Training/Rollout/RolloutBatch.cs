@@ -46,6 +46,8 @@ public sealed class RolloutBatch : IDisposable
     public required IReadOnlyDictionary<string, double> Metrics { get; init; }
     /// <summary>Tokens this round adds to <c>num_input_tokens_seen</c>.</summary>
     public required long NumTokens { get; init; }
+    /// <summary>Every completion of the round (all processes' rows) for the completions log.</summary>
+    public required RoundLog Round { get; init; }
 
     /// <summary>Completion rows.</summary>
     public int Count => PromptRow.Length;
@@ -86,6 +88,14 @@ public sealed class RolloutBatch : IDisposable
         foreach (var group in Groups) group.Dispose();
     }
 }
+
+/// <summary>Every completion of a generation round, whichever process trained on it, in round order (TRL's completions table).</summary>
+/// <param name="PromptTexts">Prompt text per unique prompt.</param>
+/// <param name="CompletionTexts">Completion text per row.</param>
+/// <param name="Rewards">Raw reward per function name and row (null = None).</param>
+/// <param name="Advantages">Advantage per row.</param>
+/// <param name="PromptRow">Unique prompt index of each row.</param>
+public sealed record RoundLog(string[] PromptTexts, string[] CompletionTexts, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow);
 
 /// <summary>A micro-batch of completion rows: the scoring forward's inputs plus what the loss needs.</summary>
 /// <param name="Inputs">Prompt+completion ids and mask, images, logits for the last C+1 positions only.</param>

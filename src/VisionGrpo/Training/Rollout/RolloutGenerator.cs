@@ -53,7 +53,11 @@ public sealed class RolloutGenerator
     /// <param name="rows">The round's unique prompts.</param>
     /// <param name="seed">Sampling seed of this round (the trainer derives one per round, so resuming repeats it).</param>
     /// <param name="cancellationToken">Cancels reward scoring.</param>
-    public List<RolloutGroup> Sample(IReadOnlyList<DatasetRow> rows, long seed, CancellationToken cancellationToken = default)
+    /// <param name="firstSequence">
+    /// Global index of the first completion generated here within the round (a rank's slice starts past the others'):
+    /// each completion's sampling stream is keyed by it, so the split over ranks does not change what is sampled.
+    /// </param>
+    public List<RolloutGroup> Sample(IReadOnlyList<DatasetRow> rows, long seed, CancellationToken cancellationToken = default, long firstSequence = 0)
     {
         int g = _options.NumGenerations;
         var device = _policy.Device;
@@ -65,7 +69,7 @@ public sealed class RolloutGenerator
         GenerationOutput output;
         using (torch.no_grad())
             output = _engine.Generate(new() { InputIds = ids, AttentionMask = mask, ImageEmbeds = embeds, ImageGridThw = grid },
-                _generation with { Seed = seed }, g);
+                _generation with { Seed = seed, FirstSequenceIndex = firstSequence }, g);
 
         var texts = output.Sequences.Select(s => s.Text).ToArray();
         var promptRow = output.Sequences.Select(s => s.PromptIndex).ToArray();
