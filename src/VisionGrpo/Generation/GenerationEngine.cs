@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using TorchSharp;
+using VisionGrpo.Lora;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
@@ -89,11 +90,14 @@ public sealed class GenerationEngine
         var cache = KvCache.For(_model.Config.Text, prompts, length + o.MaxNewTokens, _model.DType, ids.device);
         try
         {
-            var first = _model.forward(new QwenVLInputs
-            {
-                InputIds = ids, AttentionMask = prompt.AttentionMask, ImageEmbeds = prompt.ImageEmbeds,
-                ImageGridThw = prompt.ImageGridThw, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1),
-            });
+            QwenVLOutput first;
+            // LoRA dropout (model in train mode, as in TRL's rollouts) keyed per prompt: its first sequence's index.
+            using (DropoutStreams.Use(Enumerable.Range(0, prompts).Select(p => sampler.StreamKey(0, SequenceBase(o, promptBase, g) + (long)p * g)).ToArray(), prompt.AttentionMask!))
+                first = _model.forward(new QwenVLInputs
+                {
+                    InputIds = ids, AttentionMask = prompt.AttentionMask, ImageEmbeds = prompt.ImageEmbeds,
+                    ImageGridThw = prompt.ImageGridThw, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1),
+                });
             var logits = first.Logits.select(1, -1).to(ScalarType.Float32);
             var promptIds = ids;
             if (g > 1)
@@ -121,7 +125,8 @@ public sealed class GenerationEngine
             for (int step = 0; step < o.MaxNewTokens; step++)
             {
                 using var stepScope = torch.NewDisposeScope();
-                var next = sampler.Next(LogitsProcessing.Apply(logits, seen, suppress, o), StreamIds(alive, o.FirstSequenceIndex + (long)promptBase * g), step);
+                var streams = StreamIds(alive, SequenceBase(o, promptBase, g));
+                var next = sampler.Next(LogitsProcessing.Apply(logits, seen, suppress, o), streams, step);
                 var picked = next.to(ScalarType.Int64).cpu().data<long>().ToArray();
                 var pickedLogProbs = logProbs is null ? null : TokenLogProbs(logits, next, o);
                 var keep = new List<int>(alive.Length);
@@ -147,8 +152,11 @@ public sealed class GenerationEngine
                     next = next.index_select(0, index);
                     if (seen is not null) { var s = seen.index_select(0, index).MoveToOuterDisposeScope(); seen.Dispose(); seen = s; }
                     alive = keep.Select(k => alive[k]).ToArray();
+                    streams = keep.Select(k => streams[k]).ToArray();
                 }
-                var output = _model.forward(new QwenVLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+                QwenVLOutput output;
+                using (DropoutStreams.Use(streams.Select(seq => sampler.StreamKey(step + 1, seq)).ToArray()))
+                    output = _model.forward(new QwenVLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
                 var newLogits = output.Logits.select(1, -1).to(ScalarType.Float32).MoveToOuterDisposeScope();
                 logits.Dispose();
                 logits = newLogits;
@@ -175,6 +183,9 @@ public sealed class GenerationEngine
 
     /// <summary>The global sequence index of each live row: the random stream its samples are drawn from.</summary>
     static long[] StreamIds(int[] alive, long first) => alive.Select(seq => first + seq).ToArray();
+
+    /// <summary>Global index of the chunk's first sequence (the request's first plus the prompts before the chunk).</summary>
+    static long SequenceBase(ResolvedGeneration o, int promptBase, int g) => o.FirstSequenceIndex + (long)promptBase * g;
 
     /// <summary>log softmax(logits / T) at the picked ids, one per live row (T = 1 when greedy).</summary>
     static float[] TokenLogProbs(Tensor logits, Tensor picked, ResolvedGeneration o)

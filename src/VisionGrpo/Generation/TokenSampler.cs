@@ -21,6 +21,18 @@ public sealed class TokenSampler : IDisposable
         _seed = options.Seed ?? Random.Shared.NextInt64();
     }
 
+    /// <summary>The seed every stream derives from.</summary>
+    public long Seed => _seed;
+
+    /// <summary>
+    /// The key of the model's own randomness (LoRA dropout) for the forward pass that consumes token
+    /// <paramref name="step"/> of sequence <paramref name="sequence"/> (step 0: the prompt's prefill).
+    /// </summary>
+    public ulong StreamKey(int step, long sequence) => CounterRandom.Key(_seed, DropoutPurpose, sequence, step);
+
+    /// <summary>Separates dropout keys from the token draws' keys.</summary>
+    const long DropoutPurpose = 0x44524F50; // "DROP"
+
     /// <summary>
     /// Next ids <c>[n]</c> int64 for processed logits <c>[n, V]</c>; row r belongs to sequence
     /// <paramref name="sequences"/>[r], at token <paramref name="step"/> of its completion.

@@ -8,11 +8,14 @@ namespace VisionGrpo.Lora;
 /// One LoRA adapter on a frozen <see cref="Linear"/>: <c>y = base(x) + B(A(dropout(x))) · scaling</c>. A is
 /// <c>[r, in]</c>, B is <c>[out, r]</c> (nn.Linear layout, as PEFT saves them), both float32 whatever the base dtype.
 /// The update is added by a forward hook on the base module, so the model's own code and parameter names stay as
-/// they are; dropout follows the base module's train/eval mode (the model's <c>train()</c>/<c>eval()</c>).
+/// they are; dropout follows the base module's train/eval mode (the model's <c>train()</c>/<c>eval()</c>) and draws
+/// its masks from the <see cref="DropoutStreams"/> scope in use, if any (rank-independent), else from torch's generator.
 /// </summary>
 public sealed class LoraLayer : IDisposable
 {
     nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover? _hook;
+
+    readonly ulong _layerKey;
 
     /// <summary>Module name as the model registers it (original hub layout, e.g. <c>model.layers.0.self_attn.q_proj</c>).</summary>
     public string Name { get; }
@@ -35,6 +38,7 @@ public sealed class LoraLayer : IDisposable
     public LoraLayer(string name, Linear baseLayer, LoraConfig config)
     {
         Name = name;
+        _layerKey = DropoutStreams.LayerKey(name);
         Base = baseLayer;
         Scaling = config.Scaling;
         Dropout = config.LoraDropout;
@@ -69,7 +73,8 @@ public sealed class LoraLayer : IDisposable
     public Tensor Delta(Tensor x, bool training)
     {
         var h = x.to(A.dtype);
-        if (training && Dropout > 0) h = nn.functional.dropout(h, Dropout, training: true);
+        if (training && Dropout > 0)
+            h = DropoutStreams.Current is { } streams ? streams.Apply(h, Dropout, _layerKey) : nn.functional.dropout(h, Dropout, training: true);
         return nn.functional.linear(nn.functional.linear(h, A), B) * Scaling;
     }
 
