@@ -13,7 +13,7 @@ internal static class DistributedJob
     public static ICommunicator Communicator { get; private set; } = SingleProcessCommunicator.Instance;
 
     /// <summary>Joins the MPI job when an MPI launcher started the process; throws for torchrun-style launches.</summary>
-    public static ICommunicator Start() => Communicator = VisionGrpo.Distributed.Communicator.FromEnvironment();
+    public static ICommunicator Start() => Communicator = VisionGrpo.Distributed.Communicator.World;
 
     /// <summary>
     /// Ends the job after the command returned <paramref name="exitCode"/>: MPI_Finalize when every rank got here

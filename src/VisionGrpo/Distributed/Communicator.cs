@@ -7,6 +7,23 @@ namespace VisionGrpo.Distributed;
 /// </summary>
 public static class Communicator
 {
+    static readonly Lock WorldLock = new();
+    static ICommunicator? s_world;
+
+    /// <summary>
+    /// The job this process belongs to, created on first use from the launch environment (like accelerate's process
+    /// state): MPI_Init happens here when an MPI launcher started the process, never otherwise. Trainers use it, so a
+    /// program started with <c>mpirun -np N</c> trains data-parallel without passing anything.
+    /// </summary>
+    /// <exception cref="MpiException">torchrun-style <c>WORLD_SIZE</c> &gt; 1 without MPI, or MPI could not be loaded.</exception>
+    public static ICommunicator World
+    {
+        get
+        {
+            lock (WorldLock) return s_world ??= FromEnvironment();
+        }
+    }
+
     /// <summary>
     /// The communicator for the current process's launch (see <see cref="LaunchEnvironment"/>): MPI under
     /// <c>mpirun</c>/<c>srun --mpi=pmix</c>, otherwise <see cref="SingleProcessCommunicator"/>.
