@@ -53,8 +53,9 @@ public sealed class Evaluator
 
     /// <summary>
     /// Generates <paramref name="numGenerations"/> completions per row (about <paramref name="batchSize"/> completions
-    /// per generation call), scores them and aggregates. Deterministic for a fixed <c>generation.Seed</c> (batch k
-    /// samples with seed + k). The model is in eval mode (LoRA dropout off) and under no_grad for the duration; its
+    /// per generation call), scores them and aggregates. Deterministic for a fixed <c>generation.Seed</c>: sample g
+    /// of row i draws from the sampling stream i·G + g (<see cref="CounterRandom"/>), so the batching — and which
+    /// process evaluates which rows — does not change what is sampled. The model is in eval mode (LoRA dropout off) and under no_grad for the duration; its
     /// previous train/eval mode is restored afterwards.
     /// </summary>
     /// <param name="dataset">Rows to evaluate (prompt column, optional image column, columns the rewards need).</param>
@@ -64,15 +65,18 @@ public sealed class Evaluator
     /// <param name="limit">Evaluate only the first N usable rows.</param>
     /// <param name="progress">Receives the number of rows done after each batch.</param>
     /// <param name="cancellationToken">Checked between batches and passed to the reward functions.</param>
+    /// <param name="firstRow">Start at this row (a process evaluating its share of the rows).</param>
     public EvaluationResult Evaluate(Dataset dataset, ResolvedGeneration generation, int numGenerations = 1,
-        int batchSize = 8, int? limit = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        int batchSize = 8, int? limit = null, IProgress<int>? progress = null, CancellationToken cancellationToken = default,
+        int firstRow = 0)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(generation);
         ArgumentOutOfRangeException.ThrowIfLessThan(numGenerations, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (limit is < 0) throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must not be negative.");
-        int rows = Math.Min(limit ?? dataset.Count, dataset.Count);
+        if (firstRow < 0 || firstRow > dataset.Count) throw new ArgumentOutOfRangeException(nameof(firstRow), firstRow, $"the dataset has {dataset.Count} rows.");
+        int rows = Math.Min(limit ?? dataset.Count - firstRow, dataset.Count - firstRow);
         int promptsPerCall = Math.Max(1, batchSize / numGenerations);
         var watch = Stopwatch.StartNew();
         var samples = new List<EvaluationSample>(rows * numGenerations);
@@ -83,12 +87,12 @@ public sealed class Evaluator
         try
         {
             using var noGrad = torch.no_grad();
-            for (int next = 0, done = 0, call = 0; done < rows && next < dataset.Count; call++)
+            for (int next = firstRow, done = 0; done < rows && next < dataset.Count;)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 int count = Math.Min(Math.Min(promptsPerCall, rows - done), dataset.Count - next);
                 // Our own batching already bounds the batch, so the engine must not split it again.
-                var settings = generation with { Seed = generation.Seed + call, GenerationBatchSize = 0 };
+                var settings = generation with { FirstSequenceIndex = (long)next * numGenerations, GenerationBatchSize = 0 };
                 var indices = Enumerable.Range(next, count).ToList();
                 next += count;
                 samples.AddRange(RunUsable(engine, dataset, indices, settings, numGenerations, skipped, cancellationToken));
