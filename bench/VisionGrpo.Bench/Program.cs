@@ -6,6 +6,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
     ["data"] = DataBench.Run,
     ["demo-model"] = DemoModelBench.Run,
+    ["distributed"] = DistributedBench.Run,
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
     ["generation"] = GenerationBench.Run,
     ["image-processor"] = _ => ImageProcessorBench.Run(),

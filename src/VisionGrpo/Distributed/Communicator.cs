@@ -53,12 +53,17 @@ public static class Communicator
         return parts.SelectMany(p => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(p).ToArray()).ToArray();
     }
 
-    /// <summary>Every rank's <paramref name="local"/> item, in rank order, via UTF-8 JSON.</summary>
+    static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN rewards
+    };
+
+    /// <summary>Every rank's <paramref name="local"/> item, in rank order, via UTF-8 JSON (NaN and infinities allowed).</summary>
     public static T[] AllGatherJson<T>(this ICommunicator comm, T local, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>? typeInfo = null)
     {
         if (comm.Size == 1) return [local];
-        byte[] bytes = typeInfo is null ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local) : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local, typeInfo);
-        return comm.AllGather(bytes).Select(b => (typeInfo is null ? System.Text.Json.JsonSerializer.Deserialize<T>(b) : System.Text.Json.JsonSerializer.Deserialize(b, typeInfo))!).ToArray();
+        byte[] bytes = typeInfo is null ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local, JsonOptions) : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local, typeInfo);
+        return comm.AllGather(bytes).Select(b => (typeInfo is null ? System.Text.Json.JsonSerializer.Deserialize<T>(b, JsonOptions) : System.Text.Json.JsonSerializer.Deserialize(b, typeInfo))!).ToArray();
     }
 
     /// <summary>The sum over ranks of one value.</summary>

@@ -48,6 +48,13 @@ public sealed class DataParallel
         return (Rank * per, per);
     }
 
+    /// <summary>This rank's contiguous share of <paramref name="rows"/> rows (the first ranks take one more when it does not divide).</summary>
+    public (int First, int Count) Share(int rows)
+    {
+        int per = rows / Size, extra = rows % Size;
+        return (Rank * per + Math.Min(Rank, extra), per + (Rank < extra ? 1 : 0));
+    }
+
     /// <summary>
     /// The dapo/cispo/vespo normaliser this rank divides by: TRL divides each process's token sum by
     /// <c>num_items_in_batch / num_processes</c>, so that averaging the gradients over the ranks gives the token mean

@@ -11,9 +11,15 @@ public sealed class OutputDirLock : IDisposable
     /// <summary>The lock file inside the output folder.</summary>
     public const string FileName = ".visiongrpo.lock";
 
-    readonly FileStream _file;
+    readonly FileStream? _file;
 
-    OutputDirLock(FileStream file) => _file = file;
+    OutputDirLock(FileStream? file) => _file = file;
+
+    /// <summary>
+    /// The lock for one rank of a data-parallel job: rank 0 writes <paramref name="outputDir"/> and takes the lock;
+    /// the other ranks never write there, so they hold nothing (taking it too would make the ranks refuse each other).
+    /// </summary>
+    public static OutputDirLock ForRank(string outputDir, bool writer) => writer ? Acquire(outputDir) : new OutputDirLock(null);
 
     /// <summary>Creates <paramref name="outputDir"/> if needed and locks it.</summary>
     /// <exception cref="IOException">Another process (or another trainer in this one) holds the folder.</exception>
@@ -34,7 +40,7 @@ public sealed class OutputDirLock : IDisposable
     }
 
     /// <summary>Releases the lock.</summary>
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _file?.Dispose();
 
     /// <summary>For a constructor that takes the lock first: releases it unless <see cref="Guard.Keep"/> was reached.</summary>
     internal Guard ReleaseOnFailure() => new(this);

@@ -32,5 +32,6 @@ public sealed record GroupOutcome(int PromptLength, string PromptText, int[][] C
 }
 
 /// <summary>Source-generated JSON for <see cref="GroupOutcome"/> arrays (no reflection on the hot path).</summary>
+[JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)] // NaN rewards
 [JsonSerializable(typeof(GroupOutcome[]))]
 internal sealed partial class GroupOutcomeJson : JsonSerializerContext;

@@ -24,8 +24,12 @@ public static class PolicyScorer
         return (logps.MoveToOuterDisposeScope(), entropies?.MoveToOuterDisposeScope());
     }
 
-    /// <summary>Log-probs [N, C] of every row of <paramref name="rollout"/> without gradient, <paramref name="chunk"/> rows at a time.</summary>
-    public static Tensor LogpsNoGrad(QwenVLForConditionalGeneration model, RolloutBatch rollout, int chunk, double temperature)
+    /// <summary>
+    /// Log-probs [N, C] of every row of <paramref name="rollout"/> without gradient, <paramref name="chunk"/> rows at a
+    /// time; <paramref name="dropoutKey"/> (row → key) keys the LoRA dropout per completion (see <see cref="Lora.DropoutStreams"/>).
+    /// </summary>
+    public static Tensor LogpsNoGrad(QwenVLForConditionalGeneration model, RolloutBatch rollout, int chunk, double temperature,
+        Func<int, ulong>? dropoutKey = null)
     {
         using var noGrad = torch.no_grad();
         var parts = new List<Tensor>();
@@ -33,7 +37,10 @@ public static class PolicyScorer
         {
             using var scope = torch.NewDisposeScope();
             var rows = Enumerable.Range(start, Math.Min(chunk, rollout.Count - start)).ToArray();
-            var (logps, _) = Score(model, rollout.Slice(rows), temperature, withEntropies: false);
+            var micro = rollout.Slice(rows);
+            // With dropoutKey, LoRA dropout is keyed per completion row (rank-independent), else torch's generator.
+            using var streams = dropoutKey is null ? null : Lora.DropoutStreams.Use(rows.Select(dropoutKey).ToArray(), micro.Inputs.AttentionMask!);
+            var (logps, _) = Score(model, micro, temperature, withEntropies: false);
             parts.Add(logps.MoveToOuterDisposeScope());
         }
         var all = torch.cat(parts);
