@@ -21,7 +21,8 @@ internal static class TrainCommand
         recipe.AddTo(command);
         command.SetAction((parse, ct) =>
         {
-            var output = parse.InvocationConfiguration.Output;
+            // In an MPI job only rank 0 talks; the others train silently (errors still reach stderr).
+            var output = DistributedJob.Communicator.IsRoot ? parse.InvocationConfiguration.Output : TextWriter.Null;
             var demo = parse.GetValue(recipe.Config) is null && !recipe.NamesOwnModelOrData(parse) ? DemoRecipe.Locate() : null;
             var config = recipe.Load(parse, demo?.Path, demo?.Overrides);
             if (parse.GetValue(recipe.PrintConfig))

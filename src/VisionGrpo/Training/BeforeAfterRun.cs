@@ -27,6 +27,7 @@ public static class BeforeAfterRun
         var after = trainer.EvaluateNow(ct);
         var sample = trainer.GenerateSample(ct);
         var result = new BeforeAfterResult(Means(before), Means(after), watch.Elapsed.TotalSeconds, trainer.State.GlobalStep, sample, trainer.LastSampleSeconds);
+        if (!trainer.IsMainProcess) return result; // rank 0 writes the report
         string summary = Path.Combine(outputDir, SummaryFile), chart = Path.Combine(outputDir, ChartFile);
         OutputWrite.Run(summary, result.Steps, () => File.WriteAllText(summary, result.ToJson() + "\n"));
         // The two evaluations join the chart as eval markers at step 0 and at the last step.

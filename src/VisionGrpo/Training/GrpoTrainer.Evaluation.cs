@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VisionGrpo.Data.Validation;
+using VisionGrpo.Distributed;
 using VisionGrpo.Training.Evaluation;
 
 namespace VisionGrpo.Training;
@@ -18,11 +19,25 @@ public sealed partial class GrpoTrainer
         var (evaluator, test) = HeldOut();
         var watch = Stopwatch.StartNew();
         var generation = _generation with { Seed = RoundSeed(_args.Seed, -1 - _state.GlobalStep) };
-        var result = evaluator.Evaluate(test, generation, _args.NumGenerationsEval ?? _plan.NumGenerations, _args.PerDeviceEvalBatchSize, cancellationToken: ct);
+        // Each rank evaluates a contiguous share of the rows; the samples are gathered and the metrics computed over all.
+        var (first, count) = _dp.Share(test.Count);
+        var local = evaluator.Evaluate(test, generation, _args.NumGenerationsEval ?? _plan.NumGenerations, _args.PerDeviceEvalBatchSize,
+            limit: count, cancellationToken: ct, firstRow: first);
+        WarnSkipped(local);
+        var result = _dp.Size == 1 ? local : Gathered(local, watch);
         _timings.Evaluation += watch.Elapsed.TotalSeconds;
-        WarnSkipped(result);
         return result;
     }
+
+    EvaluationResult Gathered(EvaluationResult local, Stopwatch watch)
+    {
+        var samples = _dp.Comm.AllGatherJson(local.Samples.ToArray()).SelectMany(s => s).ToList();
+        var metrics = EvaluationMetrics.Compute(_rewards.Select(r => r.Name).ToList(), samples);
+        return new EvaluationResult(metrics, samples, samples.Select(s => s.RowIndex).Distinct().Count(), watch.Elapsed.TotalSeconds) { SkippedRows = local.SkippedRows };
+    }
+
+    /// <summary>Whether this process writes the run's files (rank 0 of a data-parallel job; always true alone), TRL's <c>is_main_process</c>.</summary>
+    public bool IsMainProcess => _dp.IsRoot;
 
     (Evaluator Evaluator, Data.Dataset Test) HeldOut()
     {

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
+using VisionGrpo.Generation;
+using VisionGrpo.Lora;
 using VisionGrpo.Training.Config;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Loss;
@@ -17,6 +19,9 @@ public sealed partial class GrpoTrainer
     long _roundTokens;
     double _roundSeconds;
     DataPosition _batchEnd;
+    long _roundSeed;      // sampling seed of the current batch's (last) round: keys its scoring dropout
+    int _firstGroup;      // where this rank's groups start in the round
+    bool _stopAgreed;     // every rank was told (at the last step) that some rank must stop
 
     /// <summary>Runs training to <see cref="MaxSteps"/>, then saves the final adapter/model to <c>output_dir</c>.</summary>
     /// <returns>The final log entry (<c>train_runtime</c>, <c>train_loss</c>, …).</returns>
@@ -33,16 +38,17 @@ public sealed partial class GrpoTrainer
             return finished;
         }
         _clock.Restart();
-        using var loggers = TrainingLoggers.Open(_args.OutputDir, _args.ReportToTensorBoard, _args.LoggingDir, _args.LogCompletions, _state, _resumedFrom is not null);
+        // Rank 0 alone writes the logs; the others keep the same state without writing it.
+        using var loggers = _dp.IsRoot ? TrainingLoggers.Open(_args.OutputDir, _args.ReportToTensorBoard, _args.LoggingDir, _args.LogCompletions, _state, _resumedFrom is not null) : null;
         _loggers = loggers;
-        if (_resumedFrom is null) loggers.WriteRunStart(_args.ConfigText(), _policy);
+        if (_resumedFrom is null) loggers?.WriteRunStart(_args.ConfigText(), _policy);
         if (_policy.Peft is not null) _events.Info?.Invoke(_policy.Peft.TrainableParametersLine);
         _events.Info?.Invoke(StartMessage());
         _policy.Model.train();
         long startStep = _state.GlobalStep;
         while (_state.GlobalStep < MaxSteps)
         {
-            if (cancellationToken.IsCancellationRequested && _progress.MicroSteps % _plan.GradientAccumulation == 0) Stop(startStep);
+            if (_progress.MicroSteps % _plan.GradientAccumulation == 0 && StopRequested(cancellationToken)) Stop(startStep);
             int skip = _progress.MicroStepsIntoBatch;
             using var batch = NextBatch();
             var order = MicroBatchOrder(batch.Count);
@@ -50,7 +56,7 @@ public sealed partial class GrpoTrainer
             for (int micro = skip; micro < _plan.MicroStepsPerRound && _state.GlobalStep < MaxSteps; micro++)
             {
                 var rows = order.AsSpan((micro % _plan.StepsPerGeneration) * _plan.BatchSize, _plan.BatchSize).ToArray();
-                MicroStep(batch, rows);
+                MicroStep(batch, rows, micro);
                 _progress.MicroSteps++;
                 // The data position moves past the batch only once it is used up: a checkpoint taken inside it
                 // points at its start, so resuming re-enters the same batch.
@@ -58,13 +64,16 @@ public sealed partial class GrpoTrainer
                 else _progress.MicroStepsIntoBatch = micro + 1;
                 if (_progress.MicroSteps % _plan.GradientAccumulation != 0) continue;
                 OptimizerStep(cancellationToken);
-                if (cancellationToken.IsCancellationRequested && _state.GlobalStep < MaxSteps) Stop(startStep);
+                if (_stopAgreed && _state.GlobalStep < MaxSteps) Stop(startStep);
             }
         }
         var summary = Finish(startStep);
         _loggers = null;
         return summary;
     }
+
+    /// <summary>Whether this rank — or, in a data-parallel job, any rank — was asked to stop (all ranks agree).</summary>
+    bool StopRequested(CancellationToken ct) => _dp.ReduceStep(0, false, ct.IsCancellationRequested).Stop;
 
     /// <summary>Saves a checkpoint at the current step boundary (unless one was just saved) and stops.</summary>
     void Stop(long startStep)
@@ -96,11 +105,16 @@ public sealed partial class GrpoTrainer
         var cursor = _progress.Position;
         do
         {
-            var indices = _sampler.Round(cursor.Epoch, cursor.Round);
+            // Every rank draws the same round and samples its contiguous share of the groups.
+            var drawn = _sampler.Round(cursor.Epoch, cursor.Round);
+            (_firstGroup, int count) = _dp.GroupsOf(drawn.Length);
+            var indices = drawn.AsSpan(_firstGroup, count).ToArray();
             long seed = RoundSeed(_args.Seed, cursor.RoundsSampled);
-            torch.manual_seed(seed ^ 0x5DEECE66DL);  // dropout during rollouts and scoring: fixed per round, so resume repeats it
+            _roundSeed = seed;
+            torch.manual_seed(seed ^ 0x5DEECE66DL);  // torch's own randomness (vision-tower dropout, the micro-batch shuffle): fixed per round, so resume repeats it
             // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
-            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, seed, CancellationToken.None));
+            long firstSequence = (long)_firstGroup * _plan.NumGenerations;
+            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, seed, CancellationToken.None, firstSequence));
             cursor = cursor.Next(_sampler.RoundsPerEpoch);
             rounds++;
             sampledGroups += groups.Count;
@@ -117,8 +131,10 @@ public sealed partial class GrpoTrainer
         // Keep the batch shape fixed: surplus groups are dropped, missing ones filled with zero-signal groups.
         var chosen = kept.Concat(flat).Take(_plan.PromptsPerRound).ToList();
         foreach (var g in kept.Concat(flat).Skip(_plan.PromptsPerRound)) g.Dispose();
+        // With several ranks, advantages and metrics cover the whole round: every rank gathers every group's outcome.
+        var round = _dp.Size == 1 ? ((IReadOnlyList<GroupOutcome>, int)?)null : (GroupOutcome.Gather(_dp.Comm, chosen), _firstGroup);
         var batch = RolloutAssembler.Assemble(chosen, _rollouts.RewardNames, _options,
-            _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning);
+            _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning, round);
         _state.NumInputTokensSeen += batch.NumTokens;
         _metrics.Set("num_tokens", _state.NumInputTokensSeen);
         _metrics.AppendAll(batch.Metrics.Where(m => !(_args.DynamicSampling && m.Key == "frac_reward_zero_std")));
@@ -134,7 +150,7 @@ public sealed partial class GrpoTrainer
         _timings.Generation += _roundSeconds;
         _timings.Rewards = _rollouts.RewardSeconds;
         if (_args.LogCompletions)
-            _lastBatchForLogging = (batch.PromptTexts, batch.CompletionTexts, batch.Rewards, batch.Advantages.data<float>().ToArray(), batch.PromptRow);
+            _lastBatchForLogging = batch.Round;
         return batch;
     }
 
@@ -146,11 +162,24 @@ public sealed partial class GrpoTrainer
         return perm.data<long>().Select(i => (int)i).ToArray();
     }
 
+    /// <summary>Separates the scoring passes' dropout keys from the rollouts'.</summary>
+    const long ScoringDropout = 0x53434F52; // "SCOR"
+
+    /// <summary>
+    /// LoRA dropout key of a batch row in scoring pass <paramref name="pass"/> of the round (−1: the old-log-prob
+    /// pass, else the micro-step): (round seed, global completion index, pass), the same on any number of ranks.
+    /// </summary>
+    Func<int, ulong> ScoringKey(int pass)
+    {
+        long firstRow = (long)_firstGroup * _plan.NumGenerations, seed = _roundSeed;
+        return row => CounterRandom.Key(seed, ScoringDropout, firstRow + row, pass);
+    }
+
     void PrepareOffPolicyLogps(RolloutBatch batch)
     {
         var watch = Stopwatch.StartNew();
         if (_plan.NeedsOldLogps)
-            batch.OldLogps = PolicyScorer.LogpsNoGrad(_policy.Model, batch, _plan.BatchSize, _options.Temperature);
+            batch.OldLogps = PolicyScorer.LogpsNoGrad(_policy.Model, batch, _plan.BatchSize, _options.Temperature, ScoringKey(-1));
         if (_options.Beta != 0)
         {
             if (_policy.Peft is null)
@@ -161,12 +190,16 @@ public sealed partial class GrpoTrainer
         _timings.Scoring += watch.Elapsed.TotalSeconds;
     }
 
-    void MicroStep(RolloutBatch batch, int[] rows)
+    void MicroStep(RolloutBatch batch, int[] rows, int pass)
     {
         var watch = Stopwatch.StartNew();
         using var scope = torch.NewDisposeScope();
         var micro = batch.Slice(rows);
-        var (logps, entropies) = PolicyScorer.Score(_policy.Model, micro, _options.Temperature, withEntropies: true);
+        (Tensor logps, Tensor? entropies) scored;
+        // LoRA dropout keyed by (round, global completion index, micro-step of the round), as the rollouts' are.
+        using (DropoutStreams.Use(rows.Select(ScoringKey(pass)).ToArray(), micro.Inputs.AttentionMask!))
+            scored = PolicyScorer.Score(_policy.Model, micro, _options.Temperature, withEntropies: true);
+        var (logps, entropies) = scored;
         using var result = GrpoLoss.Compute(new GrpoLossInputs
         {
             PerTokenLogps = logps,
@@ -175,14 +208,15 @@ public sealed partial class GrpoTrainer
             Advantages = micro.Advantages,
             CompletionMask = micro.CompletionMask,
             Entropies = entropies,
-            NumItemsInBatch = batch.NumItemsInBatch,
+            // dapo/cispo/vespo: each rank divides by the round's token count / N (TRL), the gradient mean restores Σ / count.
+            NumItemsInBatch = _dp.NumItemsPerRank(batch.NumItemsInBatch),
         }, _options);
         double forward = watch.Elapsed.TotalSeconds;
         double loss = result.Loss.item<float>();
         if (!double.IsFinite(loss)) _stepNonFinite = true;
         else result.Loss.backward();
         _stepLoss += loss;
-        _metrics.AppendAll(result.Metrics);
+        _metrics.AppendAll(_dp.ReduceLossMetrics(result.Metrics, micro.CompletionMask.sum().item<long>()));
         _timings.Scoring += forward;
         _timings.Backward += watch.Elapsed.TotalSeconds - forward;
     }

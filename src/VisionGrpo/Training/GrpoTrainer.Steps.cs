@@ -12,7 +12,7 @@ public sealed partial class GrpoTrainer
     TrainingLoggers? _loggers;
     long _savedStep = -1;
     StepTimings _timings = new();
-    (string[] Prompts, string[] Completions, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow)? _lastBatchForLogging;
+    Rollout.RoundLog? _lastBatchForLogging;
 
     /// <summary>Seconds spent per phase since the run (or resume) started.</summary>
     public StepTimings Timings => _timings;
@@ -20,6 +20,10 @@ public sealed partial class GrpoTrainer
     void OptimizerStep(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
+        // Data-parallel: the mean gradient (one bucket), and one decision for all ranks on loss, non-finite and stop.
+        _dp.AverageGradients(_policy.TrainableParameters.Select(p => (torch.Tensor)p.Parameter).ToArray());
+        (_stepLoss, _stepNonFinite, _stopAgreed) = _dp.ReduceStep(_stepLoss, _stepNonFinite, ct.IsCancellationRequested);
+        _timings.Communication += watch.Elapsed.TotalSeconds;
         double gradNorm = _optimizer.ClipGradNorm(_args.MaxGradNorm);
         long step = _state.GlobalStep + 1;
         bool bad = NonFiniteSteps.Skip(step, _stepLoss, gradNorm, _stepNonFinite, _args.SkipNonfiniteSteps, _checkpoints, _progress, _events.Warning);
@@ -93,13 +97,13 @@ public sealed partial class GrpoTrainer
         var entry = _state.AddLog(logs);
         _progress.LossSinceLog = 0;
         _progress.LastLoggedStep = step;
-        _loggers!.Write(entry, step);
+        _loggers?.Write(entry, step);
         _events.Log?.Invoke(entry);
-        if (_args.LogCompletions && _lastBatchForLogging is { } b)
+        if (_loggers is not null && _args.LogCompletions && _lastBatchForLogging is { } b)
         {
             // Every completion of the last generation batch is saved (TRL's deque of generation_batch_size); the first
             // num_completions_to_print are shown.
-            var samples = Enumerable.Range(0, b.Completions.Length).Select(i => new CompletionSample(step, b.Prompts[b.PromptRow[i]], b.Completions[i],
+            var samples = Enumerable.Range(0, b.CompletionTexts.Length).Select(i => new CompletionSample(step, b.PromptTexts[b.PromptRow[i]], b.CompletionTexts[i],
                 b.Rewards.ToDictionary(kv => kv.Key, kv => kv.Value[i]), b.Advantages[i])).ToList();
             _loggers.WriteCompletions(samples);
             _events.Completions?.Invoke(samples.Take(_args.NumCompletionsToPrint ?? samples.Count).ToList());
@@ -108,6 +112,13 @@ public sealed partial class GrpoTrainer
 
     string SaveCheckpoint()
     {
+        // Rank 0 writes; a checkpoint holds nothing rank-specific (positions and metric buffers are global, random
+        // streams are keyed), so any number of ranks resumes from it.
+        if (!_dp.IsRoot)
+        {
+            _savedStep = _state.GlobalStep;
+            return _checkpoints.PathFor(_state.GlobalStep);
+        }
         string path = _checkpoints.Save(_state.GlobalStep, dir =>
         {
             CheckpointContents.Write(dir, _policy, _args.ConfigText(), _args.SaveOnlyModel, _state, _optimizer, _scheduler, extra =>
@@ -133,15 +144,16 @@ public sealed partial class GrpoTrainer
     {
         double runtime = _clock.Elapsed.TotalSeconds;
         long steps = _state.GlobalStep - startStep;
-        OutputWrite.Run(_args.OutputDir, _state.GlobalStep, () => CheckpointContents.WriteModel(_args.OutputDir, _policy, _args.ConfigText()));
-        var entry = _state.AddLog(_state.TrainSummary(runtime, steps, _plan.BatchSize * _plan.GradientAccumulation,
+        if (_dp.IsRoot) OutputWrite.Run(_args.OutputDir, _state.GlobalStep, () => CheckpointContents.WriteModel(_args.OutputDir, _policy, _args.ConfigText()));
+        var entry = _state.AddLog(_state.TrainSummary(runtime, steps, _plan.BatchSize * _plan.WorldSize * _plan.GradientAccumulation,
             _state.GlobalStep > 0 ? _progress.TotalLoss / _state.GlobalStep : 0.0));
-        _loggers!.Write(entry, _state.GlobalStep);
-        _state.SaveFinal(_args.OutputDir);
+        _loggers?.Write(entry, _state.GlobalStep);
+        if (_dp.IsRoot) _state.SaveFinal(_args.OutputDir);
         _events.Log?.Invoke(entry);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_args.OutputDir}");
+        string ranks = _dp.Size > 1 ? $"; {_dp.Size} ranks ({_dp.Comm.Description})" : "";
         _events.Info?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"time: generation {_timings.Generation:F1} s (rewards {_timings.Rewards:F1} s), scoring {_timings.Scoring:F1} s, backward {_timings.Backward:F1} s, optimizer {_timings.Optimizer:F1} s, evaluation {_timings.Evaluation:F1} s"));
+            $"time: generation {_timings.Generation:F1} s (rewards {_timings.Rewards:F1} s), scoring {_timings.Scoring:F1} s, backward {_timings.Backward:F1} s, optimizer {_timings.Optimizer:F1} s (gradient allreduce {_timings.Communication:F3} s), evaluation {_timings.Evaluation:F1} s{ranks}"));
         return entry;
     }
 }
@@ -158,8 +170,10 @@ public sealed class StepTimings
     public double Scoring { get; set; }
     /// <summary>Backward passes.</summary>
     public double Backward { get; set; }
-    /// <summary>Clipping, optimizer and scheduler steps.</summary>
+    /// <summary>Clipping, optimizer and scheduler steps (the gradient allreduce included).</summary>
     public double Optimizer { get; set; }
+    /// <summary>The part of <see cref="Optimizer"/> spent averaging gradients and agreeing on the step across ranks.</summary>
+    public double Communication { get; set; }
     /// <summary>Evaluation.</summary>
     public double Evaluation { get; set; }
     /// <summary>All training phases (evaluation excluded).</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using VisionGrpo.Data;
 using VisionGrpo.Data.Validation;
+using VisionGrpo.Distributed;
 using VisionGrpo.Generation;
 using VisionGrpo.Lora;
 using VisionGrpo.Rewards;
@@ -29,6 +30,7 @@ namespace VisionGrpo.Training;
 public sealed partial class GrpoTrainer : IDisposable
 {
     readonly GrpoConfig _args;
+    readonly DataParallel _dp = new(Communicator.World); // the MPI job this process is part of (one rank alone)
     readonly TrainerEvents _events;
     readonly GrpoAlgorithmOptions _options;
     readonly GrpoBatchPlan _plan;
@@ -109,13 +111,16 @@ public sealed partial class GrpoTrainer : IDisposable
             _rewards = rewardFuncs.ToList();
             if (_rewards.Count == 0) throw new ArgumentException("reward_funcs is empty: pass at least one reward function.", nameof(rewardFuncs));
             _policy = model;
-            _plan = GrpoBatchPlan.From(args);
-            _outputLock = OutputDirLock.Acquire(args.OutputDir); // before anything reads or cleans output_dir
+            _plan = GrpoBatchPlan.From(args, _dp.Size);
+            _dp.CheckSplit(_plan.PromptsPerRound, _plan.NumGenerations, _plan.BatchSize);
+            if (_dp.Size > 1 && args.DynamicSampling)
+                throw new ConfigException("dynamic_sampling: true is supported in one process only (the ranks would have to agree on every extra round); drop it or run without mpirun.");
+            _outputLock = OutputDirLock.ForRank(args.OutputDir, _dp.IsRoot); // before anything reads or cleans output_dir
             using var unlockOnFailure = _outputLock.ReleaseOnFailure();
             _checkpoints = new CheckpointStore(args.OutputDir);
             _resumedFrom = _checkpoints.ResolveResume(args.ResumeFromCheckpoint);
             CheckLoadedFrom(model, _resumedFrom);
-            if (_checkpoints.RemoveStale() is > 0 and var stale)
+            if (_dp.IsRoot && _checkpoints.RemoveStale() is > 0 and var stale)
                 _events.Warning?.Invoke($"removed {stale} incomplete checkpoint folder(s) left by an interrupted save in '{args.OutputDir}'.");
 
             _data = TrainingDatasets.Prepare(trainDataset, evalDataset, args.PromptOptions(), args.BadRows);
@@ -140,6 +145,8 @@ public sealed partial class GrpoTrainer : IDisposable
             _state = NewState();
             _progress = new TrainingProgress();
             if (_resumedFrom is not null) Restore(_resumedFrom);
+            // Every rank starts from rank 0's weights (initialised or loaded identically anyway: a cheap guarantee).
+            _dp.BroadcastParameters(_policy.TrainableParameters.Select(p => (Tensor)p.Parameter).ToArray());
             _optimizer.SetLearningRate(_scheduler.LearningRateAt(_scheduler.LastStep));
             unlockOnFailure.Keep();
         }

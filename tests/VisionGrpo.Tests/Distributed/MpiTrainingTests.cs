@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+
+namespace VisionGrpo.Tests.Distributed;
+
+/// <summary>
+/// The runs the MPI tests compare, made once: the demo model for 4 steps on one process with
+/// per_device_train_batch_size 16, and on two ranks (<c>mpirun -np 2</c>) with 8 each (the same global batch),
+/// checkpointing at step 2.
+/// </summary>
+public sealed class MpiRunsFixture : IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("vg-mpi-").FullName;
+    readonly Lazy<(string One, string Two, string TwoConsole)> _runs;
+
+    public MpiRunsFixture() => _runs = new(() =>
+    {
+        string one = Path.Combine(Root, "one"), two = Path.Combine(Root, "two");
+        var (code, stdout, stderr) = MpiRun.RunAlone(Root, new Dictionary<string, string> { ["VISIONGRPO_THREADS"] = "1" }, TimeSpan.FromMinutes(5),
+            [.. TrainArgs(one), "--set", "per_device_train_batch_size=16"]);
+        Assert.True(code == 0, $"one process: exit {code}\n{stdout}\n{stderr}");
+        (code, stdout, stderr) = MpiRun.Run(2, Root, TimeSpan.FromMinutes(5),
+            [.. TrainArgs(two), "--set", "per_device_train_batch_size=8", "--set", "save_strategy=steps", "--set", "save_steps=2"]);
+        Assert.True(code == 0, $"two ranks: exit {code}\n{stdout}\n{stderr}");
+        return (one, two, stdout);
+    });
+
+    /// <summary>The demo, 4 steps, short completions, a log line per step, no report or TensorBoard.</summary>
+    public static string[] TrainArgs(string output) =>
+    [
+        "train", "--set", $"output_dir={output}", "--set", "max_steps=4", "--set", "logging_steps=1",
+        "--set", "before_after_eval=false", "--set", "max_completion_length=32", "--set", "report_to=[]",
+    ];
+
+    public string One => _runs.Value.One;
+    public string Two => _runs.Value.Two;
+    public string TwoConsole => _runs.Value.TwoConsole;
+
+    public static List<JsonObject> Metrics(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "metrics.jsonl")).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>
+/// Data-parallel GRPO under <c>mpirun -np 2</c> (issue 20): two ranks log what one process logs with the same global
+/// batch (same sampled completions, rewards, loss and grad norm within 1e-4), only rank 0 writes, a checkpoint made on
+/// two ranks resumes on one with the same metrics, and a killed rank ends the job.
+/// </summary>
+[Trait("Category", MpiRun.Category)]
+public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRunsFixture>
+{
+    static readonly string[] Timing = ["step_time", "train_runtime", "train_samples_per_second", "train_steps_per_second"];
+
+    /// <summary>Every logged value equal: exactly for counts and rewards, within 1e-4 relative for float sums.</summary>
+    static void AssertSameMetrics(List<JsonObject> expected, List<JsonObject> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Select(kv => kv.Key).Order(), actual[i].Select(kv => kv.Key).Order());
+            foreach (var (key, value) in expected[i])
+            {
+                if (Timing.Contains(key)) continue;
+                var other = actual[i][key];
+                if (value is JsonValue v && v.TryGetValue(out double a) && other is JsonValue w && w.TryGetValue(out double b))
+                {
+                    bool exact = key == "reward" || key.StartsWith("rewards/", StringComparison.Ordinal) || key.StartsWith("completions/", StringComparison.Ordinal) || key == "num_tokens";
+                    double tolerance = exact ? 0 : 1e-4 * Math.Max(Math.Abs(a), 1e-6);
+                    Assert.True(Math.Abs(a - b) <= tolerance, $"entry {i} (step {expected[i]["step"]}): {key} = {a.ToString("R", CultureInfo.InvariantCulture)} vs {b.ToString("R", CultureInfo.InvariantCulture)}");
+                }
+                else Assert.Equal(value?.ToJsonString(), other?.ToJsonString());
+            }
+        }
+    }
+
+    [Fact]
+    public void Two_ranks_log_what_one_process_logs_with_twice_the_per_device_batch()
+    {
+        var one = MpiRunsFixture.Metrics(runs.One);
+        var two = MpiRunsFixture.Metrics(runs.Two);
+        AssertSameMetrics(one, two);
+        // The comparison means something: the policy learned (non-zero gradients) and the rewards varied.
+        Assert.Contains(one.Take(4), e => (double)e["grad_norm"]! > 0);
+        Assert.Contains(one.Take(4), e => (double)e["frac_reward_zero_std"]! < 1);
+        // Rank 0 alone talks and writes: each step's log line once, one final adapter.
+        Assert.Equal(4, runs.TwoConsole.Split('\n').Count(l => l.StartsWith("{'loss': ", StringComparison.Ordinal)));
+        Assert.Contains("2 ranks (Open MPI", runs.TwoConsole);
+        Assert.True(File.Exists(Path.Combine(runs.Two, "adapter_model.safetensors")));
+        Assert.True(Directory.Exists(Path.Combine(runs.Two, "checkpoint-2")));
+    }
+
+    [Fact]
+    public void A_two_rank_checkpoint_resumes_on_one_process_with_the_same_metrics()
+    {
+        string resumed = Path.Combine(runs.Root, "resumed-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(resumed);
+        CopyDirectory(Path.Combine(runs.Two, "checkpoint-2"), Path.Combine(resumed, "checkpoint-2"));
+        File.Copy(Path.Combine(runs.Two, "metrics.jsonl"), Path.Combine(resumed, "metrics.jsonl"));
+
+        var (code, stdout, stderr) = MpiRun.RunAlone(runs.Root, new Dictionary<string, string> { ["VISIONGRPO_THREADS"] = "1" }, TimeSpan.FromMinutes(5),
+            [.. MpiRunsFixture.TrainArgs(resumed), "--set", "per_device_train_batch_size=16", "--set", "resume_from_checkpoint=true"]);
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}");
+        Assert.Contains("resuming from", stdout);
+        AssertSameMetrics(MpiRunsFixture.Metrics(runs.One), MpiRunsFixture.Metrics(resumed));
+    }
+
+    [DllImport("libc", EntryPoint = "kill")]
+    static extern int Kill(int pid, int signal);
+
+    [Fact]
+    public void A_killed_rank_ends_the_training_job_within_seconds()
+    {
+        string output = Path.Combine(runs.Root, "killed-" + Guid.NewGuid().ToString("N")[..8]);
+        var start = new ProcessStartInfo(MpiRun.Mpirun) { WorkingDirectory = runs.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        Assert.True(MpiRun.Mpirun.Length > 0, "mpirun is not on PATH: install Open MPI (apt-get install -y openmpi-bin libopenmpi-dev).");
+        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", MpiRun.Cli }) start.ArgumentList.Add(a);
+        foreach (var a in MpiRunsFixture.TrainArgs(output)) start.ArgumentList.Add(a);
+        foreach (var a in new[] { "--set", "max_steps=1000", "--set", "per_device_train_batch_size=8" }) start.ArgumentList.Add(a);
+        start.Environment["VISIONGRPO_THREADS"] = "1";
+        using var mpirun = Process.Start(start)!;
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        mpirun.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
+        mpirun.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
+        mpirun.BeginOutputReadLine();
+        mpirun.BeginErrorReadLine();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            while (!Text(stdout).Contains("{'loss': "))
+            {
+                Assert.False(mpirun.HasExited, $"the job ended before its first step: {Text(stderr)}");
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), "no training step within 3 minutes");
+                Thread.Sleep(100);
+            }
+            int rank1 = RankPid(output, 1);
+            Assert.Equal(0, Kill(rank1, 9));
+            Assert.True(mpirun.WaitForExit(TimeSpan.FromSeconds(30)), "the job still runs 30 s after rank 1 was killed");
+            mpirun.WaitForExit();
+            Assert.NotEqual(0, mpirun.ExitCode);
+            Assert.Contains("exited on signal 9", Text(stdout) + Text(stderr));
+        }
+        finally
+        {
+            if (!mpirun.HasExited) mpirun.Kill(entireProcessTree: true);
+        }
+    }
+
+    static string Text(System.Text.StringBuilder b) { lock (b) return b.ToString(); }
+
+    /// <summary>The PID of rank <paramref name="rank"/> of the job writing <paramref name="output"/>.</summary>
+    static int RankPid(string output, int rank)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out int pid)) continue;
+            try
+            {
+                if (!File.ReadAllText(Path.Combine(dir, "cmdline")).Contains(output, StringComparison.Ordinal)) continue;
+                if (File.ReadAllText(Path.Combine(dir, "environ")).Split('\0').Contains($"OMPI_COMM_WORLD_RANK={rank}")) return pid;
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        throw new InvalidOperationException($"no process of rank {rank} names {output}");
+    }
+
+    static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var dir in Directory.GetDirectories(from)) CopyDirectory(dir, Path.Combine(to, Path.GetFileName(dir)));
+    }
+}
