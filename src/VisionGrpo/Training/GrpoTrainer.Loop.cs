@@ -64,7 +64,9 @@ public sealed partial class GrpoTrainer
                 else _progress.MicroStepsIntoBatch = micro + 1;
                 if (_progress.MicroSteps % _plan.GradientAccumulation != 0) continue;
                 OptimizerStep(cancellationToken);
-                if (_stopAgreed && _state.GlobalStep < MaxSteps) Stop(startStep);
+                // Several ranks stop on the decision they shared at the step; one process also on a request that came since.
+                bool stop = _stopAgreed || (_dp.Size == 1 && cancellationToken.IsCancellationRequested);
+                if (stop && _state.GlobalStep < MaxSteps) Stop(startStep);
             }
         }
         var summary = Finish(startStep);
