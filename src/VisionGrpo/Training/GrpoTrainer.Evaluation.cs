@@ -22,7 +22,7 @@ public sealed partial class GrpoTrainer
         // Each rank evaluates a contiguous share of the rows; the samples are gathered and the metrics computed over all.
         var (first, count) = _dp.Share(test.Count);
         var local = evaluator.Evaluate(test, generation, _args.NumGenerationsEval ?? _plan.NumGenerations, _args.PerDeviceEvalBatchSize,
-            limit: count, cancellationToken: ct, firstRow: first);
+            limit: count, cancellationToken: _dp.Size == 1 ? ct : CancellationToken.None, firstRow: first); // ranks must not leave the gather alone
         WarnSkipped(local);
         var result = _dp.Size == 1 ? local : Gathered(local, watch);
         _timings.Evaluation += watch.Elapsed.TotalSeconds;

@@ -48,10 +48,12 @@ public sealed partial class GrpoTrainer
         bool last = step >= MaxSteps;
         bool epochEnd = _progress.Position.Round == 0 && _progress.MicroStepsIntoBatch == 0;
         if (ShouldLog(step)) Log(bad ? double.NaN : gradNorm);
-        if (ShouldEvaluate(step, epochEnd) && !ct.IsCancellationRequested)
+        // Ranks skip or cut short an evaluation together (it gathers): on the stop they agreed, not on their own signal.
+        var evalToken = _dp.Size == 1 ? ct : CancellationToken.None;
+        if (ShouldEvaluate(step, epochEnd) && !_stopAgreed && !evalToken.IsCancellationRequested)
         {
-            try { Evaluate(ct); }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested) { } // stopping: the checkpoint matters more
+            try { Evaluate(evalToken); }
+            catch (OperationCanceledException) when (evalToken.IsCancellationRequested) { } // stopping: the checkpoint matters more
         }
         if (ShouldSave(step, epochEnd, last)) SaveCheckpoint();
     }
