@@ -17,6 +17,12 @@ internal static class CliRunner
     public static string ErrorPrefix { get; set; } = "";
 
     /// <summary>
+    /// Whether the last run ended with training stopped on request (a checkpoint saved), not with an error — in an
+    /// MPI job also when the signal reached another rank and this one stopped with it at the same step.
+    /// </summary>
+    public static bool StoppedOnRequest { get; private set; }
+
+    /// <summary>
     /// The root command, named <see cref="CommandName"/> in usage lines. (A <see cref="RootCommand"/> takes the entry
     /// assembly's name, VisionGrpo.Cli, which cannot be "visiongrpo": it would clash with VisionGrpo.dll.)
     /// </summary>
@@ -50,7 +56,9 @@ internal static class CliRunner
         catch (Exception e)
         {
             ReportError(e, verbose, configuration.Error);
-            return e is OperationCanceledException && signals?.ExitCode is int code ? code : 1;
+            StoppedOnRequest = e is VisionGrpo.Training.TrainingStoppedException;
+            // A rank that stopped because another was signalled exits as if it had received the SIGTERM itself.
+            return e is OperationCanceledException && signals?.ExitCode is int code ? code : StoppedOnRequest ? 128 + 15 : 1;
         }
     }
 

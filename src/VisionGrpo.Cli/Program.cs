@@ -23,4 +23,4 @@ foreach (var command in CommandCatalog.All())
     root.Subcommands.Add(command);
 
 int exitCode = CliRunner.Run(root, args, signals: signals);
-return DistributedJob.Finish(exitCode, stoppedBySignal: signals.ExitCode is not null);
+return DistributedJob.Finish(exitCode, stoppedBySignal: signals.ExitCode is not null || CliRunner.StoppedOnRequest);
