@@ -117,42 +117,65 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
     public void A_killed_rank_ends_the_training_job_within_seconds()
     {
         string output = Path.Combine(runs.Root, "killed-" + Guid.NewGuid().ToString("N")[..8]);
-        var start = new ProcessStartInfo(MpiRun.Mpirun) { WorkingDirectory = runs.Root, RedirectStandardOutput = true, RedirectStandardError = true };
-        Assert.True(MpiRun.Mpirun.Length > 0, "mpirun is not on PATH: install Open MPI (apt-get install -y openmpi-bin libopenmpi-dev).");
-        foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", MpiRun.Cli }) start.ArgumentList.Add(a);
-        foreach (var a in MpiRunsFixture.TrainArgs(output)) start.ArgumentList.Add(a);
-        foreach (var a in new[] { "--set", "max_steps=1000", "--set", "per_device_train_batch_size=8" }) start.ArgumentList.Add(a);
-        start.Environment["VISIONGRPO_THREADS"] = "1";
-        using var mpirun = Process.Start(start)!;
-        var stdout = new System.Text.StringBuilder();
-        var stderr = new System.Text.StringBuilder();
-        mpirun.OutputDataReceived += (_, e) => { lock (stdout) stdout.AppendLine(e.Data); };
-        mpirun.ErrorDataReceived += (_, e) => { lock (stderr) stderr.AppendLine(e.Data); };
-        mpirun.BeginOutputReadLine();
-        mpirun.BeginErrorReadLine();
-        try
+        using var job = LongJob.Start(runs.Root, output);
+        Assert.Equal(0, Kill(RankPid(output, 1), 9));
+        Assert.True(job.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the job still runs 30 s after rank 1 was killed");
+        job.Process.WaitForExit();
+        Assert.NotEqual(0, job.Process.ExitCode);
+        Assert.Contains("exited on signal 9", job.Output);
+    }
+
+    [Fact]
+    public void Sigterm_to_one_rank_stops_every_rank_at_the_same_step_with_a_checkpoint()
+    {
+        string output = Path.Combine(runs.Root, "sigterm-" + Guid.NewGuid().ToString("N")[..8]);
+        using var job = LongJob.Start(runs.Root, output);
+        Assert.Equal(0, Kill(RankPid(output, 1), 15)); // rank 0 never sees the signal: it learns it at the step's allreduce
+        Assert.True(job.Process.WaitForExit(TimeSpan.FromMinutes(2)), "the job did not stop within 2 minutes of SIGTERM");
+        job.Process.WaitForExit();
+        Assert.Equal(143, job.Process.ExitCode);
+        Assert.DoesNotContain("MPI_ABORT", job.Output);
+        var checkpoint = Assert.Single(Directory.GetDirectories(output, "checkpoint-*"));
+        Assert.Contains($"training stopped on request at step {Path.GetFileName(checkpoint)["checkpoint-".Length..]};", job.Output);
+        Assert.True(File.Exists(Path.Combine(checkpoint, "trainer_state.json")));
+    }
+
+    /// <summary>A 2-rank run of many steps, started and waited on until its first step is logged.</summary>
+    sealed class LongJob : IDisposable
+    {
+        readonly System.Text.StringBuilder _output = new();
+        public required Process Process { get; init; }
+        public string Output { get { lock (_output) return _output.ToString(); } }
+
+        public static LongJob Start(string workDir, string output)
         {
+            Assert.True(MpiRun.Mpirun.Length > 0, "mpirun is not on PATH: install Open MPI (apt-get install -y openmpi-bin libopenmpi-dev).");
+            var start = new ProcessStartInfo(MpiRun.Mpirun) { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", MpiRun.Cli }) start.ArgumentList.Add(a);
+            foreach (var a in MpiRunsFixture.TrainArgs(output)) start.ArgumentList.Add(a);
+            foreach (var a in new[] { "--set", "max_steps=1000", "--set", "per_device_train_batch_size=8", "--set", "max_completion_length=16" }) start.ArgumentList.Add(a);
+            start.Environment["VISIONGRPO_THREADS"] = "1";
+            var job = new LongJob { Process = Process.Start(start)! };
+            job.Process.OutputDataReceived += (_, e) => { lock (job._output) job._output.AppendLine(e.Data); };
+            job.Process.ErrorDataReceived += (_, e) => { lock (job._output) job._output.AppendLine(e.Data); };
+            job.Process.BeginOutputReadLine();
+            job.Process.BeginErrorReadLine();
             var clock = Stopwatch.StartNew();
-            while (!Text(stdout).Contains("{'loss': "))
+            while (!job.Output.Contains("{'loss': "))
             {
-                Assert.False(mpirun.HasExited, $"the job ended before its first step: {Text(stderr)}");
+                Assert.False(job.Process.HasExited, $"the job ended before its first step: {job.Output}");
                 Assert.True(clock.Elapsed < TimeSpan.FromMinutes(3), "no training step within 3 minutes");
                 Thread.Sleep(100);
             }
-            int rank1 = RankPid(output, 1);
-            Assert.Equal(0, Kill(rank1, 9));
-            Assert.True(mpirun.WaitForExit(TimeSpan.FromSeconds(30)), "the job still runs 30 s after rank 1 was killed");
-            mpirun.WaitForExit();
-            Assert.NotEqual(0, mpirun.ExitCode);
-            Assert.Contains("exited on signal 9", Text(stdout) + Text(stderr));
+            return job;
         }
-        finally
+
+        public void Dispose()
         {
-            if (!mpirun.HasExited) mpirun.Kill(entireProcessTree: true);
+            if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+            Process.Dispose();
         }
     }
-
-    static string Text(System.Text.StringBuilder b) { lock (b) return b.ToString(); }
 
     /// <summary>The PID of rank <paramref name="rank"/> of the job writing <paramref name="output"/>.</summary>
     static int RankPid(string output, int rank)
