@@ -1,3 +1,8 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
 namespace VisionGrpo.Distributed;
 
 /// <summary>
@@ -49,21 +54,21 @@ public static class Communicator
     public static double[] AllGather(this ICommunicator comm, ReadOnlySpan<double> local)
     {
         if (comm.Size == 1) return local.ToArray();
-        var parts = comm.AllGather(System.Runtime.InteropServices.MemoryMarshal.AsBytes(local));
-        return parts.SelectMany(p => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(p).ToArray()).ToArray();
+        var parts = comm.AllGather(MemoryMarshal.AsBytes(local));
+        return parts.SelectMany(p => MemoryMarshal.Cast<byte, double>(p).ToArray()).ToArray();
     }
 
-    static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new()
+    static readonly JsonSerializerOptions JsonOptions = new()
     {
-        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN rewards
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN rewards
     };
 
     /// <summary>Every rank's <paramref name="local"/> item, in rank order, via UTF-8 JSON (NaN and infinities allowed).</summary>
-    public static T[] AllGatherJson<T>(this ICommunicator comm, T local, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>? typeInfo = null)
+    public static T[] AllGatherJson<T>(this ICommunicator comm, T local, JsonTypeInfo<T>? typeInfo = null)
     {
         if (comm.Size == 1) return [local];
-        byte[] bytes = typeInfo is null ? System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local, JsonOptions) : System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(local, typeInfo);
-        return comm.AllGather(bytes).Select(b => (typeInfo is null ? System.Text.Json.JsonSerializer.Deserialize<T>(b, JsonOptions) : System.Text.Json.JsonSerializer.Deserialize(b, typeInfo))!).ToArray();
+        byte[] bytes = typeInfo is null ? JsonSerializer.SerializeToUtf8Bytes(local, JsonOptions) : JsonSerializer.SerializeToUtf8Bytes(local, typeInfo);
+        return comm.AllGather(bytes).Select(b => (typeInfo is null ? JsonSerializer.Deserialize<T>(b, JsonOptions) : JsonSerializer.Deserialize(b, typeInfo))!).ToArray();
     }
 
     /// <summary>The sum over ranks of one value.</summary>
