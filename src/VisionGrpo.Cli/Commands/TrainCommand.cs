@@ -21,11 +21,8 @@ internal static class TrainCommand
         recipe.AddTo(command);
         command.SetAction((parse, ct) =>
         {
-            // In an MPI job only rank 0 talks, in plain lines (mpirun gives ranks a pseudo-terminal even when its own
-            // output goes to a file, which would make a progress bar); the others train silently (errors reach stderr).
-            var comm = DistributedJob.Communicator;
-            var output = comm.Size == 1 ? parse.InvocationConfiguration.Output
-                : comm.IsRoot ? TextWriter.Synchronized(parse.InvocationConfiguration.Output) : TextWriter.Null;
+            // In an MPI job only rank 0 talks; the others train silently (errors still reach stderr).
+            var output = DistributedJob.Communicator.IsRoot ? parse.InvocationConfiguration.Output : TextWriter.Null;
             var demo = parse.GetValue(recipe.Config) is null && !recipe.NamesOwnModelOrData(parse) ? DemoRecipe.Locate() : null;
             var config = recipe.Load(parse, demo?.Path, demo?.Overrides);
             if (parse.GetValue(recipe.PrintConfig))
@@ -45,7 +42,8 @@ internal static class TrainCommand
     public static IReadOnlyDictionary<string, object?> Run(RecipeConfig config, TextWriter output, CancellationToken ct)
     {
         TorchRuntime.EnsureInitialized();
-        var console = new TrainingConsole(output);
+        // Plain lines under MPI: mpirun gives ranks a pseudo-terminal even when its own output goes to a file.
+        var console = new TrainingConsole(output, allowLive: DistributedJob.Communicator.Size == 1);
         var events = console.Events(
             step => string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.MaxSteps} reward {step.Reward:F3} {step.TokensPerSecond:F0} tok/s"),
             samples => console.Out.Write(CompletionTable(samples)));

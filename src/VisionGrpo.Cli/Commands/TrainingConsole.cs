@@ -14,9 +14,12 @@ internal sealed class TrainingConsole
 
     ProgressTask? _bar;
 
-    public TrainingConsole(TextWriter output)
+    /// <param name="output">Where the lines go.</param>
+    /// <param name="allowLive">False forces plain lines even on a terminal (an MPI rank: mpirun hands ranks a
+    /// pseudo-terminal even when its own output goes to a file).</param>
+    public TrainingConsole(TextWriter output, bool allowLive = true)
     {
-        Live = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        Live = allowLive && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         Out = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = Live ? AnsiSupport.Detect : AnsiSupport.No });
         // Redirected output is for logs and scripts: one line per log entry at full length, never wrapped at the
         // 80 columns Spectre assumes without a terminal (TRL prints each log dict on one line).
