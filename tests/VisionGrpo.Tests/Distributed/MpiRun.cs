@@ -34,8 +34,18 @@ internal static class MpiRun
         foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), Cli })
             start.ArgumentList.Add(a);
         foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["VISIONGRPO_THREADS"] = "1";
+        Configure(start.Environment);
         return ProcessRun.Complete(start, timeout);
+    }
+
+    /// <summary>
+    /// One torch thread per rank; and no cross-memory-attach single copies in Open MPI's shared-memory transport,
+    /// which containers without ptrace permission refuse (CI runs in one).
+    /// </summary>
+    public static void Configure(IDictionary<string, string?> environment)
+    {
+        environment["VISIONGRPO_THREADS"] = "1";
+        environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none";
     }
 
     /// <summary>Runs the CLI alone (no launcher) with the given extra environment.</summary>

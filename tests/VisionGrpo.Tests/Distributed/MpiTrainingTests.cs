@@ -154,7 +154,7 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
             foreach (var a in new[] { "--allow-run-as-root", "--oversubscribe", "-np", "2", MpiRun.Cli }) start.ArgumentList.Add(a);
             foreach (var a in MpiRunsFixture.TrainArgs(output)) start.ArgumentList.Add(a);
             foreach (var a in new[] { "--set", "max_steps=1000", "--set", "per_device_train_batch_size=8", "--set", "max_completion_length=16" }) start.ArgumentList.Add(a);
-            start.Environment["VISIONGRPO_THREADS"] = "1";
+            MpiRun.Configure(start.Environment);
             var job = new LongJob { Process = Process.Start(start)! };
             job.Process.OutputDataReceived += (_, e) => { lock (job._output) job._output.AppendLine(e.Data); };
             job.Process.ErrorDataReceived += (_, e) => { lock (job._output) job._output.AppendLine(e.Data); };
