@@ -7,8 +7,8 @@ namespace VisionGrpo.Tests.Packaging;
 /// VisionGrpo as a user gets it, from packages (not project references): the tool installed with
 /// <c>dotnet tool install --tool-path</c> runs the built-in demo from an empty folder; a fresh console app with
 /// <c>PackageReference</c>s to VisionGrpo and VisionGrpo.MathVerify builds and runs a TorchSharp op on Debian 12 (the
-/// libstdc++ fix arrives as the package's buildTransitive targets) and a Math-Verify call. Packs ~150 MB and trains
-/// two steps: opt-in (Slow); CI runs it from .ci/run.
+/// libstdc++ fix arrives as the package's buildTransitive targets) and a Math-Verify call; the <c>samples/</c> projects
+/// build from the feed and train. Packs ~150 MB and trains two steps twice: opt-in (Slow); CI runs it from .ci/run.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFeed>
@@ -67,20 +67,47 @@ public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFee
     }
 
     [Fact]
+    public void TheCustomRewardSampleTrainsFromThePackages()
+    {
+        // The sample as a user copies it: its project and code in a folder of their own, the packages from a feed.
+        string sample = Path.Combine(feed.Root, "CustomReward"), output = Path.Combine(feed.Root, "custom-reward-out");
+        Directory.CreateDirectory(sample);
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "samples", "CustomReward"))
+                     .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal)))
+            File.Copy(file, Path.Combine(sample, Path.GetFileName(file)));
+        WriteNuGetConfig(sample);
+        LocalFeed.Run(sample, Minutes10, "dotnet", "build", "-nologo", $"-p:VisionGrpoVersion={feed.Version}");
+
+        string demoModel = Path.Combine(TestPaths.RepoRoot, "models", "visiongrpo-demo");
+        string stdout = LocalFeed.Run(sample, Minutes10, Path.Combine(sample, "bin", "Debug", "net10.0", "CustomReward"), demoModel, output);
+
+        var steps = stdout.Split('\n').Where(l => l.StartsWith("loss: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, l => Assert.Contains("rewards/count/mean: ", l));
+        Assert.All(steps, l => Assert.Contains("rewards/format_reward/mean: ", l));
+        Assert.Contains("train_runtime: ", stdout);
+        Assert.True(File.Exists(Path.Combine(output, "adapter_model.safetensors")), stdout);
+        Assert.Equal(2, File.ReadAllLines(Path.Combine(output, "metrics.jsonl")).Count(l => l.Contains("\"rewards/count/mean\"", StringComparison.Ordinal)));
+    }
+
+    // A nuget.config that restores the packages from the test feed and their dependencies from nuget.org.
+    void WriteNuGetConfig(string folder) => File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <clear />
+            <add key="local" value="{feed.Feed}" />
+            <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+          </packageSources>
+        </configuration>
+        """);
+
+    [Fact]
     public void AFreshConsoleAppRunsFromThePackagesAlone()
     {
         string app = Path.Combine(feed.Root, "app");
         Directory.CreateDirectory(app);
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed.Feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
+        WriteNuGetConfig(app);
         File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
