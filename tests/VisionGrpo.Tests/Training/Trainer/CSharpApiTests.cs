@@ -145,6 +145,25 @@ public sealed class CSharpApiTests : IDisposable
         Assert.Equal(2f, partial.Weight);
     }
 
+    // The test project sees internals; a user's app (samples/CustomReward) does not. Everything the object-first API
+    // and the sample name must stay public.
+    [Fact]
+    public void The_types_a_csharp_user_needs_are_public()
+    {
+        Type[] api =
+        [
+            typeof(GrpoTrainer), typeof(GrpoConfig), typeof(PolicyModel), typeof(PolicyLoadOptions), typeof(TrainerEvents),
+            typeof(VisionGrpo.Training.Inputs.PromptOptions), typeof(VisionGrpo.Training.Inputs.SystemPrompts),
+            typeof(VisionGrpo.Training.Inputs.TrainingDatasets), typeof(GrpoLossType), typeof(ScaleRewards),
+            typeof(ImportanceSamplingLevel), typeof(IntervalStrategy), typeof(TrlCompat), typeof(LrSchedulerType),
+            typeof(Dataset), typeof(VisionGrpo.Data.Validation.BadRowPolicy), typeof(LoraConfig), typeof(LoraTargetModules),
+            typeof(IRewardFunction), typeof(RewardFunction), typeof(RewardBatch), typeof(FormatReward), typeof(ConfigException),
+            typeof(VisionGrpo.Data.Synthetic.VisualMathGenerator), typeof(VisionGrpo.Data.Synthetic.SynthDifficulty),
+            typeof(VisionGrpo.Recipes.RecipeTrainer), typeof(VisionGrpo.Recipes.RecipeMapping), typeof(VisionGrpo.Recipes.RecipeLoader),
+        ];
+        Assert.Empty(api.Where(t => !t.IsPublic).Select(t => t.FullName));
+    }
+
     [Fact]
     public void Rows_in_memory_keep_their_types_and_columns()
     {
