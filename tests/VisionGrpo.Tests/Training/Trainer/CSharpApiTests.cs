@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using VisionGrpo.Data;
 using VisionGrpo.Lora;
+using VisionGrpo.Recipes;
 using VisionGrpo.Rewards;
 using VisionGrpo.Training;
 using VisionGrpo.Training.Config;
@@ -120,6 +121,20 @@ public sealed class CSharpApiTests : IDisposable
     }
 
     [Fact]
+    public void A_recipe_built_in_code_is_validated_like_a_loaded_one()
+    {
+        var recipe = new RecipeConfig { ModelNameOrPath = Demo, DatasetName = "/no/such/data", OutputDir = _out, LossType = "foo" };
+        Assert.Contains("loss_type 'foo'", Assert.Throws<ConfigException>(() => recipe.ToGrpoTrainer()).Message);
+        recipe.LossType = "dapo";
+        recipe.LearningRate = -1;
+        Assert.Contains("learning_rate", Assert.Throws<ConfigException>(() => recipe.ToGrpoTrainer()).Message);
+        recipe.LearningRate = 1e-5;
+        recipe.NumGenerations = 3;   // 8 completions per micro-step
+        Assert.Contains("num_generations (3)", Assert.Throws<ConfigException>(() => recipe.ToGrpoTrainer()).Message);
+        Assert.False(Directory.Exists(_out));
+    }
+
+    [Fact]
     public void Generation_kwargs_of_the_wrong_type_name_the_key()
     {
         var args = Args with { GenerationKwargs = new Dictionary<string, object> { ["top_k"] = 2.5 } };
@@ -159,7 +174,7 @@ public sealed class CSharpApiTests : IDisposable
             typeof(Dataset), typeof(VisionGrpo.Data.Validation.BadRowPolicy), typeof(LoraConfig), typeof(LoraTargetModules),
             typeof(IRewardFunction), typeof(RewardFunction), typeof(RewardBatch), typeof(FormatReward), typeof(ConfigException),
             typeof(VisionGrpo.Data.Synthetic.VisualMathGenerator), typeof(VisionGrpo.Data.Synthetic.SynthDifficulty),
-            typeof(VisionGrpo.Recipes.RecipeTrainer), typeof(VisionGrpo.Recipes.RecipeMapping), typeof(VisionGrpo.Recipes.RecipeLoader),
+            typeof(RecipeTrainer), typeof(RecipeMapping), typeof(RecipeLoader), typeof(RecipeConfig),
         ];
         Assert.Empty(api.Where(t => !t.IsPublic).Select(t => t.FullName));
     }
