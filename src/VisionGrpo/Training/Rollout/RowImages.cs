@@ -8,7 +8,7 @@ namespace VisionGrpo.Training.Rollout;
 /// <c>pixel_values</c> attached to their row through the shuffle/split of §3.1). Holds either vision-tower outputs
 /// (computed once, no gradient, when nothing in the vision tower trains) or raw pixel patches (when it does).
 /// </summary>
-public sealed class RowImages
+internal sealed class RowImages
 {
     readonly Tensor?[] _data;
     readonly Tensor?[] _grids;
