@@ -7,8 +7,9 @@ namespace VisionGrpo.Tests.Packaging;
 /// VisionGrpo as a user gets it, from packages (not project references): the tool installed with
 /// <c>dotnet tool install --tool-path</c> runs the built-in demo from an empty folder; a fresh console app with
 /// <c>PackageReference</c>s to VisionGrpo and VisionGrpo.MathVerify builds and runs a TorchSharp op on Debian 12 (the
-/// libstdc++ fix arrives as the package's buildTransitive targets) and a Math-Verify call. Packs ~150 MB and trains
-/// two steps: opt-in (Slow); CI runs it from .ci/run.
+/// libstdc++ fix arrives as the package's buildTransitive targets) and a Math-Verify call; the installed tool's
+/// fixture-runner verbs find the parity harnesses it carries. Packs ~150 MB and trains two steps: opt-in (Slow); CI
+/// runs it from .ci/run.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFeed>
@@ -44,6 +45,29 @@ public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFee
         Assert.DoesNotContain(names, n => n.Contains("libtorch_python", StringComparison.Ordinal) || n.Contains("_test.so", StringComparison.Ordinal));
         Assert.DoesNotContain(names, n => n.EndsWith(".dll", StringComparison.Ordinal) && n.Contains("/runtimes/", StringComparison.Ordinal));
         Assert.DoesNotContain(names, n => n.EndsWith(".dylib", StringComparison.Ordinal) || n.Contains("/runtimes/win", StringComparison.Ordinal));
+        // The parity harnesses travel inside the tool only: no package of their own.
+        Assert.Contains(names, n => n.EndsWith("/VisionGrpo.Parity.dll", StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(feed.Feed, "VisionGrpo.Parity.*"));
+    }
+
+    [Fact]
+    public void TheInstalledToolRunsTheFixtureRunnerVerbs()
+    {
+        string tools = Path.Combine(feed.Root, "tools-parity"), work = Path.Combine(feed.Root, "work-parity");
+        Directory.CreateDirectory(work);
+        LocalFeed.Run(work, Minutes10, "dotnet", "tool", "install", "VisionGrpo.Cli", "--version", feed.Version,
+            "--tool-path", tools, "--add-source", feed.Feed);
+        string exe = Path.Combine(tools, "visiongrpo");
+
+        File.WriteAllLines(Path.Combine(work, "rows.jsonl"), File.ReadLines(TestPaths.Fixtures("math_verify", "dev.jsonl")).Take(3));
+        string math = LocalFeed.Run(work, Minutes10, exe, "math", "verify", "--input", "rows.jsonl", "--output", "math_out.jsonl");
+        Assert.Contains("agreement with 'expected': 3/3", math);
+
+        File.WriteAllLines(Path.Combine(work, "records.jsonl"), File.ReadLines(TestPaths.Fixtures("grpo", "cases_dev.jsonl")).Take(1));
+        LocalFeed.Run(work, Minutes10, exe, "grpo", "compute", "--input", "records.jsonl", "--output", "grpo_out.jsonl");
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadLines(Path.Combine(work, "grpo_out.jsonl")).Single())!;
+        Assert.Null(record["error"]);
+        Assert.NotEmpty(record["outputs"]!["advantages"]!.AsArray());
     }
 
     [Fact]
