@@ -33,7 +33,7 @@ internal static class TrainerBench
         var recipe = RecipeLoader.Load(null, overrides);
 
         double peak = MatmulPeakGflops();
-        using var trainer = new GrpoTrainer(recipe);
+        using var trainer = recipe.ToGrpoTrainer();
         var watch = Stopwatch.StartNew();
         trainer.Train();
         double seconds = watch.Elapsed.TotalSeconds;

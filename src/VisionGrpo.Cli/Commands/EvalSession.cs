@@ -5,6 +5,7 @@ using VisionGrpo.Generation;
 using VisionGrpo.Training;
 using VisionGrpo.Recipes;
 using VisionGrpo.Data.Synthetic;
+using VisionGrpo.Data.Validation;
 using VisionGrpo.Rewards;
 using VisionGrpo.Tensors;
 using VisionGrpo.Training.Evaluation;
@@ -73,13 +74,15 @@ internal sealed class EvalSession : IDisposable
         var (dataset, label) = LoadDataset(recipe, request.Split);
 
         TorchRuntime.EnsureInitialized();
-        var policy = PolicyModel.LoadForEvaluation(modelFolder, recipe, DType(request, recipe), request.Adapter);
+        var policy = PolicyModel.LoadForEvaluation(modelFolder, RecipeMapping.ToPolicyLoadOptions(recipe) with { ModelNameOrPath = modelFolder, Peft = null },
+            DType(request, recipe), request.Adapter);
         try
         {
             var tokenizer = policy.Text.Tokenizer;
             var generation = Sampling(request, recipe)
                 .Resolve(GenerationConfigFile.FromDirectory(modelFolder), tokenizer.EosTokenId, tokenizer.PadTokenId);
-            var evaluator = new Evaluator(policy.Model, tokenizer, policy.PromptBuilder(recipe), rewards) { FailOnBadRow = recipe.BadRows == "fail" };
+            var evaluator = new Evaluator(policy.Model, tokenizer, policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)), rewards)
+                { FailOnBadRow = RecipeMapping.ToBadRowPolicy(recipe) == BadRowPolicy.Fail };
             return new EvalSession(request, policy, evaluator, dataset, label, generation, request.BatchSize ?? recipe.PerDeviceEvalBatchSize);
         }
         catch

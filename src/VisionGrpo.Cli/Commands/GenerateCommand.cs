@@ -7,6 +7,7 @@ using VisionGrpo.Models;
 using VisionGrpo.Recipes;
 using VisionGrpo.Tensors;
 using VisionGrpo.Text;
+using VisionGrpo.Training.Inputs;
 using VisionGrpo.Vision;
 
 namespace VisionGrpo.Cli.Commands;

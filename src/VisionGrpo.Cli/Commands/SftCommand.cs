@@ -42,12 +42,13 @@ internal static class SftCommand
             $"step {step.Step}/{step.MaxSteps} loss {step.Loss:F3} {step.TokensPerSecond:F0} tok/s"));
         var data = RecipeDatasets.Load(config, events.Info);
         if (data.BadRows.Count > 0) events.Warning!(data.BadRows.Summary());
-        string? resume = SftTrainer.CheckpointToResume(config);
-        using var policy = PolicyModel.Load(config, resume);
-        var collator = new SftCollator(policy.PromptBuilder(config), policy.Text.Tokenizer, config.CompletionColumn);
+        var options = RecipeMapping.ToSftOptions(config);
+        string? resume = SftTrainer.CheckpointToResume(options);
+        using var policy = PolicyModel.Load(RecipeMapping.ToPolicyLoadOptions(config), resume);
+        var collator = new SftCollator(policy.PromptBuilder(RecipeMapping.ToPromptOptions(config)), policy.Text.Tokenizer, options.CompletionColumn);
         // Fail before training when the first row lacks the completion column, naming it.
         collator.CompletionIds(data.Train[0]);
-        var trainer = new SftTrainer(policy, data.Train, collator, config, events, resume);
+        var trainer = new SftTrainer(policy, data.Train, collator, options, events, resume);
         long trainable = policy.TrainableParameters.Sum(p => p.Parameter.numel());
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"sft: {data.Train.Count} rows, {trainer.MaxSteps} steps ({trainer.Epochs} epoch(s) of batch {config.PerDeviceTrainBatchSize} x {config.GradientAccumulationSteps}), {trainable:N0} trainable parameters ({(policy.Peft is null ? "full" : "LoRA")}) -> {config.OutputDir}")));

@@ -45,7 +45,7 @@ internal static class TrainCommand
         var events = console.Events(
             step => string.Create(CultureInfo.InvariantCulture, $"step {step.Step}/{step.MaxSteps} reward {step.Reward:F3} {step.TokensPerSecond:F0} tok/s"),
             samples => console.Out.Write(CompletionTable(samples)));
-        using var trainer = new GrpoTrainer(config, events);
+        using var trainer = config.ToGrpoTrainer(events);
         if (config.BeforeAfterEval) console.Out.MarkupLine("evaluating on the held-out rows before training…");
         BeforeAfterResult? report = null;
         using var graceful = TerminationSignals.StopGracefully(); // SIGTERM: finish the step, save a checkpoint, exit

@@ -9,7 +9,7 @@ namespace VisionGrpo.Data;
 /// Row access is by position; <see cref="Select"/>, <see cref="Shuffle"/> and <see cref="TrainTestSplit"/>
 /// return views that share the underlying storage.
 /// </summary>
-public abstract class Dataset
+public abstract partial class Dataset
 {
     /// <summary>A name for messages (folder, repo id or file).</summary>
     public abstract string Name { get; }

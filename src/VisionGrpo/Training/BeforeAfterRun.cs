@@ -18,7 +18,7 @@ public static class BeforeAfterRun
     public const string ChartFile = "rewards.png";
 
     /// <summary>Runs it; the caller prints <see cref="BeforeAfterResult"/>.</summary>
-    /// <exception cref="Recipes.ConfigException">The recipe has no held-out split.</exception>
+    /// <exception cref="ConfigException">The trainer has no evaluation dataset.</exception>
     public static BeforeAfterResult Run(GrpoTrainer trainer, string outputDir, CancellationToken ct = default)
     {
         var watch = Stopwatch.StartNew();

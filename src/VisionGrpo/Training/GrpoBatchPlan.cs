@@ -1,5 +1,3 @@
-using VisionGrpo.Recipes;
-
 namespace VisionGrpo.Training;
 
 /// <summary>
@@ -26,8 +24,8 @@ public sealed record GrpoBatchPlan(int BatchSize, int NumGenerations, int StepsP
     /// <summary>Optimizer steps per epoch as the HF Trainer counts them: ⌊micro-steps / GA⌋, at least 1.</summary>
     public int UpdatesPerEpoch(int roundsPerEpoch) => Math.Max(roundsPerEpoch * MicroStepsPerRound / GradientAccumulation, 1);
 
-    /// <summary>Derives the plan from a recipe (whose batch keys <see cref="RecipeLoader"/> already checked).</summary>
-    public static GrpoBatchPlan From(RecipeConfig c) =>
+    /// <summary>Derives the plan from the training arguments (whose batch keys <see cref="GrpoConfig.Validate"/> checks).</summary>
+    public static GrpoBatchPlan From(GrpoConfig c) =>
         new(c.PerDeviceTrainBatchSize, c.NumGenerations, c.EffectiveGenerationBatchSize / c.PerDeviceTrainBatchSize,
             c.NumIterations, c.GradientAccumulationSteps);
 }

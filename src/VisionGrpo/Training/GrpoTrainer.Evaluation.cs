@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using VisionGrpo.Recipes;
+using VisionGrpo.Data.Validation;
 using VisionGrpo.Training.Evaluation;
 
 namespace VisionGrpo.Training;
@@ -17,8 +17,8 @@ public sealed partial class GrpoTrainer
     {
         var (evaluator, test) = HeldOut();
         var watch = Stopwatch.StartNew();
-        var generation = _generation with { Seed = RoundSeed(_recipe.Seed, -1 - _state.GlobalStep) };
-        var result = evaluator.Evaluate(test, generation, _recipe.NumGenerationsEval ?? _plan.NumGenerations, _recipe.PerDeviceEvalBatchSize, cancellationToken: ct);
+        var generation = _generation with { Seed = RoundSeed(_args.Seed, -1 - _state.GlobalStep) };
+        var result = evaluator.Evaluate(test, generation, _args.NumGenerationsEval ?? _plan.NumGenerations, _args.PerDeviceEvalBatchSize, cancellationToken: ct);
         _timings.Evaluation += watch.Elapsed.TotalSeconds;
         WarnSkipped(result);
         return result;
@@ -26,8 +26,8 @@ public sealed partial class GrpoTrainer
 
     (Evaluator Evaluator, Data.Dataset Test) HeldOut()
     {
-        if (_data.Test is null) throw new ConfigException("no evaluation split: set test_size or dataset_test_split.");
-        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards) { FailOnBadRow = _recipe.BadRows == "fail" };
+        if (_data.Test is null) throw new ConfigException("no evaluation split: pass an eval dataset (in a recipe: set test_size or dataset_test_split).");
+        _evaluator ??= new Evaluator(_policy.Model, _policy.Text.Tokenizer, _prompts, _rewards) { FailOnBadRow = _args.BadRows == BadRowPolicy.Fail };
         return (_evaluator, _data.Test);
     }
 

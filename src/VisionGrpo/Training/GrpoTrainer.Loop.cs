@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using TorchSharp;
-using VisionGrpo.Recipes;
 using VisionGrpo.Training.Config;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Loss;
@@ -28,15 +27,15 @@ public sealed partial class GrpoTrainer
     /// </exception>
     public IReadOnlyDictionary<string, object?> Train(CancellationToken cancellationToken = default)
     {
-        if (_state.GlobalStep >= MaxSteps && TrainerState.FinishedSummary(_recipe.OutputDir, MaxSteps) is { } finished)
+        if (_state.GlobalStep >= MaxSteps && TrainerState.FinishedSummary(_args.OutputDir, MaxSteps) is { } finished)
         {
-            _events.Info?.Invoke($"'{_recipe.OutputDir}' holds a finished run of {MaxSteps} steps: nothing to do (raise max_steps to train on).");
+            _events.Info?.Invoke($"'{_args.OutputDir}' holds a finished run of {MaxSteps} steps: nothing to do (raise max_steps to train on).");
             return finished;
         }
         _clock.Restart();
-        using var loggers = TrainingLoggers.Open(_recipe, _state, _resumedFrom is not null);
+        using var loggers = TrainingLoggers.Open(_args.OutputDir, _args.ReportToTensorBoard, _args.LoggingDir, _args.LogCompletions, _state, _resumedFrom is not null);
         _loggers = loggers;
-        if (_resumedFrom is null) loggers.WriteRunStart(_recipe, _policy);
+        if (_resumedFrom is null) loggers.WriteRunStart(_args.ConfigText(), _policy);
         if (_policy.Peft is not null) _events.Info?.Invoke(_policy.Peft.TrainableParametersLine);
         _events.Info?.Invoke(StartMessage());
         _policy.Model.train();
@@ -98,7 +97,7 @@ public sealed partial class GrpoTrainer
         do
         {
             var indices = _sampler.Round(cursor.Epoch, cursor.Round);
-            long seed = RoundSeed(_recipe.Seed, cursor.RoundsSampled);
+            long seed = RoundSeed(_args.Seed, cursor.RoundsSampled);
             torch.manual_seed(seed ^ 0x5DEECE66DL);  // dropout during rollouts and scoring: fixed per round, so resume repeats it
             // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
             var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, seed, CancellationToken.None));
@@ -109,10 +108,10 @@ public sealed partial class GrpoTrainer
             {
                 bool flatGroup = g.RewardsAgree(weights);
                 if (flatGroup) zeroGroups++;
-                (_recipe.DynamicSampling && flatGroup ? flat : kept).Add(g);
+                (_args.DynamicSampling && flatGroup ? flat : kept).Add(g);
             }
         }
-        while (_recipe.DynamicSampling && kept.Count < _plan.PromptsPerRound && rounds <= _recipe.MaxDynamicSamplingRounds);
+        while (_args.DynamicSampling && kept.Count < _plan.PromptsPerRound && rounds <= _args.MaxDynamicSamplingRounds);
         _batchEnd = cursor;
 
         // Keep the batch shape fixed: surplus groups are dropped, missing ones filled with zero-signal groups.
@@ -122,8 +121,8 @@ public sealed partial class GrpoTrainer
             _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning);
         _state.NumInputTokensSeen += batch.NumTokens;
         _metrics.Set("num_tokens", _state.NumInputTokensSeen);
-        _metrics.AppendAll(batch.Metrics.Where(m => !(_recipe.DynamicSampling && m.Key == "frac_reward_zero_std")));
-        if (_recipe.DynamicSampling)
+        _metrics.AppendAll(batch.Metrics.Where(m => !(_args.DynamicSampling && m.Key == "frac_reward_zero_std")));
+        if (_args.DynamicSampling)
         {
             // The share of sampled groups dynamic sampling had to discard, and how many rounds it took.
             _metrics.Append("frac_reward_zero_std", (double)zeroGroups / sampledGroups);
@@ -134,7 +133,7 @@ public sealed partial class GrpoTrainer
         _roundSeconds = watch.Elapsed.TotalSeconds;
         _timings.Generation += _roundSeconds;
         _timings.Rewards = _rollouts.RewardSeconds;
-        if (_recipe.LogCompletions)
+        if (_args.LogCompletions)
             _lastBatchForLogging = (batch.PromptTexts, batch.CompletionTexts, batch.Rewards, batch.Advantages.data<float>().ToArray(), batch.PromptRow);
         return batch;
     }

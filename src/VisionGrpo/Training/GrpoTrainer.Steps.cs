@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using TorchSharp;
 using VisionGrpo.Training.Checkpoints;
+using VisionGrpo.Training.Config;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Optim;
 
@@ -19,9 +20,9 @@ public sealed partial class GrpoTrainer
     void OptimizerStep(CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        double gradNorm = _optimizer.ClipGradNorm(_recipe.MaxGradNorm);
+        double gradNorm = _optimizer.ClipGradNorm(_args.MaxGradNorm);
         long step = _state.GlobalStep + 1;
-        bool bad = NonFiniteSteps.Skip(step, _stepLoss, gradNorm, _stepNonFinite, _recipe.SkipNonfiniteSteps, _checkpoints, _progress, _events.Warning);
+        bool bad = NonFiniteSteps.Skip(step, _stepLoss, gradNorm, _stepNonFinite, _args.SkipNonfiniteSteps, _checkpoints, _progress, _events.Warning);
         if (!bad) _optimizer.Step();
         _optimizer.SetLearningRate(_scheduler.Step());
         _optimizer.ZeroGrad();
@@ -62,19 +63,19 @@ public sealed partial class GrpoTrainer
     }
 
     bool ShouldLog(long step) =>
-        (_recipe.LoggingSteps > 0 && step % _recipe.LoggingSteps == 0) || (_recipe.LoggingFirstStep && step == 1);
+        (_args.LoggingSteps > 0 && step % _args.LoggingSteps == 0) || (_args.LoggingFirstStep && step == 1);
 
-    bool ShouldEvaluate(long step, bool epochEnd) => _data.Test is not null && _recipe.EvalStrategy switch
+    bool ShouldEvaluate(long step, bool epochEnd) => _data.Test is not null && _args.EvalStrategy switch
     {
-        "steps" => step % Math.Max(_recipe.EvalSteps ?? _recipe.LoggingSteps, 1) == 0,
-        "epoch" => epochEnd,
+        IntervalStrategy.Steps => step % Math.Max(_args.EvalSteps ?? _args.LoggingSteps, 1) == 0,
+        IntervalStrategy.Epoch => epochEnd,
         _ => false,
     };
 
-    bool ShouldSave(long step, bool epochEnd, bool last) => _recipe.SaveStrategy switch
+    bool ShouldSave(long step, bool epochEnd, bool last) => _args.SaveStrategy switch
     {
-        "steps" => step % _recipe.SaveSteps == 0 || last,
-        "epoch" => epochEnd,
+        IntervalStrategy.Steps => step % _args.SaveSteps == 0 || last,
+        IntervalStrategy.Epoch => epochEnd,
         _ => false,
     };
 
@@ -94,14 +95,14 @@ public sealed partial class GrpoTrainer
         _progress.LastLoggedStep = step;
         _loggers!.Write(entry, step);
         _events.Log?.Invoke(entry);
-        if (_recipe.LogCompletions && _lastBatchForLogging is { } b)
+        if (_args.LogCompletions && _lastBatchForLogging is { } b)
         {
             // Every completion of the last generation batch is saved (TRL's deque of generation_batch_size); the first
             // num_completions_to_print are shown.
             var samples = Enumerable.Range(0, b.Completions.Length).Select(i => new CompletionSample(step, b.Prompts[b.PromptRow[i]], b.Completions[i],
                 b.Rewards.ToDictionary(kv => kv.Key, kv => kv.Value[i]), b.Advantages[i])).ToList();
             _loggers.WriteCompletions(samples);
-            _events.Completions?.Invoke(samples.Take(_recipe.NumCompletionsToPrint ?? samples.Count).ToList());
+            _events.Completions?.Invoke(samples.Take(_args.NumCompletionsToPrint ?? samples.Count).ToList());
         }
     }
 
@@ -109,12 +110,12 @@ public sealed partial class GrpoTrainer
     {
         string path = _checkpoints.Save(_state.GlobalStep, dir =>
         {
-            CheckpointContents.Write(dir, _policy, _recipe, _state, _optimizer, _scheduler, extra =>
+            CheckpointContents.Write(dir, _policy, _args.ConfigText(), _args.SaveOnlyModel, _state, _optimizer, _scheduler, extra =>
             {
                 _progress.Metrics = _metrics.ToJson();
                 _progress.Save(Path.Combine(extra, TrainingProgress.FileName));
             });
-        }, _recipe.SaveTotalLimit);
+        }, _args.SaveTotalLimit);
         _savedStep = _state.GlobalStep;
         _events.Info?.Invoke($"saved {path}");
         return path;
@@ -132,13 +133,13 @@ public sealed partial class GrpoTrainer
     {
         double runtime = _clock.Elapsed.TotalSeconds;
         long steps = _state.GlobalStep - startStep;
-        OutputWrite.Run(_recipe.OutputDir, _state.GlobalStep, () => CheckpointContents.WriteModel(_recipe.OutputDir, _policy, _recipe));
+        OutputWrite.Run(_args.OutputDir, _state.GlobalStep, () => CheckpointContents.WriteModel(_args.OutputDir, _policy, _args.ConfigText()));
         var entry = _state.AddLog(_state.TrainSummary(runtime, steps, _plan.BatchSize * _plan.GradientAccumulation,
             _state.GlobalStep > 0 ? _progress.TotalLoss / _state.GlobalStep : 0.0));
         _loggers!.Write(entry, _state.GlobalStep);
-        _state.SaveFinal(_recipe.OutputDir);
+        _state.SaveFinal(_args.OutputDir);
         _events.Log?.Invoke(entry);
-        _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_recipe.OutputDir}");
+        _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_args.OutputDir}");
         _events.Info?.Invoke(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"time: generation {_timings.Generation:F1} s (rewards {_timings.Rewards:F1} s), scoring {_timings.Scoring:F1} s, backward {_timings.Backward:F1} s, optimizer {_timings.Optimizer:F1} s, evaluation {_timings.Evaluation:F1} s"));
         return entry;

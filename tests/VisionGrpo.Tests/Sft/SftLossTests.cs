@@ -82,16 +82,16 @@ public sealed class SftLossTests
     {
         using var setup = new SftTinySetup(rows: 3);
         var recipe = RecipeLoader.Load(null, setup.Overrides());
-        using var policy = PolicyModel.Load(recipe);
+        using var policy = PolicyModel.Load(RecipeMapping.ToPolicyLoadOptions(recipe));
         var rows = DatasetLoader.Load(setup.DataDir, "train").Rows().ToList();
-        var collator = new SftCollator(policy.PromptBuilder(recipe), policy.Text.Tokenizer, "teacher_completion");
+        var collator = new SftCollator(policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)), policy.Text.Tokenizer, "teacher_completion");
         using var batch = collator.Build(rows);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
 
         // The completion is the column's tokens plus <|im_end|>, right-padded after the left-padded GRPO prompt.
         long c = batch.CompletionIds.shape[1], l = batch.Inputs.InputIds.shape[1];
-        using var prompt = policy.PromptBuilder(recipe).Build(rows);
+        using var prompt = policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)).Build(rows);
         Assert.Equal(prompt.Inputs.InputIds.shape[1] + c, l);
         for (int r = 0; r < rows.Count; r++)
         {

@@ -20,10 +20,10 @@ public sealed class SftTrainerTests : IDisposable
     SftResult Train(RecipeConfig recipe, TrainerEvents? events = null, CancellationTokenSource? stop = null)
     {
         var data = RecipeDatasets.Load(recipe);
-        string? resume = SftTrainer.CheckpointToResume(recipe);
-        using var policy = PolicyModel.Load(recipe, resume);
-        var collator = new SftCollator(policy.PromptBuilder(recipe), policy.Text.Tokenizer, recipe.CompletionColumn);
-        return new SftTrainer(policy, data.Train, collator, recipe, events, resume).Train(stop?.Token ?? TestContext.Current.CancellationToken);
+        string? resume = SftTrainer.CheckpointToResume(RecipeMapping.ToSftOptions(recipe));
+        using var policy = PolicyModel.Load(RecipeMapping.ToPolicyLoadOptions(recipe), resume);
+        var collator = new SftCollator(policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)), policy.Text.Tokenizer, recipe.CompletionColumn);
+        return new SftTrainer(policy, data.Train, collator, RecipeMapping.ToSftOptions(recipe), events, resume).Train(stop?.Token ?? TestContext.Current.CancellationToken);
     }
 
     static List<JsonElement> Metrics(string dir) =>
@@ -203,8 +203,8 @@ public sealed class SftTrainerTests : IDisposable
     [Fact]
     public void Bad_sft_options_are_config_errors()
     {
-        Assert.Contains("save_dtype", Assert.Throws<ConfigException>(() => SftOptions.FromRecipe(RecipeLoader.Load(null, ["save_dtype=int8"]))).Message);
-        Assert.Contains("completion_column", Assert.Throws<ConfigException>(() => SftOptions.FromRecipe(RecipeLoader.Load(null, ["completion_column= "]))).Message);
+        Assert.Contains("save_dtype", Assert.Throws<ConfigException>(() => RecipeMapping.ToSftOptions(RecipeLoader.Load(null, ["save_dtype=int8"]))).Message);
+        Assert.Contains("completion_column", Assert.Throws<ConfigException>(() => RecipeMapping.ToSftOptions(RecipeLoader.Load(null, ["completion_column= "]))).Message);
         Assert.Contains("resume_from_checkpoint", Assert.Throws<DirectoryNotFoundException>(() =>
             Train(RecipeLoader.Load(null, _setup.Overrides("resume_from_checkpoint=true")))).Message);
     }

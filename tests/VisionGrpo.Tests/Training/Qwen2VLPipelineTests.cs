@@ -54,7 +54,7 @@ public sealed class Qwen2VLPipelineTests : IDisposable
     public void GrpoTrainsThenTheAdapterGeneratesEvaluatesAndMerges()
     {
         string output = Path.Combine(_root, "grpo");
-        using (var trainer = new GrpoTrainer(Recipe(output), rewards: [new TextLengthReward()]))
+        using (var trainer = Recipe(output).ToGrpoTrainer(rewards: [new TextLengthReward()]))
             Assert.Equal(2L, Convert.ToInt64(trainer.Train(TestContext.Current.CancellationToken)["step"]));
         using (var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "adapter_config.json"))))
             Assert.Equal(["q_proj", "v_proj"], config.RootElement.GetProperty("target_modules").EnumerateArray().Select(e => e.GetString()).Order());
@@ -83,9 +83,9 @@ public sealed class Qwen2VLPipelineTests : IDisposable
     {
         var recipe = Recipe(Path.Combine(_root, "sft"), "completion_column=answer", "num_generations=2");
         var data = RecipeDatasets.Load(recipe);
-        using var policy = PolicyModel.Load(recipe);
-        var collator = new SftCollator(policy.PromptBuilder(recipe), policy.Text.Tokenizer, recipe.CompletionColumn);
-        var result = new SftTrainer(policy, data.Train, collator, recipe, null, null).Train(TestContext.Current.CancellationToken);
+        using var policy = PolicyModel.Load(RecipeMapping.ToPolicyLoadOptions(recipe));
+        var collator = new SftCollator(policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)), policy.Text.Tokenizer, recipe.CompletionColumn);
+        var result = new SftTrainer(policy, data.Train, collator, RecipeMapping.ToSftOptions(recipe), null, null).Train(TestContext.Current.CancellationToken);
         Assert.Equal(2, result.GlobalStep);
     }
 }

@@ -1,4 +1,3 @@
-using VisionGrpo.Recipes;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Optim;
 
@@ -18,26 +17,27 @@ internal static class CheckpointContents
     /// <summary>File name of the recipe.</summary>
     public const string ArgsFile = "training_args.yaml";
 
-    /// <summary>What TRL's <c>save_model</c> writes (also the first part of a checkpoint): the adapter or model with the processor files, and the recipe.</summary>
-    public static void WriteModel(string dir, PolicyModel policy, RecipeConfig recipe)
+    /// <summary>What TRL's <c>save_model</c> writes (also the first part of a checkpoint): the adapter or model with the processor files, and the run's configuration.</summary>
+    public static void WriteModel(string dir, PolicyModel policy, string configText)
     {
-        policy.Save(dir, recipe.ModelNameOrPath);
-        File.WriteAllText(Path.Combine(dir, ArgsFile), RecipeWriter.ToYaml(recipe));
+        policy.Save(dir, policy.BaseModelNameOrPath);
+        File.WriteAllText(Path.Combine(dir, ArgsFile), configText);
     }
 
     /// <summary>Writes the checkpoint files into <paramref name="dir"/>.</summary>
     /// <param name="dir">The (temporary) checkpoint folder.</param>
     /// <param name="policy">The model and adapters.</param>
-    /// <param name="recipe">The run's recipe (saved as YAML; <c>save_only_model</c> is read from it).</param>
+    /// <param name="configText">The run's configuration (saved as <see cref="ArgsFile"/>).</param>
+    /// <param name="saveOnlyModel"><c>save_only_model</c>: leave out the optimizer, scheduler and trainer files.</param>
     /// <param name="state">The trainer state.</param>
     /// <param name="optimizer">The optimizer.</param>
     /// <param name="scheduler">The LR scheduler.</param>
     /// <param name="trainerFiles">Writes a trainer's own resume files (skipped with <c>save_only_model</c>).</param>
-    public static void Write(string dir, PolicyModel policy, RecipeConfig recipe, TrainerState state, ITrainingOptimizer optimizer,
-        LrScheduler scheduler, Action<string>? trainerFiles = null)
+    public static void Write(string dir, PolicyModel policy, string configText, bool saveOnlyModel, TrainerState state,
+        ITrainingOptimizer optimizer, LrScheduler scheduler, Action<string>? trainerFiles = null)
     {
-        WriteModel(dir, policy, recipe);
-        if (!recipe.SaveOnlyModel)
+        WriteModel(dir, policy, configText);
+        if (!saveOnlyModel)
         {
             optimizer.Save(Path.Combine(dir, AdamWOptimizer.StateFileName));
             File.WriteAllText(Path.Combine(dir, SchedulerFile), scheduler.StateDict().ToJsonString() + "\n");

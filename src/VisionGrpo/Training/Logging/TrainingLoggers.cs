@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using VisionGrpo.Recipes;
 
 namespace VisionGrpo.Training.Logging;
 
@@ -29,19 +28,25 @@ internal sealed class TrainingLoggers : IDisposable
     public string? TensorBoardFile => _tensorBoard?.FilePath;
 
     /// <summary>Opens the loggers of a run; <paramref name="resuming"/> continues metrics.jsonl after dropping lines past <paramref name="state"/>'s step.</summary>
-    public static TrainingLoggers Open(RecipeConfig recipe, TrainerState state, bool resuming)
+    /// <param name="outputDir">Where <c>metrics.jsonl</c> (and <c>completions.jsonl</c>) go.</param>
+    /// <param name="tensorBoard">Whether to write TensorBoard events (<c>report_to: tensorboard</c>).</param>
+    /// <param name="loggingDir">The TensorBoard folder (null: <c>output_dir/runs/&lt;time&gt;_&lt;host&gt;</c>).</param>
+    /// <param name="logCompletions">Whether to save every completion (<c>log_completions</c>).</param>
+    /// <param name="state">The trainer state (its step bounds what a resumed run keeps).</param>
+    /// <param name="resuming">Whether the run resumes from a checkpoint.</param>
+    public static TrainingLoggers Open(string outputDir, bool tensorBoard, string? loggingDir, bool logCompletions, TrainerState state, bool resuming)
     {
-        Directory.CreateDirectory(recipe.OutputDir);
-        string path = Path.Combine(recipe.OutputDir, MetricsFileName);
+        Directory.CreateDirectory(outputDir);
+        string path = Path.Combine(outputDir, MetricsFileName);
         if (resuming && File.Exists(path)) OutputWrite.Run(path, state.GlobalStep, () => KeepUpTo(path, state.GlobalStep));
-        string completions = Path.Combine(recipe.OutputDir, CompletionLog.JsonlFileName);
-        if (resuming && recipe.LogCompletions && File.Exists(completions))
+        string completions = Path.Combine(outputDir, CompletionLog.JsonlFileName);
+        if (resuming && logCompletions && File.Exists(completions))
             OutputWrite.Run(completions, state.GlobalStep, () => KeepUpTo(completions, state.GlobalStep));
         var jsonl = new MetricsJsonlWriter(path, append: resuming);
         TensorBoardWriter? tb = null;
-        if (recipe.ReportTo.Contains("tensorboard"))
-            tb = new TensorBoardWriter(recipe.LoggingDir ?? TensorBoardWriter.DefaultLogDir(recipe.OutputDir, DateTime.Now));
-        var completionLog = recipe.LogCompletions ? CompletionLog.Open(recipe.OutputDir, append: resuming) : null;
+        if (tensorBoard)
+            tb = new TensorBoardWriter(loggingDir ?? TensorBoardWriter.DefaultLogDir(outputDir, DateTime.Now));
+        var completionLog = logCompletions ? CompletionLog.Open(outputDir, append: resuming) : null;
         return new TrainingLoggers(jsonl, tb, completionLog);
     }
 
@@ -55,13 +60,13 @@ internal sealed class TrainingLoggers : IDisposable
         File.WriteAllLines(path, keep);
     }
 
-    /// <summary>TensorBoard text entries at the start of a run: the recipe (<c>args</c>) and the model config.</summary>
-    public void WriteRunStart(RecipeConfig recipe, PolicyModel policy)
+    /// <summary>TensorBoard text entries at the start of a run: the run's configuration (<c>args</c>) and the model config.</summary>
+    public void WriteRunStart(string configText, PolicyModel policy)
     {
         if (_tensorBoard is not { } tb) return;
         OutputWrite.Run(tb.FilePath, 0, () =>
         {
-            tb.AddText("args", RecipeWriter.ToYaml(recipe), 0);
+            tb.AddText("args", configText, 0);
             tb.AddText("model_config", policy.Model.Config.RawJson, 0);
             tb.Flush();
         });

@@ -1,12 +1,13 @@
 using TorchSharp;
-using VisionGrpo.Recipes;
+using VisionGrpo.Data.Validation;
+using VisionGrpo.Training.Config;
 using VisionGrpo.Training.Optim;
 
 namespace VisionGrpo.Training.Sft;
 
 /// <summary>
-/// The loop, optimizer and saving knobs of <see cref="SftTrainer"/>, under the TrainingArguments/SFTConfig names they
-/// come from (see <see cref="FromRecipe"/>); logging destinations come from the recipe through <c>TrainingLoggers</c>.
+/// The loop, optimizer, logging and saving knobs of <see cref="SftTrainer"/>, under the TrainingArguments/SFTConfig
+/// names they come from (a recipe maps onto them with <c>RecipeMapping.ToSftOptions</c>).
 /// </summary>
 public sealed record SftOptions
 {
@@ -47,7 +48,7 @@ public sealed record SftOptions
     /// <summary><c>logging_first_step</c>.</summary>
     public bool LoggingFirstStep { get; init; }
     /// <summary><c>save_strategy</c>: steps, epoch or no.</summary>
-    public string SaveStrategy { get; init; } = "steps";
+    public IntervalStrategy SaveStrategy { get; init; } = IntervalStrategy.Steps;
     /// <summary><c>save_steps</c>.</summary>
     public int SaveSteps { get; init; } = 500;
     /// <summary><c>save_total_limit</c> (null keeps all checkpoints).</summary>
@@ -58,42 +59,24 @@ public sealed record SftOptions
     public torch.ScalarType? SaveDtype { get; init; }
     /// <summary><c>skip_nonfinite_steps</c>: skip (true) or stop on (false) a NaN/inf loss or gradient norm.</summary>
     public bool SkipNonfiniteSteps { get; init; }
+    /// <summary><c>logging_dir</c>: the TensorBoard folder (null: <c>output_dir/runs/&lt;time&gt;_&lt;host&gt;</c>).</summary>
+    public string? LoggingDir { get; init; }
+    /// <summary><c>report_to: tensorboard</c> (true) or <c>none</c> (false); <c>metrics.jsonl</c> is always written.</summary>
+    public bool ReportToTensorBoard { get; init; } = true;
+    /// <summary><c>resume_from_checkpoint</c>: a checkpoint folder, or <c>"true"</c> for the newest one in <see cref="OutputDir"/>.</summary>
+    public string? ResumeFromCheckpoint { get; init; }
+    /// <summary><c>bad_rows</c>: a row that cannot be used is skipped (and counted) or fails the run.</summary>
+    public BadRowPolicy BadRows { get; init; } = BadRowPolicy.Skip;
+    /// <summary><c>freeze_vision_tower</c>: keep the vision tower's patch embedding and blocks frozen (the merger still trains).</summary>
+    public bool FreezeVisionTower { get; init; }
+    /// <summary><c>freeze_multi_modal_projector</c>: keep the vision merger (the multi-modal projector) frozen.</summary>
+    public bool FreezeMultiModalProjector { get; init; }
+    /// <summary>The configuration text saved as <c>training_args.yaml</c> (null: these options as JSON).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? RecordedConfig { get; init; }
 
-    /// <summary>The SFT options of a recipe (TRL SFTConfig / TrainingArguments key names).</summary>
-    /// <exception cref="ConfigException">A value is out of range (the key is named).</exception>
-    public static SftOptions FromRecipe(RecipeConfig recipe)
-    {
-        ArgumentNullException.ThrowIfNull(recipe);
-        var options = new SftOptions
-        {
-            OutputDir = recipe.OutputDir,
-            CompletionColumn = recipe.CompletionColumn,
-            LearningRate = recipe.LearningRate,
-            NumTrainEpochs = recipe.NumTrainEpochs,
-            MaxSteps = recipe.MaxSteps,
-            BatchSize = recipe.PerDeviceTrainBatchSize,
-            GradientAccumulationSteps = recipe.GradientAccumulationSteps,
-            LrSchedulerType = RecipeMapping.Checked(() => LrSchedulerTypeNames.Parse(recipe.LrSchedulerType)),
-            WarmupRatio = recipe.WarmupRatio,
-            WarmupSteps = recipe.WarmupSteps,
-            WeightDecay = recipe.WeightDecay,
-            AdamBeta1 = recipe.AdamBeta1,
-            AdamBeta2 = recipe.AdamBeta2,
-            AdamEpsilon = recipe.AdamEpsilon,
-            MaxGradNorm = recipe.MaxGradNorm,
-            Seed = recipe.Seed,
-            LoggingSteps = recipe.LoggingSteps,
-            LoggingFirstStep = recipe.LoggingFirstStep,
-            SaveStrategy = recipe.SaveStrategy,
-            SaveSteps = recipe.SaveSteps,
-            SaveTotalLimit = recipe.SaveTotalLimit,
-            SaveOnlyModel = recipe.SaveOnlyModel,
-            SaveDtype = ParseSaveDtype(recipe.SaveDtype),
-            SkipNonfiniteSteps = recipe.SkipNonfiniteSteps,
-        };
-        options.Validate();
-        return options;
-    }
+    /// <summary>What <see cref="RecordedConfig"/> says, or these options as JSON under their TRL names.</summary>
+    public string ConfigText() => RecordedConfig ?? System.Text.Json.JsonSerializer.Serialize(this, GrpoConfig.JsonOptions) + "\n";
 
     /// <summary>Parses <c>save_dtype</c>: auto (null), bfloat16/bf16 or float32/fp32.</summary>
     /// <exception cref="ConfigException">Any other value.</exception>
@@ -107,7 +90,7 @@ public sealed record SftOptions
 
     /// <summary>Checks the ranges the trainer relies on.</summary>
     /// <exception cref="ConfigException">The first offending key, named.</exception>
-    public void Validate()
+    public SftOptions Validate()
     {
         Require(BatchSize >= 1, "per_device_train_batch_size must be at least 1.");
         Require(GradientAccumulationSteps >= 1, "gradient_accumulation_steps must be at least 1.");
@@ -115,9 +98,12 @@ public sealed record SftOptions
         Require(LearningRate >= 0, "learning_rate must not be negative.");
         Require(LoggingSteps >= 1, "logging_steps must be at least 1.");
         Require(SaveSteps >= 1, "save_steps must be at least 1.");
-        Require(SaveStrategy is "steps" or "epoch" or "no", $"save_strategy: '{SaveStrategy}' is not one of steps, epoch, no.");
+        Require(Enum.IsDefined(SaveStrategy), $"save_strategy: {(int)SaveStrategy} is not one of steps, epoch, no.");
+        Require(Enum.IsDefined(LrSchedulerType), $"lr_scheduler_type: {(int)LrSchedulerType} is not a LrSchedulerType value.");
+        Require(Enum.IsDefined(BadRows), $"bad_rows: {(int)BadRows} is not one of skip, fail.");
         Require(SaveTotalLimit is null or >= 1, "save_total_limit must be at least 1 (or unset).");
         Require(!string.IsNullOrWhiteSpace(CompletionColumn), "completion_column must name a dataset column.");
+        return this;
     }
 
     static void Require(bool condition, string message)

@@ -6,8 +6,8 @@ using VisionGrpo.Data.Validation;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
-using VisionGrpo.Recipes;
 using VisionGrpo.Training.Checkpoints;
+using VisionGrpo.Training.Config;
 using VisionGrpo.Training.Inputs;
 using VisionGrpo.Training.Logging;
 using VisionGrpo.Training.Optim;
@@ -35,7 +35,6 @@ public sealed class SftTrainer
     readonly PolicyModel _policy;
     readonly Dataset _train;
     readonly SftCollator _collator;
-    readonly RecipeConfig _recipe;
     readonly SftOptions _options;
     readonly TrainerEvents _events;
     readonly CheckpointStore _checkpoints;
@@ -44,24 +43,24 @@ public sealed class SftTrainer
     readonly long _nonEmbeddingParameters;
 
     /// <summary>Creates a trainer.</summary>
-    /// <param name="policy">The model being trained (full model or LoRA, as loaded from the recipe).</param>
+    /// <param name="policy">The model being trained (full model or LoRA, as <see cref="PolicyModel.Load(PolicyLoadOptions, string?)"/> loads it).</param>
     /// <param name="train">Training rows.</param>
     /// <param name="collator">Builds prompt+completion batches.</param>
-    /// <param name="recipe">The run configuration (<see cref="SftOptions.FromRecipe"/> reads the SFT keys).</param>
+    /// <param name="options">The SFT options (a recipe maps onto them with <c>RecipeMapping.ToSftOptions</c>); validated here.</param>
     /// <param name="events">Progress and log callbacks.</param>
     /// <param name="resumeFrom">
     /// A checkpoint to continue from (<see cref="CheckpointToResume"/>); <paramref name="policy"/> must have been
-    /// loaded from it (<c>PolicyModel.Load(recipe, resumeFrom)</c>).
+    /// loaded from it (<c>PolicyModel.Load(options, resumeFrom)</c>).
     /// </param>
     /// <exception cref="ConfigException">An invalid option.</exception>
-    public SftTrainer(PolicyModel policy, Dataset train, SftCollator collator, RecipeConfig recipe, TrainerEvents? events = null,
+    public SftTrainer(PolicyModel policy, Dataset train, SftCollator collator, SftOptions options, TrainerEvents? events = null,
         string? resumeFrom = null)
     {
         _policy = policy ?? throw new ArgumentNullException(nameof(policy));
         _train = train ?? throw new ArgumentNullException(nameof(train));
         _collator = collator ?? throw new ArgumentNullException(nameof(collator));
-        _recipe = recipe ?? throw new ArgumentNullException(nameof(recipe));
-        _options = SftOptions.FromRecipe(recipe);
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Validate();
         if (train.Count == 0) throw new ArgumentException("the training set is empty.", nameof(train));
         // freeze_vision_tower / freeze_multi_modal_projector as LLaMA-Factory: the patch embedding and blocks, and
         // the merger. A from-scratch tower trained with the decoder collapses to a near-constant output (a large
@@ -69,11 +68,11 @@ public sealed class SftTrainer
         // random features keep the image information for the decoder to learn to read.
         if (policy.Model.visual is { } visual)
             foreach (var (name, p) in visual.named_parameters())
-                if (name.StartsWith("merger.", StringComparison.Ordinal) ? recipe.FreezeMultiModalProjector : recipe.FreezeVisionTower)
+                if (name.StartsWith("merger.", StringComparison.Ordinal) ? options.FreezeMultiModalProjector : options.FreezeVisionTower)
                     p.requires_grad = false;
         _events = events ?? new TrainerEvents();
         _checkpoints = new CheckpointStore(_options.OutputDir);
-        _usableRows = new UsableRows(train, new BadRowReport(), recipe.BadRows == "fail", _events.Warning);
+        _usableRows = new UsableRows(train, new BadRowReport(), options.BadRows == BadRowPolicy.Fail, _events.Warning);
         _resumedFrom = resumeFrom;
         _nonEmbeddingParameters = NonEmbeddingParameters(policy.Model);
         State = new TrainerState
@@ -89,8 +88,8 @@ public sealed class SftTrainer
     /// or null for a fresh run.
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The named or newest checkpoint does not exist.</exception>
-    public static string? CheckpointToResume(RecipeConfig recipe) =>
-        new CheckpointStore(SftOptions.FromRecipe(recipe).OutputDir).ResolveResume(recipe.ResumeFromCheckpoint);
+    public static string? CheckpointToResume(SftOptions options) =>
+        new CheckpointStore(options.OutputDir).ResolveResume(options.ResumeFromCheckpoint);
 
     /// <summary>Progress and log history (saved as <c>trainer_state.json</c>).</summary>
     public TrainerState State { get; }
@@ -142,8 +141,9 @@ public sealed class SftTrainer
             progress = TrainingProgress.Load(Path.Combine(_resumedFrom, TrainingProgress.FileName));
         }
         optimizer.SetLearningRate(scheduler.CurrentLearningRate);
-        using var loggers = TrainingLoggers.Open(_recipe, State, resuming: _resumedFrom is not null);
-        if (_resumedFrom is null) loggers.WriteRunStart(_recipe, _policy);
+        using var loggers = TrainingLoggers.Open(_options.OutputDir, _options.ReportToTensorBoard, _options.LoggingDir, logCompletions: false,
+            State, resuming: _resumedFrom is not null);
+        if (_resumedFrom is null) loggers.WriteRunStart(_options.ConfigText(), _policy);
         else _events.Info?.Invoke($"resuming from {_resumedFrom} at step {State.GlobalStep}");
         var window = LogWindow.Restore(progress, State.GlobalStep);
         long startStep = State.GlobalStep, savedStep = -1;
@@ -183,8 +183,8 @@ public sealed class SftTrainer
                 bool last = State.GlobalStep == MaxSteps;
                 if (State.GlobalStep % _options.LoggingSteps == 0 || (State.GlobalStep == 1 && _options.LoggingFirstStep) || last)
                     Log(loggers, window.Flush(scheduler.CurrentLearningRate, State.NumInputTokensSeen, progress));
-                if (_options.SaveStrategy == "steps" && (State.GlobalStep % _options.SaveSteps == 0 || last)
-                    || _options.SaveStrategy == "epoch" && (epochEnd || last))
+                if (_options.SaveStrategy == IntervalStrategy.Steps && (State.GlobalStep % _options.SaveSteps == 0 || last)
+                    || _options.SaveStrategy == IntervalStrategy.Epoch && (epochEnd || last))
                 {
                     SaveCheckpoint(optimizer, scheduler, window.Save(progress, State.GlobalStep));
                     savedStep = State.GlobalStep;
@@ -257,7 +257,7 @@ public sealed class SftTrainer
 
     string SaveCheckpoint(ITrainingOptimizer optimizer, LrScheduler scheduler, TrainingProgress progress)
     {
-        string path = _checkpoints.Save(State.GlobalStep, dir => CheckpointContents.Write(dir, _policy, _recipe, State, optimizer, scheduler,
+        string path = _checkpoints.Save(State.GlobalStep, dir => CheckpointContents.Write(dir, _policy, _options.ConfigText(), _options.SaveOnlyModel, State, optimizer, scheduler,
             extra => progress.Save(Path.Combine(extra, TrainingProgress.FileName))), _options.SaveTotalLimit);
         _events.Info?.Invoke($"saved {path}");
         return path;
@@ -266,11 +266,11 @@ public sealed class SftTrainer
     // TRL's trainer.save_model(output_dir): the adapter, or the full model in save_dtype.
     void SaveFinal()
     {
-        File.WriteAllText(Path.Combine(_options.OutputDir, CheckpointContents.ArgsFile), RecipeWriter.ToYaml(_recipe));
+        File.WriteAllText(Path.Combine(_options.OutputDir, CheckpointContents.ArgsFile), _options.ConfigText());
         var model = _policy.Model;
         if (_policy.Peft is not null || _options.SaveDtype is not ScalarType dtype || dtype == model.DType)
         {
-            _policy.Save(_options.OutputDir, _recipe.ModelNameOrPath);
+            _policy.Save(_options.OutputDir, _policy.BaseModelNameOrPath);
             return;
         }
         using var converted = new QwenVLForConditionalGeneration(model.Config, dtype);

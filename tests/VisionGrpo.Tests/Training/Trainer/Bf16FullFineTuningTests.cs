@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using VisionGrpo.Recipes;
 using VisionGrpo.Training;
 using VisionGrpo.Training.Checkpoints;
 using VisionGrpo.Training.Optim;
@@ -20,7 +21,7 @@ public sealed class Bf16FullFineTuningTests(TrainerFixture fixture) : IClassFixt
     public void TrainsSavesMastersAndResumesExactly()
     {
         string whole = _out + "-whole";
-        using (var trainer = new GrpoTrainer(fixture.Recipe(whole, Overrides), rewards: [new TextLengthReward()]))
+        using (var trainer = fixture.Recipe(whole, Overrides).ToGrpoTrainer(rewards: [new TextLengthReward()]))
             trainer.Train(TestContext.Current.CancellationToken);
         string checkpoint = new CheckpointStore(whole).PathFor(2);
         Assert.True(File.Exists(Path.Combine(checkpoint, AdamWOptimizer.StateFileName + MixedPrecisionOptimizer.MastersSuffix)));
@@ -29,9 +30,9 @@ public sealed class Bf16FullFineTuningTests(TrainerFixture fixture) : IClassFixt
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var events = new TrainerEvents { Info = line => { if (line.Contains("checkpoint-2")) cancel.Cancel(); } };
-        using (var first = new GrpoTrainer(fixture.Recipe(_out, Overrides), events, [new TextLengthReward()]))
+        using (var first = fixture.Recipe(_out, Overrides).ToGrpoTrainer(events, [new TextLengthReward()]))
             Assert.Throws<TrainingStoppedException>(() => first.Train(cancel.Token));
-        using (var resumed = new GrpoTrainer(fixture.Recipe(_out, [.. Overrides, "resume_from_checkpoint=true"]), rewards: [new TextLengthReward()]))
+        using (var resumed = fixture.Recipe(_out, [.. Overrides, "resume_from_checkpoint=true"]).ToGrpoTrainer(rewards: [new TextLengthReward()]))
             resumed.Train(TestContext.Current.CancellationToken);
         Assert.Equal(Lines(whole).SkipLast(1), Lines(_out).SkipLast(1));
     }

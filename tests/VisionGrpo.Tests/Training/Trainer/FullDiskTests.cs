@@ -37,7 +37,7 @@ public sealed class FullDiskTests(TrainerFixture fixture) : IClassFixture<Traine
             "log_completions=true", "report_to=[tensorboard]", "use_peft=true", "lora_target_modules=[q_proj,v_proj]");
         bool Fails(string path) => path.StartsWith(_out, StringComparison.Ordinal)
             && (file == "" ? path.TrimEnd('/') == _out : Path.GetFileName(path).Contains(file, StringComparison.Ordinal));
-        using var trainer = new GrpoTrainer(recipe, rewards: [new TextLengthReward()]);
+        using var trainer = recipe.ToGrpoTrainer(rewards: [new TextLengthReward()]);
         var e = RunWithFullDisk(Fails, step, () => trainer.Train(TestContext.Current.CancellationToken));
         Assert.Contains($"step {step}: writing '", e.Message);
         Assert.Contains(file == "" ? $"'{_out}'" : file, e.Message);
@@ -51,7 +51,7 @@ public sealed class FullDiskTests(TrainerFixture fixture) : IClassFixture<Traine
     [Fact]
     public void A_full_disk_while_writing_the_summary_names_it_and_the_step()
     {
-        using var trainer = new GrpoTrainer(fixture.Recipe(_out, "max_steps=1", "save_strategy=no"), rewards: [new TextLengthReward()]);
+        using var trainer = fixture.Recipe(_out, "max_steps=1", "save_strategy=no").ToGrpoTrainer(rewards: [new TextLengthReward()]);
         var e = RunWithFullDisk(p => p.EndsWith(BeforeAfterRun.SummaryFile, StringComparison.Ordinal), 1,
             () => BeforeAfterRun.Run(trainer, _out, TestContext.Current.CancellationToken));
         Assert.Contains($"step 1: writing '{Path.Combine(_out, BeforeAfterRun.SummaryFile)}'", e.Message);
@@ -64,7 +64,7 @@ public sealed class FullDiskTests(TrainerFixture fixture) : IClassFixture<Traine
         Directory.CreateDirectory(_out);
         string metrics = Path.Combine(_out, TrainingLoggers.MetricsFileName);
         File.CreateSymbolicLink(metrics, "/dev/full");
-        using var loggers = TrainingLoggers.Open(fixture.Recipe(_out), new TrainerState(), resuming: false);
+        using var loggers = TrainingLoggers.Open(_out, tensorBoard: true, loggingDir: null, logCompletions: false, new TrainerState(), resuming: false);
         var e = Assert.Throws<OutputWriteException>(() => loggers.Write(new Dictionary<string, object?> { ["loss"] = 1.0, ["step"] = 7L }, 7));
         Assert.Contains($"step 7: writing '{metrics}'", e.Message);
         Assert.Contains("No space left on device", e.Message);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using VisionGrpo.Lora;
 using VisionGrpo.Models;
+using VisionGrpo.Recipes;
 using VisionGrpo.Training;
 using VisionGrpo.Training.Checkpoints;
 using Xunit;
@@ -17,7 +18,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
 
     IReadOnlyDictionary<string, object?> Train(string output, params string[] overrides)
     {
-        using var trainer = new GrpoTrainer(fixture.Recipe(output, overrides), rewards: [new TextLengthReward()]);
+        using var trainer = fixture.Recipe(output, overrides).ToGrpoTrainer(rewards: [new TextLengthReward()]);
         return trainer.Train(TestContext.Current.CancellationToken);
     }
 
@@ -78,7 +79,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         // writes checkpoint-3 and stops; resuming from it continues exactly.
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var recipe = fixture.Recipe(_out);
-        using (var first = new GrpoTrainer(recipe, new TrainerEvents { Step = s => { if (s.Step == 3) cancel.Cancel(); } }, [new TextLengthReward()]))
+        using (var first = recipe.ToGrpoTrainer(new TrainerEvents { Step = s => { if (s.Step == 3) cancel.Cancel(); } }, [new TextLengthReward()]))
         {
             var stopped = Assert.Throws<TrainingStoppedException>(() => first.Train(cancel.Token));
             Assert.Equal(3, stopped.Step);
@@ -138,7 +139,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
     {
         // An infinite reward makes TRL 0.20's advantages NaN (inf - inf), hence a NaN loss.
         var recipe = fixture.Recipe(_out, "trl_compat=0.20", "max_steps=2", "save_strategy=no");
-        using (var trainer = new GrpoTrainer(recipe, rewards: [new InfiniteReward()]))
+        using (var trainer = recipe.ToGrpoTrainer(rewards: [new InfiniteReward()]))
         {
             var e = Assert.Throws<TrainingDivergedException>(() => trainer.Train(TestContext.Current.CancellationToken));
             Assert.Contains("step 1", e.Message);
@@ -146,7 +147,7 @@ public sealed class GrpoTrainerTests(TrainerFixture fixture) : IClassFixture<Tra
         }
         var warnings = new List<string>();
         var skipping = fixture.Recipe(_out + "-skip", "trl_compat=0.20", "max_steps=2", "save_strategy=no", "skip_nonfinite_steps=true");
-        using (var trainer = new GrpoTrainer(skipping, new TrainerEvents { Warning = warnings.Add }, [new InfiniteReward()]))
+        using (var trainer = skipping.ToGrpoTrainer(new TrainerEvents { Warning = warnings.Add }, [new InfiniteReward()]))
             Assert.Equal(2L, Convert.ToInt64(trainer.Train(TestContext.Current.CancellationToken)["step"]));
         Assert.Equal(2, warnings.Count(w => w.Contains("update skipped")));
         // Skipped steps show what happened (NaN, as TRL would) and how often, not a reassuring 0.0.

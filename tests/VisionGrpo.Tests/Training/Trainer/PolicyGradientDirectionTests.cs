@@ -21,11 +21,11 @@ public sealed class PolicyGradientDirectionTests(TrainerFixture fixture) : IClas
     public void OneStepRaisesTheLikelihoodOfAboveAverageCompletions()
     {
         var recipe = fixture.Recipe(Path.Combine(fixture.Root, "direction"), "max_completion_length=5", "lora_dropout=0", "num_generations=4");
-        using var policy = PolicyModel.Load(recipe);
+        using var policy = PolicyModel.Load(RecipeMapping.ToPolicyLoadOptions(recipe));
         var options = RecipeMapping.ToGrpoOptions(recipe) with { RewardWeights = [1.0] };
         var tok = policy.Text.Tokenizer;
         var generation = RecipeMapping.ToGenerationOptions(recipe).Resolve(null, tok.EosTokenId, tok.PadTokenId);
-        var rollouts = new RolloutGenerator(policy, policy.PromptBuilder(recipe), [new TextLengthReward()], options, generation);
+        var rollouts = new RolloutGenerator(policy, policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)), [new TextLengthReward()], options, generation);
         var rows = RecipeDatasets.Load(recipe).Train;
         using var batch = RolloutAssembler.Assemble(rollouts.Sample([rows[0], rows[1]], seed: 11, TestContext.Current.CancellationToken), rollouts.RewardNames, options,
             generation.EosTokenIds[0], generation.PadTokenId, policy.Device);
@@ -69,16 +69,16 @@ public sealed class PolicyGradientDirectionTests(TrainerFixture fixture) : IClas
         // The training forward (left-padded prompts + right-padded completions, one batch) must see the same
         // distribution the rollout sampled from, or the policy gradient optimises the wrong conditional.
         var recipe = fixture.Recipe(Path.Combine(fixture.Root, "consistency"), "max_completion_length=6", "lora_dropout=0", "num_generations=4");
-        using var policy = PolicyModel.Load(recipe);
+        using var policy = PolicyModel.Load(RecipeMapping.ToPolicyLoadOptions(recipe));
         policy.Model.eval();
         var options = RecipeMapping.ToGrpoOptions(recipe) with { RewardWeights = [1.0] };
         var tok = policy.Text.Tokenizer;
         var generation = RecipeMapping.ToGenerationOptions(recipe).Resolve(null, tok.EosTokenId, tok.PadTokenId) with { ReturnLogProbs = true };
         var rows = RecipeDatasets.Load(recipe).Train;
-        using var prompts = policy.PromptBuilder(recipe).Build([rows[0], rows[1], rows[2]]);
+        using var prompts = policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)).Build([rows[0], rows[1], rows[2]]);
         var engine = new GenerationEngine(policy.Model, tok);
         var sampled = engine.Generate(prompts.Inputs, generation, 4);
-        var rollouts = new RolloutGenerator(policy, policy.PromptBuilder(recipe), [new TextLengthReward()], options, generation with { ReturnLogProbs = false });
+        var rollouts = new RolloutGenerator(policy, policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)), [new TextLengthReward()], options, generation with { ReturnLogProbs = false });
         using var batch = RolloutAssembler.Assemble(rollouts.Sample([rows[0], rows[1], rows[2]], seed: generation.Seed ?? 0, TestContext.Current.CancellationToken),
             rollouts.RewardNames, options, generation.EosTokenIds[0], generation.PadTokenId, policy.Device);
         using var scope = torch.NewDisposeScope();

@@ -34,7 +34,7 @@ public sealed class RunReliabilityTests(TrainerFixture fixture) : IClassFixture<
         fixture.Recipe(_out, [$"dataset_name={data}", "test_size=null", "save_strategy=no", .. overrides]);
 
     GrpoTrainer Trainer(RecipeConfig recipe, List<string>? warnings = null) =>
-        new(recipe, new TrainerEvents { Warning = w => warnings?.Add(w) }, [new TextLengthReward()]);
+        recipe.ToGrpoTrainer(new TrainerEvents { Warning = w => warnings?.Add(w) }, [new TextLengthReward()]);
 
     [Fact]
     public void A_decompression_bomb_mid_dataset_is_a_skipped_row_and_a_resume_across_it_completes()
@@ -43,7 +43,7 @@ public sealed class RunReliabilityTests(TrainerFixture fixture) : IClassFixture<
         File.WriteAllBytes(Path.Combine(data, "imgs", "2.png"), ImageDecoderTests.PngHeaderOnly(50000, 50000)); // 69 bytes, 2.5e9 pixels
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var recipe = Recipe(data, "max_steps=5", "save_strategy=steps", "save_steps=10");
-        using (var first = new GrpoTrainer(recipe, new TrainerEvents { Step = s => { if (s.Step == 2) stop.Cancel(); } }, [new TextLengthReward()]))
+        using (var first = recipe.ToGrpoTrainer(new TrainerEvents { Step = s => { if (s.Step == 2) stop.Cancel(); } }, [new TextLengthReward()]))
         {
             Assert.Equal(1, first.Data.BadRows.Count);
             Assert.Contains("row 2", first.Data.BadRows.Examples[0].ToString());
@@ -132,10 +132,10 @@ public sealed class RunReliabilityTests(TrainerFixture fixture) : IClassFixture<
     public void A_second_writer_on_the_output_folder_is_refused()
     {
         using var holder = OutputDirLock.Acquire(_out);
-        var e = Assert.Throws<IOException>(() => new GrpoTrainer(fixture.Recipe(_out), rewards: [new TextLengthReward()]));
+        var e = Assert.Throws<IOException>(() => fixture.Recipe(_out).ToGrpoTrainer(rewards: [new TextLengthReward()]));
         Assert.Contains("in use by another training run", e.Message);
         holder.Dispose();
-        using var trainer = new GrpoTrainer(fixture.Recipe(_out, "max_steps=1"), rewards: [new TextLengthReward()]);
+        using var trainer = fixture.Recipe(_out, "max_steps=1").ToGrpoTrainer(rewards: [new TextLengthReward()]);
         Assert.Throws<IOException>(() => OutputDirLock.Acquire(_out)); // held for the trainer's lifetime
     }
 
@@ -152,7 +152,7 @@ public sealed class RunReliabilityTests(TrainerFixture fixture) : IClassFixture<
     [Fact]
     public void A_huge_lora_rank_is_refused_before_allocating_from_the_recipe_or_an_adapter()
     {
-        var e = Assert.Throws<ArgumentException>(() => new GrpoTrainer(fixture.Recipe(_out, "lora_r=100000000"), rewards: [new TextLengthReward()]));
+        var e = Assert.Throws<ArgumentException>(() => fixture.Recipe(_out, "lora_r=100000000").ToGrpoTrainer(rewards: [new TextLengthReward()]));
         Assert.Contains("LoRA r = 100000000 needs", e.Message);
         Assert.False(Directory.Exists(Path.Combine(_out, "checkpoint-1")));
 
@@ -185,12 +185,12 @@ public sealed class RunReliabilityTests(TrainerFixture fixture) : IClassFixture<
     [Fact]
     public void Re_running_a_finished_run_appends_nothing()
     {
-        using (var trainer = new GrpoTrainer(fixture.Recipe(_out, "max_steps=2"), rewards: [new TextLengthReward()]))
+        using (var trainer = fixture.Recipe(_out, "max_steps=2").ToGrpoTrainer(rewards: [new TextLengthReward()]))
             trainer.Train(TestContext.Current.CancellationToken);
         var before = File.ReadAllLines(Path.Combine(_out, "metrics.jsonl"));
         for (int i = 0; i < 2; i++)
         {
-            using var again = new GrpoTrainer(fixture.Recipe(_out, "max_steps=2", "resume_from_checkpoint=true"), rewards: [new TextLengthReward()]);
+            using var again = fixture.Recipe(_out, "max_steps=2", "resume_from_checkpoint=true").ToGrpoTrainer(rewards: [new TextLengthReward()]);
             Assert.Equal(2L, Convert.ToInt64(again.Train(TestContext.Current.CancellationToken)["step"]));
         }
         Assert.Equal(before, File.ReadAllLines(Path.Combine(_out, "metrics.jsonl")));

@@ -39,7 +39,7 @@ public sealed class TextAndMixedRowsTests : IDisposable
     /// <summary>Trains the recipe's two steps with a length reward (groups carry signal); both log a finite loss.</summary>
     static void TrainTwoFiniteSteps(RecipeConfig recipe)
     {
-        using (var trainer = new GrpoTrainer(recipe, rewards: [new TextLengthReward()]))
+        using (var trainer = recipe.ToGrpoTrainer(rewards: [new TextLengthReward()]))
             trainer.Train(TestContext.Current.CancellationToken);
         var steps = Lines(Path.Combine(recipe.OutputDir, TrainingLoggers.MetricsFileName)).Where(l => l.ContainsKey("loss")).ToList();
         Assert.Equal(2, steps.Count);

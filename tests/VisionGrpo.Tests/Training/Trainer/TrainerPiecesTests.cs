@@ -52,7 +52,7 @@ public sealed class TrainerPiecesTests
     {
         var recipe = RecipeLoader.Load(null, [$"per_device_train_batch_size={b}", $"num_generations={g}", $"gradient_accumulation_steps={ga}",
             .. gb is null ? Array.Empty<string>() : [$"generation_batch_size={gb}"], .. s is null ? Array.Empty<string>() : [$"steps_per_generation={s}"]]);
-        var plan = GrpoBatchPlan.From(recipe);
+        var plan = GrpoBatchPlan.From(RecipeMapping.ToGrpoConfig(recipe));
         Assert.Equal(expectedS, plan.StepsPerGeneration);
         Assert.Equal(expectedU, plan.PromptsPerRound);
         Assert.Equal(needsOld, plan.NeedsOldLogps);
@@ -73,7 +73,7 @@ public sealed class TrainerPiecesTests
     public void CookbookStepCountIs307()
     {
         var recipe = RecipeLoader.Load(Path.Combine(TestPaths.RepoRoot, "recipes", "qwen2_5_vl_3b_grpo.yaml"), []);
-        var plan = GrpoBatchPlan.From(recipe);
+        var plan = GrpoBatchPlan.From(RecipeMapping.ToGrpoConfig(recipe));
         var sampler = new RepeatSampler(307, plan.PromptsPerRound, true, recipe.Seed);
         Assert.Equal(307, (int)Math.Ceiling(recipe.NumTrainEpochs * plan.UpdatesPerEpoch(sampler.RoundsPerEpoch)));
     }

@@ -1,4 +1,4 @@
-namespace VisionGrpo.Recipes;
+namespace VisionGrpo.Training.Inputs;
 
 /// <summary>Named system prompts (<c>system_prompt: r1</c> in a recipe, <c>--system-preset r1</c> on the CLI).</summary>
 public static class SystemPrompts
