@@ -7,9 +7,8 @@ namespace VisionGrpo.Tests.Packaging;
 /// VisionGrpo as a user gets it, from packages (not project references): the tool installed with
 /// <c>dotnet tool install --tool-path</c> runs the built-in demo from an empty folder; a fresh console app with
 /// <c>PackageReference</c>s to VisionGrpo and VisionGrpo.MathVerify builds and runs a TorchSharp op on Debian 12 (the
-/// libstdc++ fix arrives as the package's buildTransitive targets) and a Math-Verify call; the installed tool's
-/// fixture-runner verbs find the parity harnesses it carries. Packs ~150 MB and trains two steps: opt-in (Slow); CI
-/// runs it from .ci/run.
+/// libstdc++ fix arrives as the package's buildTransitive targets) and a Math-Verify call. Packs ~150 MB and trains
+/// two steps: opt-in (Slow); CI runs it from .ci/run.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFeed>
@@ -50,14 +49,12 @@ public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFee
         Assert.Empty(Directory.EnumerateFiles(feed.Feed, "VisionGrpo.Parity.*"));
     }
 
+    /// <summary>The fixture-runner verbs of the installed tool find the parity harnesses it carries.</summary>
     [Fact]
     public void TheInstalledToolRunsTheFixtureRunnerVerbs()
     {
-        string tools = Path.Combine(feed.Root, "tools-parity"), work = Path.Combine(feed.Root, "work-parity");
-        Directory.CreateDirectory(work);
-        LocalFeed.Run(work, Minutes10, "dotnet", "tool", "install", "VisionGrpo.Cli", "--version", feed.Version,
-            "--tool-path", tools, "--add-source", feed.Feed);
-        string exe = Path.Combine(tools, "visiongrpo");
+        string work = Path.Combine(feed.Root, "work-parity");
+        string exe = InstallTool("tools-parity", work);
 
         File.WriteAllLines(Path.Combine(work, "rows.jsonl"), File.ReadLines(TestPaths.Fixtures("math_verify", "dev.jsonl")).Take(3));
         string math = LocalFeed.Run(work, Minutes10, exe, "math", "verify", "--input", "rows.jsonl", "--output", "math_out.jsonl");
@@ -70,15 +67,21 @@ public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFee
         Assert.NotEmpty(record["outputs"]!["advantages"]!.AsArray());
     }
 
-    [Fact]
-    public void TheInstalledToolRunsTheDemoFromAnyFolder()
+    /// <summary>Installs the tool from the feed into <c>Root/toolPath</c>, from an empty <paramref name="work"/> folder; returns the command.</summary>
+    string InstallTool(string toolPath, string work)
     {
-        string tools = Path.Combine(feed.Root, "tools"), work = Path.Combine(feed.Root, "work");
+        string tools = Path.Combine(feed.Root, toolPath);
         Directory.CreateDirectory(work);
         LocalFeed.Run(work, Minutes10, "dotnet", "tool", "install", "VisionGrpo.Cli", "--version", feed.Version,
             "--tool-path", tools, "--add-source", feed.Feed);
+        return Path.Combine(tools, "visiongrpo");
+    }
 
-        string exe = Path.Combine(tools, "visiongrpo");
+    [Fact]
+    public void TheInstalledToolRunsTheDemoFromAnyFolder()
+    {
+        string work = Path.Combine(feed.Root, "work");
+        string exe = InstallTool("tools", work);
         Assert.Contains("visiongrpo [command]", LocalFeed.Run(work, Minutes10, exe, "--help"));
         string stdout = LocalFeed.Run(work, Minutes10, exe, "train", "--set", "max_steps=2", "--set", "before_after_eval=false", "--logging_steps", "1");
 
