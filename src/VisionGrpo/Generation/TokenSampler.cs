@@ -8,7 +8,7 @@ namespace VisionGrpo.Generation;
 /// seeded CPU <see cref="torch.Generator"/>. A draw is the inverse CDF of one uniform number per row, so each row
 /// consumes exactly one value of the stream per step and the same seed gives the same tokens.
 /// </summary>
-public sealed class TokenSampler : IDisposable
+internal sealed class TokenSampler : IDisposable
 {
     readonly torch.Generator? _generator;
     readonly bool _sample;

@@ -44,17 +44,44 @@ public sealed class PackageInstallTests(LocalFeed feed) : IClassFixture<LocalFee
         Assert.DoesNotContain(names, n => n.Contains("libtorch_python", StringComparison.Ordinal) || n.Contains("_test.so", StringComparison.Ordinal));
         Assert.DoesNotContain(names, n => n.EndsWith(".dll", StringComparison.Ordinal) && n.Contains("/runtimes/", StringComparison.Ordinal));
         Assert.DoesNotContain(names, n => n.EndsWith(".dylib", StringComparison.Ordinal) || n.Contains("/runtimes/win", StringComparison.Ordinal));
+        // The parity harnesses travel inside the tool only: no package of their own.
+        Assert.Contains(names, n => n.EndsWith("/VisionGrpo.Parity.dll", StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(feed.Feed, "VisionGrpo.Parity.*"));
+    }
+
+    /// <summary>The fixture-runner verbs of the installed tool find the parity harnesses it carries.</summary>
+    [Fact]
+    public void TheInstalledToolRunsTheFixtureRunnerVerbs()
+    {
+        string work = Path.Combine(feed.Root, "work-parity");
+        string exe = InstallTool("tools-parity", work);
+
+        File.WriteAllLines(Path.Combine(work, "rows.jsonl"), File.ReadLines(TestPaths.Fixtures("math_verify", "dev.jsonl")).Take(3));
+        string math = LocalFeed.Run(work, Minutes10, exe, "math", "verify", "--input", "rows.jsonl", "--output", "math_out.jsonl");
+        Assert.Contains("agreement with 'expected': 3/3", math);
+
+        File.WriteAllLines(Path.Combine(work, "records.jsonl"), File.ReadLines(TestPaths.Fixtures("grpo", "cases_dev.jsonl")).Take(1));
+        LocalFeed.Run(work, Minutes10, exe, "grpo", "compute", "--input", "records.jsonl", "--output", "grpo_out.jsonl");
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadLines(Path.Combine(work, "grpo_out.jsonl")).Single())!;
+        Assert.Null(record["error"]);
+        Assert.NotEmpty(record["outputs"]!["advantages"]!.AsArray());
+    }
+
+    /// <summary>Installs the tool from the feed into <c>Root/toolPath</c>, from an empty <paramref name="work"/> folder; returns the command.</summary>
+    string InstallTool(string toolPath, string work)
+    {
+        string tools = Path.Combine(feed.Root, toolPath);
+        Directory.CreateDirectory(work);
+        LocalFeed.Run(work, Minutes10, "dotnet", "tool", "install", "VisionGrpo.Cli", "--version", feed.Version,
+            "--tool-path", tools, "--add-source", feed.Feed);
+        return Path.Combine(tools, "visiongrpo");
     }
 
     [Fact]
     public void TheInstalledToolRunsTheDemoFromAnyFolder()
     {
-        string tools = Path.Combine(feed.Root, "tools"), work = Path.Combine(feed.Root, "work");
-        Directory.CreateDirectory(work);
-        LocalFeed.Run(work, Minutes10, "dotnet", "tool", "install", "VisionGrpo.Cli", "--version", feed.Version,
-            "--tool-path", tools, "--add-source", feed.Feed);
-
-        string exe = Path.Combine(tools, "visiongrpo");
+        string work = Path.Combine(feed.Root, "work");
+        string exe = InstallTool("tools", work);
         Assert.Contains("visiongrpo [command]", LocalFeed.Run(work, Minutes10, exe, "--help"));
         string stdout = LocalFeed.Run(work, Minutes10, exe, "train", "--set", "max_steps=2", "--set", "before_after_eval=false", "--logging_steps", "1");
 
