@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using VisionGrpo.MathVerify.Compat;
 using VisionGrpo.MathVerify.Extraction;
+using VisionGrpo.MathVerify.Latex;
 
 namespace VisionGrpo.MathVerify;
 
@@ -12,6 +12,11 @@ namespace VisionGrpo.MathVerify;
 /// </summary>
 public static class RecipeAccuracy
 {
+    /// <summary>The answer extractor of the recipe (and of TRL's <c>accuracy_reward</c>): LaTeX,
+    /// basic_latex+units+boxed="all", boxed first, anchors required.</summary>
+    internal static IReadOnlyList<ExtractionTarget> AnswerTargets { get; } =
+        [new LatexExtractionConfig(false, 0, new NormalizationConfig(BasicLatex: true, Units: true, MalformedOperators: false, Nits: false, Boxed: "all"))];
+
     static readonly Regex AnswerTag = new(@"<answer>(.*?)</answer>", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
 
     static readonly Regex ChoiceLetter = new(@"(?:^|\s)\(?([A-E])\)?\.?$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
@@ -44,7 +49,7 @@ public static class RecipeAccuracy
         var gold = MathVerifier.Parse(goldText, mode: ExtractionMode.FirstMatch, cancellationToken: cancellationToken);
         if (gold.Count == 0)
             return string.Equals(fallbackAnswer.Trim().ToLowerInvariant(), fallbackGold.Trim().ToLowerInvariant(), StringComparison.Ordinal) ? 1.0 : 0.0;
-        var answer = MathVerifier.Parse(completion, TrlAccuracy.AnswerTargets, mode: ExtractionMode.FirstMatch, cancellationToken: cancellationToken);
+        var answer = MathVerifier.Parse(completion, AnswerTargets, mode: ExtractionMode.FirstMatch, cancellationToken: cancellationToken);
         return MathVerifier.Verify(gold, answer, cancellationToken: cancellationToken) ? 1.0 : 0.0;
     }
 }

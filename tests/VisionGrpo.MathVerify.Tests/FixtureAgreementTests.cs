@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using VisionGrpo.MathVerify.Compat;
+using VisionGrpo.Parity.MathVerify;
 
 namespace VisionGrpo.MathVerify.Tests;
 

@@ -1,6 +1,6 @@
 #pragma warning disable xUnit1051 // the calls under test use their own budgets and tokens on purpose
 using System.Text.Json.Nodes;
-using VisionGrpo.MathVerify.Compat;
+using VisionGrpo.Parity.MathVerify;
 
 namespace VisionGrpo.MathVerify.Tests;
 

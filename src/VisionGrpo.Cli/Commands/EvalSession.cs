@@ -74,7 +74,7 @@ internal sealed class EvalSession : IDisposable
         var (dataset, label) = LoadDataset(recipe, request.Split);
 
         TorchRuntime.EnsureInitialized();
-        var policy = PolicyModel.LoadForEvaluation(modelFolder, RecipeMapping.ToPolicyLoadOptions(recipe) with { ModelNameOrPath = modelFolder, Peft = null },
+        var policy = PolicyModel.LoadForEvaluation(modelFolder, RecipeMapping.ToPolicyLoadOptions(recipe, modelFolder) with { Peft = null },
             DType(request, recipe), request.Adapter);
         try
         {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VisionGrpo.Tensors;
-using VisionGrpo.Training.Reference;
+using VisionGrpo.Parity.Grpo;
 
 namespace VisionGrpo.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Spectre.Console;
-using VisionGrpo.MathVerify.Compat;
+using VisionGrpo.Parity.MathVerify;
 
 namespace VisionGrpo.Cli.Commands;
 

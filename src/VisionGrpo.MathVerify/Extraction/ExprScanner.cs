@@ -1,9 +1,9 @@
 namespace VisionGrpo.MathVerify.Extraction;
 
 /// <summary>
-/// The character scanner under the small recursive-descent parsers (<see cref="PythonExprParser"/> and
-/// <c>Compat.SympyStringParser</c>): a cursor over the text, whitespace skipping, token look-ahead and a nesting guard,
-/// so each parser holds only its grammar.
+/// The character scanner under the small recursive-descent parsers (<see cref="PythonExprParser"/> and the parity
+/// harness's <c>SympyStringParser</c> in VisionGrpo.Parity): a cursor over the text, whitespace skipping, token
+/// look-ahead and a nesting guard, so each parser holds only its grammar.
 /// </summary>
 internal abstract class ExprScanner
 {

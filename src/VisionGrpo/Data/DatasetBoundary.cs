@@ -7,7 +7,7 @@ namespace VisionGrpo.Data;
 /// most once (no loops). A Hub cache snapshot (<c>…/datasets--org--name/snapshots/&lt;commit&gt;/…</c>) is
 /// bounded by its cache repo folder, because its files are relative links into <c>../../blobs/</c>.
 /// </summary>
-public sealed class DatasetBoundary
+internal sealed class DatasetBoundary
 {
     readonly string _rootWithSeparator;
 

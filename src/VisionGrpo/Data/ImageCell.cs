@@ -41,7 +41,7 @@ public sealed record ImageCell
     /// read (<see cref="DatasetBoundary"/>).
     /// </summary>
     /// <exception cref="InvalidDataException">The path leaves the folder, or there is no folder to resolve it in.</exception>
-    public static string ResolvePath(string path, string? baseDir)
+    internal static string ResolvePath(string path, string? baseDir)
     {
         if (string.IsNullOrEmpty(baseDir))
             throw new InvalidDataException($"image path '{path}' cannot be resolved: the dataset has no folder");

@@ -7,10 +7,10 @@ namespace VisionGrpo.Data;
 /// <param name="Format">PNG, JPEG, GIF, WEBP, BMP, …</param>
 /// <param name="Width">Width in pixels.</param>
 /// <param name="Height">Height in pixels.</param>
-public readonly record struct ImageInfo(string Format, int Width, int Height);
+internal readonly record struct ImageInfo(string Format, int Width, int Height);
 
 /// <summary>Cheap image checks for data validation and listings (full decoding for training lives in Vision/).</summary>
-public static class ImageProbe
+internal static class ImageProbe
 {
     /// <summary>Reads the header; null when the bytes are not a decodable image format.</summary>
     public static ImageInfo? TryProbe(byte[] encoded)

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace VisionGrpo.Data;
 
 /// <summary>What a path names once every link is followed (<c>stat</c>, not <c>lstat</c>).</summary>
-public enum FileKind
+internal enum FileKind
 {
     /// <summary>Nothing there (or a broken link, or a link loop).</summary>
     Missing,
@@ -20,7 +20,7 @@ public enum FileKind
 /// every component (<c>realpath(3)</c>), and whether a path is a regular file or a FIFO/device (<c>statx(2)</c>,
 /// whose layout is the same on every architecture).
 /// </summary>
-public static unsafe class UnixFiles
+internal static unsafe class UnixFiles
 {
     /// <summary>The canonical absolute path, or null when it does not exist or a link loops.</summary>
     public static string? RealPath(string path)

@@ -8,7 +8,7 @@ namespace VisionGrpo.Formats;
 /// the HF Trainer's: floats in <c>repr</c> form (<c>1.0</c>, <c>1e-05</c>), ints without a dot, bare
 /// <c>NaN</c>/<c>Infinity</c>, optional <c>sort_keys</c> and <c>indent</c>.
 /// </summary>
-public static class PythonJson
+internal static class PythonJson
 {
     /// <summary>Python's <c>repr(float)</c>: shortest round-trip digits, exponent form when the decimal point
     /// position is ≤ −4 or &gt; 16, always a dot or exponent (<c>2.0</c>).</summary>

@@ -9,7 +9,7 @@ namespace VisionGrpo.Formats;
 /// hostile file 100,000 levels deep would overflow the stack and kill the process; the depth is first counted on
 /// the parser's flat event stream, the same limit System.Text.Json applies to JSON by default.
 /// </summary>
-public static class YamlText
+internal static class YamlText
 {
     /// <summary>Deepest nesting of mappings and sequences accepted (System.Text.Json's default for JSON).</summary>
     public const int MaxDepth = 64;

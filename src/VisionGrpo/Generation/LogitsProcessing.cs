@@ -7,7 +7,7 @@ namespace VisionGrpo.Generation;
 /// transformers' logits processors for one decode step, in <c>generate</c>'s order: repetition penalty, token
 /// suppression, then (sampling only) temperature, top-k, top-p, min-p. Removed tokens get −∞.
 /// </summary>
-public static class LogitsProcessing
+internal static class LogitsProcessing
 {
     /// <summary>
     /// Processes float32 logits <c>[n, V]</c>. <paramref name="seen"/> (<c>[n, V]</c> bool) marks ids already in

@@ -9,7 +9,7 @@ namespace VisionGrpo.Generation;
 /// the row's sequence index, the token step): a sequence samples the same tokens whatever else shares its batch,
 /// whichever rows finished before it, and on whichever process it is generated.
 /// </summary>
-public sealed class TokenSampler : IDisposable
+internal sealed class TokenSampler : IDisposable
 {
     readonly long _seed;
     readonly bool _sample;

@@ -8,7 +8,7 @@ namespace VisionGrpo.Lora;
 /// <c>adapter_model.safetensors</c>: the A/B tensors under PEFT's saved names (see <see cref="LoraKeys"/>),
 /// float32, metadata <c>{"format": "pt"}</c> as PEFT's <c>save_pretrained</c> writes it.
 /// </summary>
-public static class LoraAdapterFile
+internal static class LoraAdapterFile
 {
     /// <summary>The file name PEFT uses.</summary>
     public const string FileName = "adapter_model.safetensors";

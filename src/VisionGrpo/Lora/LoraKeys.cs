@@ -9,7 +9,7 @@ namespace VisionGrpo.Lora;
 /// Saved keys: <c>base_model.model.</c> + HF name + <c>.lora_A.weight</c> (no adapter name). Reading accepts both
 /// layouts by canonicalizing through <see cref="WeightLoader.Canonicalize"/>.
 /// </summary>
-public static class LoraKeys
+internal static class LoraKeys
 {
     /// <summary>Prefix PEFT puts before every saved module path (<c>PeftModel.base_model.model</c>).</summary>
     public const string Prefix = "base_model.model.";

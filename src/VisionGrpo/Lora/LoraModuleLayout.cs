@@ -8,7 +8,7 @@ namespace VisionGrpo.Lora;
 /// <see cref="QwenVLForConditionalGeneration"/> (the vision part comes from the family's
 /// <see cref="VisionTowerConfig.Modules"/>); a test checks the two agree on each tiny model.
 /// </summary>
-public static class LoraModuleLayout
+internal static class LoraModuleLayout
 {
     /// <summary>A module that a <c>target_modules</c> entry can hit.</summary>
     /// <param name="Name">Registered (original hub) module name.</param>

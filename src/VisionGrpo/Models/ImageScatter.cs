@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Models;
 
 /// <summary>HF's <c>masked_scatter</c> of image features into the token embeddings.</summary>
-public static class ImageScatter
+internal static class ImageScatter
 {
     /// <summary>
     /// Overwrites the <paramref name="imageTokenId"/> rows of <paramref name="embeds"/> <c>[B, L, H]</c>, in row-major

@@ -82,7 +82,7 @@ public static class ModelFolder
 
     /// <summary>Copies the <see cref="ProcessorFiles"/> present in <paramref name="source"/> into <paramref name="directory"/>.</summary>
     /// <exception cref="DirectoryNotFoundException"><paramref name="source"/> does not exist.</exception>
-    public static void CopyProcessorFiles(string source, string directory)
+    internal static void CopyProcessorFiles(string source, string directory)
     {
         if (!Directory.Exists(source))
             throw new DirectoryNotFoundException($"Tokenizer/processor folder '{source}' does not exist.");

@@ -9,7 +9,7 @@ namespace VisionGrpo.Models;
 /// empty one) the M-RoPE index of <see cref="RopeIndex"/>, whose <c>rope_deltas</c> the cache keeps; while decoding,
 /// <c>cache slot + rope_delta</c> in all three rows (HF's <c>cache_position + rope_deltas</c>).
 /// </summary>
-public static class MropePositions
+internal static class MropePositions
 {
     /// <summary>Positions <c>[3, B, L]</c> and deltas <c>[B, 1]</c> for <paramref name="ids"/> <c>[B, L]</c>.</summary>
     public static (Tensor Positions, Tensor Deltas) Compute(Tensor ids, Tensor? attentionMask, Tensor? imageGridThw, KvCache? cache,

@@ -115,7 +115,7 @@ public abstract record VisionTowerConfig
     /// Every Linear of the tower (and the patch-embedding convolution, <c>IsLinear: false</c>), named as the tower
     /// registers them (without the <c>visual.</c> prefix), in registration order.
     /// </summary>
-    public abstract IEnumerable<ModuleShape> Modules();
+    internal abstract IEnumerable<ModuleShape> Modules();
 }
 
 /// <summary>A weight-bearing module and its shape, as a config predicts it (used for LoRA targeting and counts).</summary>
@@ -123,4 +123,4 @@ public abstract record VisionTowerConfig
 /// <param name="InFeatures">Input width.</param>
 /// <param name="OutFeatures">Output width.</param>
 /// <param name="IsLinear">False for modules LoRA cannot wrap here (the patch embedding's Conv3d).</param>
-public sealed record ModuleShape(string Name, long InFeatures, long OutFeatures, bool IsLinear = true);
+internal sealed record ModuleShape(string Name, long InFeatures, long OutFeatures, bool IsLinear = true);

@@ -12,7 +12,7 @@ namespace VisionGrpo.Models;
 /// Tensors are copied straight from the memory-mapped file into the parameters (converted on the fly), so a bf16
 /// checkpoint never takes an fp32 detour.
 /// </summary>
-public static class WeightLoader
+internal static class WeightLoader
 {
     /// <summary>Canonical (original hub) name of a checkpoint key.</summary>
     public static string Canonicalize(string key)

@@ -83,10 +83,14 @@ public static partial class RecipeMapping
     };
 
     /// <summary>How to load the recipe's model: <c>model_name_or_path</c>, <c>bf16</c>, <c>device</c>, the LoRA keys when <c>use_peft</c>, <c>gradient_checkpointing</c>.</summary>
-    /// <exception cref="ConfigException">Invalid LoRA keys (named).</exception>
-    public static PolicyLoadOptions ToPolicyLoadOptions(RecipeConfig c) => new()
+    /// <param name="c">The recipe.</param>
+    /// <param name="model">The model to load instead of <c>model_name_or_path</c> (e.g. <c>visiongrpo eval --model</c>).</param>
+    /// <exception cref="ConfigException"><c>model_name_or_path</c> is not set, or invalid LoRA keys (named).</exception>
+    public static PolicyLoadOptions ToPolicyLoadOptions(RecipeConfig c, string? model = null) => new()
     {
-        ModelNameOrPath = c.ModelNameOrPath ?? "",
+        ModelNameOrPath = model ?? (string.IsNullOrWhiteSpace(c.ModelNameOrPath)
+            ? throw new ConfigException("model_name_or_path is not set: give a model folder or hub id (--set model_name_or_path=...), or run `visiongrpo train` without --config for the built-in demo.")
+            : c.ModelNameOrPath),
         ModelRevision = c.ModelRevision,
         Bf16 = c.Bf16,
         Device = c.Device,

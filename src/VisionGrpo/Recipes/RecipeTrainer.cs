@@ -23,8 +23,8 @@ public static class RecipeTrainer
         events ??= new TrainerEvents();
         if (recipe.PushToHub) events.Warning?.Invoke("push_to_hub: true is ignored; VisionGrpo never uploads (use `huggingface-cli upload` on output_dir).");
         var args = RecipeMapping.ToGrpoConfig(recipe).Validate();
-        var load = RecipeMapping.ToPolicyLoadOptions(recipe).Validate();
         var (train, test) = RecipeDatasets.LoadSplits(recipe, events.Info);
+        var load = RecipeMapping.ToPolicyLoadOptions(recipe).Validate();
         IReadOnlyList<IRewardFunction> created = rewards is { Count: > 0 } ? [] : RecipeMapping.Checked(() => RecipeMapping.ToRewards(recipe));
         PolicyModel policy;
         try

@@ -3,7 +3,7 @@ using TorchSharp;
 namespace VisionGrpo.Tensors;
 
 /// <summary>Parses the <c>--device auto|cpu|cuda[:N]</c> option into a torch device.</summary>
-public static class DeviceSpec
+internal static class DeviceSpec
 {
     /// <summary>Resolves <paramref name="spec"/>: <c>auto</c> picks cuda:0 when libtorch sees a GPU, else cpu.</summary>
     public static torch.Device Parse(string spec)

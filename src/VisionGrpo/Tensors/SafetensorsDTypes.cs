@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Tensors;
 
 /// <summary>Maps safetensors dtypes to header strings, element widths and TorchSharp scalar types.</summary>
-public static class SafetensorsDTypes
+internal static class SafetensorsDTypes
 {
     // Exact, case-sensitive names only: Enum.TryParse would also accept numbers and other casings.
     static readonly Dictionary<string, SafetensorsDType> ByName =

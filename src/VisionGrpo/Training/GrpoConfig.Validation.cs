@@ -13,6 +13,7 @@ namespace VisionGrpo.Training;
 public sealed partial record GrpoConfig
 {
     /// <summary>Completions generated per round as TRL resolves it: <see cref="GenerationBatchSize"/>, else batch × steps_per_generation (default gradient_accumulation_steps).</summary>
+    [JsonIgnore]
     public int EffectiveGenerationBatchSize =>
         GenerationBatchSize ?? PerDeviceTrainBatchSize * (StepsPerGeneration ?? GradientAccumulationSteps);
 

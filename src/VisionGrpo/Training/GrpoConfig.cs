@@ -86,7 +86,8 @@ public sealed partial record GrpoConfig
     /// <summary>
     /// The configuration text saved as <c>training_args.yaml</c> next to every checkpoint and the final save, and
     /// logged as TensorBoard's <c>args</c>: a recipe run puts its effective recipe here; when null, these options
-    /// are written as JSON under their TRL names (JSON is YAML too).
+    /// are written as JSON under their TRL names (JSON is YAML too). A <c>with</c> copy keeps it: set it to null when
+    /// changing a recipe's options in code, so that the record matches the run.
     /// </summary>
     [JsonIgnore]
     public string? RecordedConfig { get; init; }

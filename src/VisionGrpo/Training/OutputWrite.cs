@@ -5,7 +5,7 @@ namespace VisionGrpo.Training;
 /// checkpoints): a failure — typically "No space left on device" — becomes an <see cref="OutputWriteException"/> that
 /// names the file and the step, and an append that fails leaves no half record behind.
 /// </summary>
-public static class OutputWrite
+internal static class OutputWrite
 {
     /// <summary>Called with the path and step before each guarded write (fault-injection point for tests).</summary>
     internal static Action<string, long>? BeforeWrite { get; set; }

@@ -43,7 +43,7 @@ public sealed record PolicyLoadOptions
     public PolicyLoadOptions Validate()
     {
         if (string.IsNullOrWhiteSpace(ModelNameOrPath))
-            throw new ConfigException("model_name_or_path is not set: give a model folder or hub id (--set model_name_or_path=...), or run `visiongrpo train` without --config for the built-in demo.");
+            throw new ConfigException("model_name_or_path is not set: give a model folder or Hugging Face hub id.");
         CheckTorchThreads(TorchThreads);
         if (Seed < 0) throw new ConfigException($"seed must be a non-negative integer; got {Seed}.");
         if (Peft is not null) ConfigException.Wrap(() => Peft.Validate("peft_config"));

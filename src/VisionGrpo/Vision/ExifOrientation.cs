@@ -2,7 +2,7 @@ namespace VisionGrpo.Vision;
 
 /// <summary>Applies an EXIF orientation (tag 0x0112, values 1–8) the way Pillow's <c>ImageOps.exif_transpose</c>
 /// does, so that the pixels end up upright.</summary>
-public static class ExifOrientation
+internal static class ExifOrientation
 {
     /// <summary>Returns <paramref name="image"/> transposed for <paramref name="orientation"/>; 1 or an unknown
     /// value returns the same instance (Pillow leaves such images untouched).</summary>

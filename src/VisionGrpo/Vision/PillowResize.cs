@@ -5,7 +5,7 @@ namespace VisionGrpo.Vision;
 /// <summary>Pillow-exact <c>Image.resize</c> for 8-bit RGB: a separable, implicitly antialiased
 /// convolution with 22-bit fixed-point weights, the horizontal pass first into an intermediate uint8 image, then the
 /// vertical pass; a pass whose size does not change is skipped and a same-size resize returns a copy.</summary>
-public static class PillowResize
+internal static class PillowResize
 {
     const int Half = 1 << (ResampleCoefficients.PrecisionBits - 1);
 

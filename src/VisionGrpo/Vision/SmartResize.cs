@@ -3,7 +3,7 @@ namespace VisionGrpo.Vision;
 /// <summary>Qwen2-VL's <c>smart_resize</c>: the target size whose sides are multiples of <c>factor</c>
 /// (patch_size·merge_size = 28) and whose area lies within [min_pixels, max_pixels], as the newest transformers code
 /// computes it (no "smaller than factor" error, the max-pixels branch clamped to at least one factor).</summary>
-public static class SmartResize
+internal static class SmartResize
 {
     /// <summary>The largest allowed ratio between the longer and the shorter side (exactly 200 is allowed).</summary>
     public const double MaxAspectRatio = 200;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using VisionGrpo.Training.Reference;
+using VisionGrpo.Parity.Grpo;
 
 namespace VisionGrpo.Tests.Training;
 

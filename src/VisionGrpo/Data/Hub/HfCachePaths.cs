@@ -50,7 +50,7 @@ public static class HfCachePaths
         Environment.GetEnvironmentVariable("HF_HUB_OFFLINE")?.Trim().ToUpperInvariant() is "1" or "ON" or "YES" or "TRUE";
 
     /// <summary>The cache folder of a repo: <c>models--org--name</c>, <c>datasets--org--name</c>, <c>spaces--org--name</c>.</summary>
-    public static string RepoFolderName(string repoId, RepoType type) =>
+    internal static string RepoFolderName(string repoId, RepoType type) =>
         $"{type.Plural()}--{repoId.Replace("/", "--", StringComparison.Ordinal)}";
 
     static string ExpandUser(string path) =>

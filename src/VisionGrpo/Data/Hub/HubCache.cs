@@ -5,7 +5,7 @@ namespace VisionGrpo.Data.Hub;
 /// <c>{cache}/models--org--name/blobs/{etag}</c>, <c>refs/{revision}</c> (a commit sha),
 /// <c>snapshots/{commit}/{path}</c> (relative symlinks to the blobs).
 /// </summary>
-public sealed class HubCache
+internal sealed class HubCache
 {
     /// <summary>The cache entry of <paramref name="repoId"/> under <paramref name="cacheDir"/> (default <c>HF_HUB_CACHE</c>).</summary>
     public HubCache(string repoId, RepoType type, string? cacheDir = null)

@@ -43,7 +43,7 @@ public sealed class HubClient
 
     /// <summary>Checks <c>org/name</c> (or a bare <c>name</c>) so an id can never turn into a path outside the cache.</summary>
     /// <exception cref="ArgumentException">Empty parts, <c>..</c>, or characters the Hub does not allow.</exception>
-    public static void ValidateRepoId(string repoId)
+    internal static void ValidateRepoId(string repoId)
     {
         var parts = repoId.Split('/');
         bool ok = parts.Length is 1 or 2 && parts.All(p => p.Length > 0 && p != "." && p != ".." && !p.StartsWith('-')

@@ -14,7 +14,7 @@ public enum RepoType
 }
 
 /// <summary>URL and cache spellings of <see cref="RepoType"/>.</summary>
-public static class RepoTypeExtensions
+internal static class RepoTypeExtensions
 {
     /// <summary><c>models</c>, <c>datasets</c>, <c>spaces</c>.</summary>
     public static string Plural(this RepoType t) => t switch

@@ -4,7 +4,7 @@ using System.Text;
 namespace VisionGrpo.Data.Loading;
 
 /// <summary>CSV with a header row (RFC 4180 quoting); columns whose every value is an integer or a number are typed so.</summary>
-public static class CsvLoader
+internal static class CsvLoader
 {
     /// <summary>Loads <paramref name="files"/> (same header each) in order as one table.</summary>
     /// <exception cref="InvalidDataException">Headers differ, a row has the wrong number of fields, or quoting is unterminated.</exception>

@@ -7,10 +7,10 @@ namespace VisionGrpo.Data.Loading;
 /// <param name="Name">The <c>config_name</c>.</param>
 /// <param name="IsDefault">True for <c>default: true</c> or the config named <c>default</c>.</param>
 /// <param name="DataFiles">Split name → glob patterns, in card order.</param>
-public sealed record DatasetConfig(string Name, bool IsDefault, IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> DataFiles);
+internal sealed record DatasetConfig(string Name, bool IsDefault, IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> DataFiles);
 
 /// <summary>The YAML header of a dataset's <c>README.md</c>: the <c>configs</c>/<c>data_files</c> that map split names to files.</summary>
-public sealed class DatasetCard
+internal sealed class DatasetCard
 {
     DatasetCard(IReadOnlyList<DatasetConfig> configs) => Configs = configs;
 

@@ -4,7 +4,7 @@ namespace VisionGrpo.Data.Loading;
 /// A plain folder of images (HF <c>imagefolder</c>): with <c>metadata.jsonl</c>/<c>metadata.csv</c> (a <c>file_name</c>
 /// column plus any others) the metadata rows are used; otherwise one row per image, labelled by its sub-folder if any.
 /// </summary>
-public static class ImageFolderLoader
+internal static class ImageFolderLoader
 {
     static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
 

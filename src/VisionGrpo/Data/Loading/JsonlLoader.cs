@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace VisionGrpo.Data.Loading;
 
 /// <summary>JSON Lines (and JSON arrays of objects): one object per row; an image-path column becomes an <c>Image</c>.</summary>
-public static class JsonlLoader
+internal static class JsonlLoader
 {
     /// <summary>Loads <paramref name="files"/> in order as one table.</summary>
     /// <param name="name">Dataset name for messages.</param>

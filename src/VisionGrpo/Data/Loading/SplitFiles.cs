@@ -6,7 +6,7 @@ namespace VisionGrpo.Data.Loading;
 /// Which files make up each split of a dataset folder: the card's <c>configs</c>/<c>data_files</c> when present,
 /// else <c>datasets</c>' naming conventions (<c>train-00000-of-00002.parquet</c>, <c>data/test.jsonl</c>, …).
 /// </summary>
-public static partial class SplitFiles
+internal static partial class SplitFiles
 {
     static readonly string[] DataExtensions = [".parquet", ".jsonl", ".json", ".csv"];
 

@@ -1,7 +1,7 @@
 namespace VisionGrpo.Data.Loading;
 
 /// <summary>An in-memory table (what JSONL, CSV and image folders load into; they are small next to parquet datasets).</summary>
-public sealed class TableDataset : Dataset
+internal sealed class TableDataset : Dataset
 {
     readonly List<object?[]> _rows;
     readonly List<RowSource> _sources;

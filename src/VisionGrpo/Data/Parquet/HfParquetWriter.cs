@@ -7,13 +7,13 @@ namespace VisionGrpo.Data.Parquet;
 /// <summary>One row to write: an encoded image (or null) and the text columns' values.</summary>
 /// <param name="Image">Encoded image bytes (PNG/JPEG), stored in the <c>Image</c> struct's <c>bytes</c>.</param>
 /// <param name="Texts">Values of the text columns, in column order.</param>
-public sealed record HfRow(byte[]? Image, IReadOnlyList<string?> Texts);
+internal sealed record HfRow(byte[]? Image, IReadOnlyList<string?> Texts);
 
 /// <summary>
 /// Writes a split as HF Hub-style parquet shards (<c>data/{split}-0000i-of-0000N.parquet</c>) with an <c>image</c>
 /// struct column plus string columns and the <c>huggingface</c> features metadata, as <c>push_to_hub</c> lays them out.
 /// </summary>
-public static class HfParquetWriter
+internal static class HfParquetWriter
 {
     /// <summary>Writes <paramref name="rows"/> into <paramref name="shards"/> files under <c>dir/data</c>.</summary>
     /// <returns>The written files, relative to <paramref name="dir"/>.</returns>

@@ -20,7 +20,7 @@ public sealed class NumpyRandom
     }
 
     /// <summary>The underlying bit generator.</summary>
-    public Pcg64 BitGenerator { get; }
+    internal Pcg64 BitGenerator { get; }
 
     /// <summary><c>Generator.permutation(n)</c>: a shuffled <c>arange(n)</c>.</summary>
     public int[] Permutation(int n)

@@ -4,7 +4,7 @@ namespace VisionGrpo.Data.Rng;
 /// numpy's <c>PCG64</c> bit generator (XSL-RR 128/64), including its one-word buffer for 32-bit draws,
 /// so that every <c>next_uint32/next_uint64/next_double</c> call sequence matches numpy exactly.
 /// </summary>
-public sealed class Pcg64
+internal sealed class Pcg64
 {
     static readonly UInt128 Multiplier = new(2549297995355413924UL, 4865540595714422341UL);
 

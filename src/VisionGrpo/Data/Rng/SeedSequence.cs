@@ -6,7 +6,7 @@ namespace VisionGrpo.Data.Rng;
 /// numpy's <c>SeedSequence</c> (pool size 4, no spawn key): turns an integer seed into well-mixed state words.
 /// Bit-exact with numpy 1.24–2.x so that seeds give the same streams as Python.
 /// </summary>
-public sealed class SeedSequence
+internal sealed class SeedSequence
 {
     const uint InitA = 0x43b0d7e5, MultA = 0x931e8875, InitB = 0x8b51f9dd, MultB = 0x58f38ded;
     const uint MixMultL = 0xca01f9dd, MixMultR = 0x4973f715;

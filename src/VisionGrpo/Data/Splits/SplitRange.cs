@@ -4,7 +4,7 @@ namespace VisionGrpo.Data.Splits;
 /// <param name="Split">Split name (<c>train</c>, <c>test</c>, …).</param>
 /// <param name="From">First row (inclusive).</param>
 /// <param name="To">End row (exclusive).</param>
-public readonly record struct SplitRange(string Split, long From, long To)
+internal readonly record struct SplitRange(string Split, long From, long To)
 {
     /// <summary>Number of rows in the range.</summary>
     public long Count => To - From;

@@ -1,7 +1,7 @@
 namespace VisionGrpo.Data.Splits;
 
 /// <summary>How percent bounds of a split string become row numbers (the <c>(rounding)</c> suffix).</summary>
-public enum SplitRounding
+internal enum SplitRounding
 {
     /// <summary><c>closest</c> (default): <c>round(b·n/100)</c>, half to even.</summary>
     Closest,

@@ -7,7 +7,7 @@ namespace VisionGrpo.Data.Splits;
 /// <c>train[10:20]</c>, <c>train[-10%:]</c>, <c>train[:5%]+test[:3]</c>, <c>train[:5%](pct1_dropremainder)</c>, <c>all</c>.
 /// Resolves a string against split lengths to the row ranges read, in order, with <c>datasets</c>' error messages.
 /// </summary>
-public static partial class SplitSpec
+internal static partial class SplitSpec
 {
     [GeneratedRegex(@"^\w+(\.\w+)*$")]
     private static partial Regex SplitNameRegex();

@@ -6,13 +6,13 @@ namespace VisionGrpo.Data.Splits;
 /// <summary>The row indices of a train/test split, in the order <c>datasets</c> returns them.</summary>
 /// <param name="Train">Rows of the train split.</param>
 /// <param name="Test">Rows of the test split.</param>
-public sealed record TrainTestIndices(int[] Train, int[] Test);
+internal sealed record TrainTestIndices(int[] Train, int[] Test);
 
 /// <summary>
 /// <c>Dataset.train_test_split</c> of Hugging Face <c>datasets</c> 5.0.1: same size rules (int = rows, float = fraction),
 /// same checks and messages, and the same rows in the same order (numpy <c>default_rng(seed).permutation(n)</c>).
 /// </summary>
-public static class TrainTestSplit
+internal static class TrainTestSplit
 {
     /// <summary>The default test fraction when neither size is given.</summary>
     public const double DefaultTestSize = 0.25;

@@ -5,7 +5,7 @@ namespace VisionGrpo.Data.Validation;
 /// text-only row, as in TRL, not a bad one). Bad rows are never
 /// dropped silently: <see cref="Filter"/> reports each one, and <see cref="BadRowPolicy.Fail"/> stops at the first.
 /// </summary>
-public sealed class RowValidator
+internal sealed class RowValidator
 {
     readonly IReadOnlyList<string> _required;
     readonly IReadOnlyList<string> _images;

@@ -16,7 +16,7 @@ public sealed class DeepstackInjection
     public required IReadOnlyList<Tensor> Features { get; init; }
 
     /// <summary>Builds the injection for the positions of <paramref name="imageTokenId"/> in <paramref name="inputIds"/> <c>[B, L]</c>.</summary>
-    public static DeepstackInjection ForImageTokens(Tensor inputIds, int imageTokenId, IReadOnlyList<Tensor> features)
+    internal static DeepstackInjection ForImageTokens(Tensor inputIds, int imageTokenId, IReadOnlyList<Tensor> features)
     {
         var rows = inputIds.reshape(-1).eq(imageTokenId).nonzero().squeeze(1);
         foreach (var f in features)

@@ -31,7 +31,7 @@ public sealed class Qwen2RotaryEmbedding : IDisposable
     /// j takes h when <c>j % 3 == 1</c> and <c>j &lt; 3·section[1]</c>, w when <c>j % 3 == 2</c> and
     /// <c>j &lt; 3·section[2]</c>, else t.
     /// </summary>
-    public static long[] Components(IReadOnlyList<int> section, int half, bool interleaved)
+    internal static long[] Components(IReadOnlyList<int> section, int half, bool interleaved)
     {
         var component = new long[half];
         for (int j = 0; j < half; j++)

@@ -8,7 +8,7 @@ namespace VisionGrpo.Models.Qwen2_5_VL;
 /// <c>rope_deltas</c> <c>[B, 1]</c> = max position + 1 − padded length, which turns a decode slot index into its
 /// position. Left padding is skipped (pad slots hold 1, never attended).
 /// </summary>
-public static class RopeIndex
+internal static class RopeIndex
 {
     /// <summary>Tensor front end: <paramref name="inputIds"/> <c>[B, L]</c>, optional mask <c>[B, L]</c> and grids <c>[N, 3]</c>.</summary>
     public static (Tensor PositionIds, Tensor RopeDeltas) Compute(Tensor inputIds, Tensor? attentionMask, Tensor? imageGridThw,

@@ -17,7 +17,7 @@ public readonly record struct VisionGrid(int T, int H, int W)
     /// of <paramref name="spatialMergeSize"/> because the processor always emits whole 2×2 merge blocks.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong shape, dtype or values; the message names the row.</exception>
-    public static IReadOnlyList<VisionGrid> FromTensor(Tensor gridThw, int spatialMergeSize)
+    internal static IReadOnlyList<VisionGrid> FromTensor(Tensor gridThw, int spatialMergeSize)
     {
         ArgumentNullException.ThrowIfNull(gridThw);
         if (gridThw.ndim != 2 || gridThw.shape[1] != 3)
@@ -44,7 +44,7 @@ public readonly record struct VisionGrid(int T, int H, int W)
     /// The grids of <paramref name="gridThw"/>, checked against <paramref name="pixelValues"/>: at least one image
     /// and exactly one pixel row per patch.
     /// </summary>
-    public static IReadOnlyList<VisionGrid> ForPixels(Tensor pixelValues, Tensor gridThw, int spatialMergeSize)
+    internal static IReadOnlyList<VisionGrid> ForPixels(Tensor pixelValues, Tensor gridThw, int spatialMergeSize)
     {
         var grids = FromTensor(gridThw, spatialMergeSize);
         if (grids.Count == 0) throw new ArgumentException("grid_thw has no rows: the vision tower needs at least one image or video.", nameof(gridThw));
@@ -55,7 +55,7 @@ public readonly record struct VisionGrid(int T, int H, int W)
     }
 
     /// <summary>Patch-row boundaries of every frame, <c>[0, h·w, 2·h·w, …]</c> (transformers' full-attention <c>cu_seqlens</c>).</summary>
-    public static int[] FrameBoundaries(IReadOnlyList<VisionGrid> grids)
+    internal static int[] FrameBoundaries(IReadOnlyList<VisionGrid> grids)
     {
         var cu = new List<int> { 0 };
         foreach (var g in grids)

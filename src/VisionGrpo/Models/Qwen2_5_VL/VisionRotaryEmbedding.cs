@@ -72,7 +72,7 @@ public sealed class VisionRotaryEmbedding
     }
 
     /// <summary>The float32 <c>cos</c>/<c>sin</c> <c>[S, head_dim]</c> of per-patch angles <c>[S, head_dim/2]</c> (each angle used twice).</summary>
-    public static (Tensor Cos, Tensor Sin) CosSin(Tensor freqs)
+    internal static (Tensor Cos, Tensor Sin) CosSin(Tensor freqs)
     {
         var emb = cat([freqs, freqs], -1);
         return (emb.cos(), emb.sin());
@@ -82,7 +82,7 @@ public sealed class VisionRotaryEmbedding
     /// Applies the rotation to <c>[S, heads, head_dim]</c> queries or keys in float32 (as transformers does) and
     /// casts back. <paramref name="cos"/>/<paramref name="sin"/> are float32 <c>[S, head_dim]</c>.
     /// </summary>
-    public static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
+    internal static Tensor Rotate(Tensor x, Tensor cos, Tensor sin)
     {
         using var scope = NewDisposeScope();
         var x32 = x.to(ScalarType.Float32);

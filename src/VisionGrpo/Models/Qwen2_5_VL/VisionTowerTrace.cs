@@ -7,7 +7,7 @@ namespace VisionGrpo.Models.Qwen2_5_VL;
 /// Intermediates of one vision-tower forward, named like the reference fixture's <c>vision.*</c> tensors, for
 /// parity tests and debugging. Tensors are detached copies owned by the caller's dispose scope.
 /// </summary>
-public sealed class VisionTowerTrace
+internal sealed class VisionTowerTrace
 {
     /// <summary>Patch embedding output in <c>pixel_values</c> order.</summary>
     public Tensor? PatchEmbed { get; private set; }

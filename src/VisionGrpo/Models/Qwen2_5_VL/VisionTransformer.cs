@@ -54,7 +54,7 @@ public sealed class Qwen2_5_VisionTransformer : VisionTower
     /// <see cref="forward(Tensor, Tensor)"/> that also records detached copies of the intermediates into
     /// <paramref name="trace"/> (when not null) for parity checks against transformers.
     /// </summary>
-    public Tensor forward(Tensor pixelValues, Tensor gridThw, VisionTowerTrace? trace)
+    internal Tensor forward(Tensor pixelValues, Tensor gridThw, VisionTowerTrace? trace)
     {
         var grids = VisionGrid.ForPixels(pixelValues, gridThw, Config.SpatialMergeSize);
 

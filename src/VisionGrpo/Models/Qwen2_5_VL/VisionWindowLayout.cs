@@ -7,7 +7,7 @@ namespace VisionGrpo.Models.Qwen2_5_VL;
 /// <param name="WindowIndex">New merged-token slot j holds old merged token <c>WindowIndex[j]</c>.</param>
 /// <param name="CuWindowSeqlens">Cumulative window boundaries, leading 0, repeated boundaries (empty windows) removed.</param>
 /// <param name="CuSeqlens">Cumulative boundaries of every frame of every image, leading 0 (full-attention blocks).</param>
-public sealed record VisionWindowLayout(long[] WindowIndex, int[] CuWindowSeqlens, int[] CuSeqlens)
+internal sealed record VisionWindowLayout(long[] WindowIndex, int[] CuWindowSeqlens, int[] CuSeqlens)
 {
     /// <summary>
     /// Computes the layout of transformers' <c>get_window_index</c>: per image and frame, merged tokens are laid on

@@ -72,7 +72,7 @@ public sealed record Qwen2VLVisionConfig : VisionTowerConfig
     }
 
     /// <inheritdoc/>
-    public override IEnumerable<ModuleShape> Modules()
+    internal override IEnumerable<ModuleShape> Modules()
     {
         long e = HiddenSize, merged = e * SpatialMergeUnit;
         yield return new ModuleShape("patch_embed.proj", PatchDim, e, IsLinear: false);

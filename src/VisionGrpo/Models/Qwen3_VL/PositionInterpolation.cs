@@ -11,7 +11,7 @@ namespace VisionGrpo.Models.Qwen3_VL;
 /// order (merge blocks in raster order, cells of a block in raster order, repeated per frame), so the lookup needs no
 /// permutation afterwards.
 /// </summary>
-public static class PositionInterpolation
+internal static class PositionInterpolation
 {
     /// <summary>
     /// Table rows <c>[4, patches]</c> (int64) and weights <c>[4, patches]</c> (float32) for <paramref name="grids"/>;

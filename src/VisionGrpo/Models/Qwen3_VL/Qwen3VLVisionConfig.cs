@@ -90,7 +90,7 @@ public sealed record Qwen3VLVisionConfig : VisionTowerConfig
     }
 
     /// <inheritdoc/>
-    public override IEnumerable<ModuleShape> Modules()
+    internal override IEnumerable<ModuleShape> Modules()
     {
         long h = HiddenSize, merged = h * SpatialMergeUnit;
         yield return new ModuleShape("patch_embed.proj", PatchDim, h, IsLinear: false);

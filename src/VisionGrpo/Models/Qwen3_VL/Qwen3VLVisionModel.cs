@@ -8,7 +8,7 @@ namespace VisionGrpo.Models.Qwen3_VL;
 /// <summary>Output of <see cref="Qwen3VLVisionModel.Encode"/>.</summary>
 /// <param name="Embeds">Merger output <c>[image tokens, out_hidden]</c>: the rows that replace <c>&lt;|image_pad|&gt;</c>.</param>
 /// <param name="Deepstack">One <c>[image tokens, out_hidden]</c> tensor per DeepStack level, added after decoder layer k.</param>
-public sealed record Qwen3VLVisionOutput(Tensor Embeds, IReadOnlyList<Tensor> Deepstack);
+internal sealed record Qwen3VLVisionOutput(Tensor Embeds, IReadOnlyList<Tensor> Deepstack);
 
 /// <summary>
 /// The Qwen3-VL vision tower (<c>model.visual.*</c>): Conv3d patch embedding with bias, plus the learned position
@@ -66,7 +66,7 @@ public sealed class Qwen3VLVisionModel : VisionTower
     /// <c>[n, 3]</c> into the merger output and the DeepStack levels; the trace, when given, records the
     /// intermediates for parity checks.
     /// </summary>
-    public Qwen3VLVisionOutput Encode(Tensor pixelValues, Tensor gridThw, Qwen3VLVisionTrace? trace = null)
+    internal Qwen3VLVisionOutput Encode(Tensor pixelValues, Tensor gridThw, Qwen3VLVisionTrace? trace = null)
     {
         var grids = VisionGrid.FromTensor(gridThw, Config.SpatialMergeSize);
         if (grids.Count == 0) throw new ArgumentException("grid_thw has no rows: the vision tower needs at least one image.", nameof(gridThw));

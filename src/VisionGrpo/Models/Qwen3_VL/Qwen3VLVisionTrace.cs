@@ -7,7 +7,7 @@ namespace VisionGrpo.Models.Qwen3_VL;
 /// Intermediates of one Qwen3-VL vision-tower forward, named like the reference fixture's <c>vision.*</c> tensors,
 /// for parity tests and debugging. Tensors are detached copies owned by the caller's dispose scope.
 /// </summary>
-public sealed class Qwen3VLVisionTrace
+internal sealed class Qwen3VLVisionTrace
 {
     /// <summary>Patch embedding output (bias included) in <c>pixel_values</c> order.</summary>
     public Tensor? PatchEmbed { get; private set; }

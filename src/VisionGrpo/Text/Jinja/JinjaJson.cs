@@ -8,7 +8,7 @@ namespace VisionGrpo.Text.Jinja;
 /// JSON in and out of template values. Output is Python's <c>json.dumps(x, ensure_ascii=False)</c> as transformers'
 /// <c>tojson</c> calls it: <c>", "</c>/<c>": "</c> separators, keys in order, non-ASCII kept, floats in Python repr.
 /// </summary>
-public static class JinjaJson
+internal static class JinjaJson
 {
     /// <summary>Converts parsed JSON to template values: objects keep key order, integers (no '.', no exponent)
     /// become <c>long</c>, other numbers <c>double</c> (as Python's <c>json.loads</c>).</summary>

@@ -6,7 +6,7 @@ namespace VisionGrpo.Text.Jinja;
 /// <c>json.dumps(ensure_ascii=False)</c>, and the globals <c>raise_exception</c> and <c>strftime_now</c>.
 /// Parsing validates the whole template, so an unsupported construct fails here with its line and column.
 /// </summary>
-public sealed class JinjaTemplate
+internal sealed class JinjaTemplate
 {
     readonly IReadOnlyList<Stmt> body;
 

@@ -4,7 +4,7 @@ namespace VisionGrpo.Training.Advantages;
 /// Output of <see cref="GroupAdvantages.Compute"/>: one advantage per completion row plus TRL's intermediate
 /// per-row values (its <c>trl_locals</c>) and the reward metrics it logs, all float32 values as TRL computes them.
 /// </summary>
-public sealed class AdvantageResult
+internal sealed class AdvantageResult
 {
     /// <summary>Per-row advantages (NaN-free: unscorable rows and groups with &lt; 2 valid rows get 0).</summary>
     public required float[] Advantages { get; init; }

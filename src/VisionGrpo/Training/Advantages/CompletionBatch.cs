@@ -7,7 +7,7 @@ namespace VisionGrpo.Training.Advantages;
 /// (up to and including the first EOS), truncation flags, <c>mask_truncated_completions</c>, the dapo token count
 /// (<c>num_items_in_batch</c>) and the <c>num_tokens</c> / <c>completions/*</c> metrics, per TRL version.
 /// </summary>
-public sealed class CompletionBatch
+internal sealed class CompletionBatch
 {
     /// <summary>Completion ids right-padded with the pad id to the longest row, [N][C].</summary>
     public required int[][] PaddedIds { get; init; }

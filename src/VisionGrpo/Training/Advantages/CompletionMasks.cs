@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training.Advantages;
 
 /// <summary>Tensor forms of TRL's completion-mask rules for the trainer.</summary>
-public static class CompletionMasks
+internal static class CompletionMasks
 {
     /// <summary>
     /// Mask [B, C] (int32) that keeps every position up to and including the first EOS of each row (all positions of

@@ -10,7 +10,7 @@ namespace VisionGrpo.Training.Advantages;
 /// rewards matrix [N, F] (NaN = the function returned None) is combined with the reward weights, normalised per group
 /// of <c>num_generations</c> consecutive rows and scaled per <c>scale_rewards</c>. Runs in float32 with TRL's op order.
 /// </summary>
-public static class GroupAdvantages
+internal static class GroupAdvantages
 {
     /// <summary>Added to σ before dividing (TRL's constant).</summary>
     public const float StdEpsilon = 1e-4f;

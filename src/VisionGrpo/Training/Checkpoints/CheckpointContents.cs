@@ -8,7 +8,7 @@ namespace VisionGrpo.Training.Checkpoints;
 /// processor files, the recipe, the optimizer and scheduler state (unless <c>save_only_model</c>), trainer-specific
 /// files, and <c>trainer_state.json</c> last (its presence marks a complete checkpoint).
 /// </summary>
-public static class CheckpointContents
+internal static class CheckpointContents
 {
     /// <summary>File name of the scheduler state.</summary>
     public const string SchedulerFile = "scheduler.json";

@@ -10,7 +10,7 @@ namespace VisionGrpo.Training.Checkpoints;
 /// contents go to a hidden temporary folder first, which is renamed into place only once complete. Old checkpoints
 /// are rotated per <c>save_total_limit</c>; a folder counts as a checkpoint only when it holds <c>trainer_state.json</c>.
 /// </summary>
-public sealed partial class CheckpointStore
+internal sealed partial class CheckpointStore
 {
     /// <summary>Prefix of checkpoint folder names (the HF Trainer's).</summary>
     public const string Prefix = "checkpoint-";

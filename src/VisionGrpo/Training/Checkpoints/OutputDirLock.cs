@@ -6,7 +6,7 @@ namespace VisionGrpo.Training.Checkpoints;
 /// kernel's (<c>flock</c> on <see cref="FileName"/>, which .NET takes for <see cref="FileShare.None"/>), so it goes
 /// away with the process however that ends, <c>kill -9</c> included; the file itself stays, empty and harmless.
 /// </summary>
-public sealed class OutputDirLock : IDisposable
+internal sealed class OutputDirLock : IDisposable
 {
     /// <summary>The lock file inside the output folder.</summary>
     public const string FileName = ".visiongrpo.lock";

@@ -5,7 +5,7 @@ namespace VisionGrpo.Training.Inputs;
 /// (image pads, vision start/end) wherever it is, plus the rightmost <c>maxLength − #protected</c> other tokens, in
 /// their original order. So the system prompt is cut first and image tokens always still match the pixels.
 /// </summary>
-public static class ProtectedTruncation
+internal static class ProtectedTruncation
 {
     /// <summary>Returns <paramref name="ids"/> unchanged when short enough, otherwise the truncated row.</summary>
     /// <exception cref="ArgumentException">The protected tokens alone exceed <paramref name="maxLength"/>.</exception>

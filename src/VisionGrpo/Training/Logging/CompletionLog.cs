@@ -9,7 +9,7 @@ namespace VisionGrpo.Training.Logging;
 /// <c>prompt</c>, <c>completion</c>, one per reward function (null = None) and <c>advantage</c>; plus the same rows,
 /// one JSON object a line, appended to <c>output_dir/completions.jsonl</c> beside <c>metrics.jsonl</c>.
 /// </summary>
-public sealed class CompletionLog : IDisposable
+internal sealed class CompletionLog : IDisposable
 {
     readonly string _folder;
     readonly MetricsJsonlWriter _jsonl;

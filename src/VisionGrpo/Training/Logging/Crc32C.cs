@@ -4,7 +4,7 @@ namespace VisionGrpo.Training.Logging;
 /// CRC-32C (Castagnoli, reflected polynomial 0x82F63B78) and TFRecord's masking of it, table-driven: twenty lines instead of
 /// a package dependency for the library.
 /// </summary>
-public static class Crc32C
+internal static class Crc32C
 {
     static readonly uint[] Table = BuildTable();
 

@@ -8,7 +8,7 @@ namespace VisionGrpo.Training.Logging;
 /// cleared. TRL 0.20 averages everything (a NaN poisons the key); 1.9 drops NaNs first and logs null when nothing
 /// valid is left. <c>num_tokens</c> is replaced, not appended (it is a running total).
 /// </summary>
-public sealed class GrpoMetricsBuffer
+internal sealed class GrpoMetricsBuffer
 {
     readonly Dictionary<string, List<double>> _values = new();
     readonly List<string> _order = new();

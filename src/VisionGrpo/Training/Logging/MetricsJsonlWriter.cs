@@ -7,7 +7,7 @@ namespace VisionGrpo.Training.Logging;
 /// <c>log_history</c> (e.g. <c>{"loss": 0.01, "reward": 0.5, …, "epoch": 0.03, "step": 10}</c>), written with
 /// <see cref="PythonJson"/> so numbers look as in Python. Flushed after each line (safe to tail, survives a kill).
 /// </summary>
-public sealed class MetricsJsonlWriter : IDisposable
+internal sealed class MetricsJsonlWriter : IDisposable
 {
     readonly FileStream _stream;
 

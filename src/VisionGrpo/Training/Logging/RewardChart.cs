@@ -4,7 +4,7 @@ namespace VisionGrpo.Training.Logging;
 /// A PNG of the reward curves of a run (ScottPlot): each <c>rewards/&lt;name&gt;/mean</c> of the training logs over
 /// the steps as a line, and the evaluations (<c>eval_rewards/&lt;name&gt;/mean</c>) as markers in the same colour.
 /// </summary>
-public static class RewardChart
+internal static class RewardChart
 {
     /// <summary>Draws the curves found in <paramref name="logHistory"/> into <paramref name="path"/>.</summary>
     /// <returns>The reward names drawn.</returns>

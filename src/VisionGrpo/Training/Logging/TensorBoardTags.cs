@@ -1,7 +1,7 @@
 namespace VisionGrpo.Training.Logging;
 
 /// <summary>transformers' <c>rewrite_logs</c>: <c>eval_x</c> → <c>eval/x</c>, <c>test_x</c> → <c>test/x</c>, else <c>train/x</c>.</summary>
-public static class TensorBoardTags
+internal static class TensorBoardTags
 {
     /// <summary>The TensorBoard tag of a logged metric name (e.g. <c>loss</c> → <c>train/loss</c>).</summary>
     public static string ForMetric(string key) =>

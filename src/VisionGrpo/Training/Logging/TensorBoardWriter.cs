@@ -8,7 +8,7 @@ namespace VisionGrpo.Training.Logging;
 /// <c>brain.Event:2</c> first record, then one Event per scalar/text. <see cref="LogMetrics"/> maps metric names to
 /// tags as transformers' <c>TensorBoardCallback</c> does. Thread-safe; flushes after every call.
 /// </summary>
-public sealed class TensorBoardWriter : IDisposable
+internal sealed class TensorBoardWriter : IDisposable
 {
     /// <summary><c>source_metadata.writer</c> of torch.utils.tensorboard files.</summary>
     public const string TorchSourceWriter = "tensorboard.summary.writer.event_file_writer";

@@ -6,7 +6,7 @@ namespace VisionGrpo.Training.Logging;
 /// TFRecord framing: <c>u64 length</c>, <c>u32 masked CRC32C(length bytes)</c>, the data, <c>u32 masked
 /// CRC32C(data)</c>, all little-endian, records simply concatenated.
 /// </summary>
-public static class TfRecordWriter
+internal static class TfRecordWriter
 {
     /// <summary>Writes one framed record to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, ReadOnlySpan<byte> data)

@@ -134,7 +134,7 @@ public sealed class TrainerState
     /// in <paramref name="outputDir"/>, or null: resuming such a run has nothing left to do, and must not append
     /// another summary line to <c>metrics.jsonl</c>.
     /// </summary>
-    public static Dictionary<string, object?>? FinishedSummary(string outputDir, long maxSteps)
+    internal static Dictionary<string, object?>? FinishedSummary(string outputDir, long maxSteps)
     {
         string path = Path.Combine(outputDir, "trainer_state.json");
         if (!File.Exists(path)) return null;

@@ -8,7 +8,7 @@ namespace VisionGrpo.Training.Logging;
 /// <c>TensorBoardCallback</c> writes them), and the <see cref="CompletionLog"/> when <c>log_completions</c> is on. On
 /// resume, metrics.jsonl and completions.jsonl keep only the lines up to the checkpoint's step.
 /// </summary>
-public sealed class TrainingLoggers : IDisposable
+internal sealed class TrainingLoggers : IDisposable
 {
     readonly MetricsJsonlWriter _jsonl;
     readonly TensorBoardWriter? _tensorBoard;

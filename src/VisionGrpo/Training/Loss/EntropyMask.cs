@@ -7,7 +7,7 @@ namespace VisionGrpo.Training.Loss;
 /// TRL's <c>get_high_entropy_mask</c>: keep valid tokens whose entropy is ≥ the (1 − ρ) quantile
 /// (linear interpolation, computed in float32 like TRL) of the entropies of all valid tokens.
 /// </summary>
-public static class EntropyMask
+internal static class EntropyMask
 {
     /// <summary>
     /// Boolean mask [B, T]: <c>entropies·mask ≥ quantile(entropies[mask], 1 − topQuantile)</c> and <c>mask</c>.

@@ -9,7 +9,7 @@ namespace VisionGrpo.Training.Loss;
 /// sequence level), clipping (ε_low, ε_high, δ), the per-loss-type policy term, entropy and off-policy masks, the k3
 /// KL term, aggregation per <c>loss_type</c>, gradient-accumulation scaling per TRL version, and the logged metrics.
 /// </summary>
-public static class GrpoLoss
+internal static class GrpoLoss
 {
     /// <summary>Computes the loss (with autograd graph back to <see cref="GrpoLossInputs.PerTokenLogps"/>) and metrics.</summary>
     /// <exception cref="ArgumentException">Shapes disagree, or a required input (ref log-probs for beta ≠ 0, …) is missing.</exception>

@@ -6,7 +6,7 @@ namespace VisionGrpo.Training.Loss;
 /// One micro-batch for <see cref="GrpoLoss.Compute"/> (B rows, T completion positions). Tensors are borrowed, not
 /// disposed. Floating inputs may be float64, float32 or bf16/fp16 (the latter two are computed in float32).
 /// </summary>
-public sealed class GrpoLossInputs
+internal sealed class GrpoLossInputs
 {
     /// <summary>Per-token log-probs of the sampled completion tokens under the current policy [B, T] (requires grad).</summary>
     public required Tensor PerTokenLogps { get; init; }

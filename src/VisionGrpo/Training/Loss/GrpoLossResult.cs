@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training.Loss;
 
 /// <summary>Output of <see cref="GrpoLoss.Compute"/>.</summary>
-public sealed class GrpoLossResult : IDisposable
+internal sealed class GrpoLossResult : IDisposable
 {
     /// <summary>
     /// The scalar to back-propagate: already divided for gradient accumulation exactly as TRL + the HF Trainer do,

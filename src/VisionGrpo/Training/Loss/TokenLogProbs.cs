@@ -10,7 +10,7 @@ namespace VisionGrpo.Training.Loss;
 /// temperature, then <c>selective_log_softmax</c> (gather − logsumexp for fp32/fp64; log_softmax + gather for
 /// bf16/fp16, where logsumexp is unstable) and the Shannon entropy in nats.
 /// </summary>
-public static class TokenLogProbs
+internal static class TokenLogProbs
 {
     /// <summary>
     /// Log-prob of each completion token [B, C] (differentiable w.r.t. <paramref name="logits"/>).

@@ -11,7 +11,7 @@ namespace VisionGrpo.Training.Optim;
 /// <see cref="LrScheduler"/>, gradient-norm clipping that returns the pre-clip norm (the <c>grad_norm</c> metric), and
 /// state save/load for resuming (TorchSharp's optimizer format, not PyTorch's <c>optimizer.pt</c>).
 /// </summary>
-public sealed class AdamWOptimizer : ITrainingOptimizer
+internal sealed class AdamWOptimizer : ITrainingOptimizer
 {
     // transformers' get_decay_parameter_names: no decay for biases and normalisation weights.
     static readonly Regex NoDecay = new(@"bias|layernorm|rmsnorm|(?:^|\.)norm(?:$|\.)|_norm(?:$|\.)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);

@@ -7,7 +7,7 @@ namespace VisionGrpo.Training.Optim;
 /// Implemented by <see cref="AdamWOptimizer"/> (fp32 parameters) and <see cref="MixedPrecisionOptimizer"/> (bf16
 /// parameters with fp32 master copies).
 /// </summary>
-public interface ITrainingOptimizer : IDisposable
+internal interface ITrainingOptimizer : IDisposable
 {
     /// <summary>Current learning rate.</summary>
     double LearningRate { get; }

@@ -7,7 +7,7 @@ namespace VisionGrpo.Training.Optim;
 /// optimizer steps from 0 (construction) and advanced by <see cref="Step"/> after each optimizer step. The λ
 /// formulas follow transformers' operation order, so values agree with PyTorch's to the last bit.
 /// </summary>
-public sealed class LrScheduler
+internal sealed class LrScheduler
 {
     /// <summary>Schedule kind.</summary>
     public LrSchedulerType Type { get; }

@@ -14,7 +14,7 @@ public enum LrSchedulerType
 }
 
 /// <summary>Config spellings of <see cref="LrSchedulerType"/>.</summary>
-public static class LrSchedulerTypeNames
+internal static class LrSchedulerTypeNames
 {
     /// <summary>Parses <c>linear</c>, <c>cosine</c>, <c>constant</c>, <c>constant_with_warmup</c>.</summary>
     public static LrSchedulerType Parse(string value) => value.Trim().ToLowerInvariant() switch

@@ -13,7 +13,7 @@ namespace VisionGrpo.Training.Optim;
 /// not train at all; with them it accumulates until it crosses a representable value. fp32 trainable parameters (e.g.
 /// LoRA adapters on a bf16 base) are their own masters.
 /// </summary>
-public sealed class MixedPrecisionOptimizer : ITrainingOptimizer
+internal sealed class MixedPrecisionOptimizer : ITrainingOptimizer
 {
     /// <summary>Suffix of the file, next to the AdamW state, that holds the fp32 masters.</summary>
     public const string MastersSuffix = ".fp32_masters.safetensors";

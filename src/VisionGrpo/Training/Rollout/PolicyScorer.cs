@@ -10,7 +10,7 @@ namespace VisionGrpo.Training.Rollout;
 /// the model, LM-head logits only for the last C+1 positions, divided by the sampling temperature, then the log-prob
 /// of each sampled completion token and (without gradient) its entropy.
 /// </summary>
-public static class PolicyScorer
+internal static class PolicyScorer
 {
     /// <summary>Log-probs [b, C] (differentiable when grad is enabled) and, when asked, entropies [b, C].</summary>
     public static (Tensor Logps, Tensor? Entropies) Score(QwenVLForConditionalGeneration model, MicroBatch batch,

@@ -8,7 +8,7 @@ namespace VisionGrpo.Training.Rollout;
 /// <c>U = generation_batch_size / num_generations</c> unique prompts and a last partial chunk is dropped. Each chunk is
 /// one generation round; TRL's repetition of every index G times (and of every chunk I·S times) is the trainer's job.
 /// </summary>
-public sealed class RepeatSampler
+internal sealed class RepeatSampler
 {
     readonly List<int[]> _permutations = new();
     readonly torch.Generator? _generator;

@@ -11,7 +11,7 @@ namespace VisionGrpo.Training.Rollout;
 /// prompt adjacent): group advantages over the whole batch, completion masks and lengths per TRL version, left-padded
 /// prompts and right-padded completions, and the round's metrics.
 /// </summary>
-public static class RolloutAssembler
+internal static class RolloutAssembler
 {
     /// <summary>Assembles <paramref name="groups"/> (the batch takes ownership of them).</summary>
     /// <param name="groups">Sampled groups, each with G completions.</param>

@@ -11,7 +11,7 @@ namespace VisionGrpo.Training.Rollout;
 /// right-padded completions with the loss mask, advantages, optional old/reference log-probs, and the texts and
 /// rewards for logging.
 /// </summary>
-public sealed class RolloutBatch : IDisposable
+internal sealed class RolloutBatch : IDisposable
 {
     /// <summary>The groups the rows come from (owned: disposed with the batch).</summary>
     public required IReadOnlyList<RolloutGroup> Groups { get; init; }
@@ -104,5 +104,5 @@ public sealed record RoundLog(string[] PromptTexts, string[] CompletionTexts, IR
 /// <param name="Advantages">[b].</param>
 /// <param name="OldLogps">[b, C] or null.</param>
 /// <param name="RefLogps">[b, C] or null.</param>
-public sealed record MicroBatch(QwenVLInputs Inputs, Tensor CompletionIds, Tensor CompletionMask, Tensor Advantages,
+internal sealed record MicroBatch(QwenVLInputs Inputs, Tensor CompletionIds, Tensor CompletionMask, Tensor Advantages,
     Tensor? OldLogps, Tensor? RefLogps);

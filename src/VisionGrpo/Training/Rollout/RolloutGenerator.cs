@@ -14,7 +14,7 @@ namespace VisionGrpo.Training.Rollout;
 /// cut after the first EOS, score every reward function on the decoded text, and compute group advantages and the
 /// round's metrics. The vision tower runs once per unique prompt.
 /// </summary>
-public sealed class RolloutGenerator
+internal sealed class RolloutGenerator
 {
     readonly PolicyModel _policy;
     readonly PromptBuilder _prompts;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Training.Rollout;
 
 /// <summary>One prompt and its G sampled, decoded and rewarded completions (before advantages are computed).</summary>
-public sealed class RolloutGroup : IDisposable
+internal sealed class RolloutGroup : IDisposable
 {
     /// <summary>The dataset row.</summary>
     public required DatasetRow Row { get; init; }

@@ -5,10 +5,11 @@ namespace VisionGrpo.Training.Rollout;
 
 /// <summary>
 /// The images of a round's unique prompts, split per prompt so any set of completion rows can take its own (TRL keeps
-/// <c>pixel_values</c> attached to their row through the shuffle/split of §3.1). Holds either vision-tower outputs
-/// (computed once, no gradient, when nothing in the vision tower trains) or raw pixel patches (when it does).
+/// <c>pixel_values</c> attached to their row through its shuffle and split into micro-batches). Holds either
+/// vision-tower outputs (computed once, no gradient, when nothing in the vision tower trains) or raw pixel patches
+/// (when it does).
 /// </summary>
-public sealed class RowImages
+internal sealed class RowImages
 {
     readonly Tensor?[] _data;
     readonly Tensor?[] _grids;

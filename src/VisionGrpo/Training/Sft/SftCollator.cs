@@ -72,7 +72,7 @@ public sealed class SftCollator
     }
 
     /// <summary>Right-pads rows into <c>[N, C]</c> int64 ids and a 0/1 int64 mask.</summary>
-    public static (Tensor Ids, Tensor Mask) RightPad(IReadOnlyList<int[]> rows, int padId)
+    internal static (Tensor Ids, Tensor Mask) RightPad(IReadOnlyList<int[]> rows, int padId)
     {
         int width = rows.Count == 0 ? 0 : rows.Max(r => r.Length);
         var ids = new long[rows.Count * width];

@@ -7,7 +7,7 @@ namespace VisionGrpo.Training.Sft;
 /// <param name="Sum">Σ −log p(token) over masked completion tokens (differentiable scalar).</param>
 /// <param name="Correct">Masked tokens whose argmax prediction is the target (<c>mean_token_accuracy</c> numerator).</param>
 /// <param name="Tokens">Masked tokens (the denominator).</param>
-public sealed record SftLossResult(Tensor Sum, long Correct, long Tokens);
+internal sealed record SftLossResult(Tensor Sum, long Correct, long Tokens);
 
 /// <summary>
 /// Completion-only causal-LM loss: the logits at the position before each completion token are scored against it
@@ -15,7 +15,7 @@ public sealed record SftLossResult(Tensor Sum, long Correct, long Tokens);
 /// the completion tokens of the whole optimizer step (transformers' <c>num_items_in_batch</c>), which weighs every
 /// token equally across gradient-accumulation micro-batches.
 /// </summary>
-public static class SftLoss
+internal static class SftLoss
 {
     /// <summary>PyTorch's default <c>ignore_index</c>: labels with this value carry no loss.</summary>
     public const long IgnoreIndex = -100;

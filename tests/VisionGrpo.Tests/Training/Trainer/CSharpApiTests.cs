@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using VisionGrpo.Data;
 using VisionGrpo.Lora;
+using VisionGrpo.Recipes;
 using VisionGrpo.Rewards;
 using VisionGrpo.Training;
 using VisionGrpo.Training.Config;
@@ -120,6 +121,20 @@ public sealed class CSharpApiTests : IDisposable
     }
 
     [Fact]
+    public void A_recipe_built_in_code_is_validated_like_a_loaded_one()
+    {
+        var recipe = new RecipeConfig { ModelNameOrPath = Demo, DatasetName = "/no/such/data", OutputDir = _out, LossType = "foo" };
+        Assert.Contains("loss_type 'foo'", Assert.Throws<ConfigException>(() => recipe.ToGrpoTrainer()).Message);
+        recipe.LossType = "dapo";
+        recipe.LearningRate = -1;
+        Assert.Contains("learning_rate", Assert.Throws<ConfigException>(() => recipe.ToGrpoTrainer()).Message);
+        recipe.LearningRate = 1e-5;
+        recipe.NumGenerations = 3;   // 8 completions per micro-step
+        Assert.Contains("num_generations (3)", Assert.Throws<ConfigException>(() => recipe.ToGrpoTrainer()).Message);
+        Assert.False(Directory.Exists(_out));
+    }
+
+    [Fact]
     public void Generation_kwargs_of_the_wrong_type_name_the_key()
     {
         var args = Args with { GenerationKwargs = new Dictionary<string, object> { ["top_k"] = 2.5 } };
@@ -143,6 +158,25 @@ public sealed class CSharpApiTests : IDisposable
         var partial = RewardFunction.From("partial", b => b.Completions.Select(c => c == "a" ? (float?)1f : null), weight: 2f);
         Assert.Equal([1f, null], partial.Score(batch, TestContext.Current.CancellationToken));
         Assert.Equal(2f, partial.Weight);
+    }
+
+    // The test project sees internals; a user's app (samples/CustomReward) does not. Everything the object-first API
+    // and the sample name must stay public.
+    [Fact]
+    public void The_types_a_csharp_user_needs_are_public()
+    {
+        Type[] api =
+        [
+            typeof(GrpoTrainer), typeof(GrpoConfig), typeof(PolicyModel), typeof(PolicyLoadOptions), typeof(TrainerEvents),
+            typeof(VisionGrpo.Training.Inputs.PromptOptions), typeof(VisionGrpo.Training.Inputs.SystemPrompts),
+            typeof(VisionGrpo.Training.Inputs.TrainingDatasets), typeof(GrpoLossType), typeof(ScaleRewards),
+            typeof(ImportanceSamplingLevel), typeof(IntervalStrategy), typeof(TrlCompat), typeof(LrSchedulerType),
+            typeof(Dataset), typeof(VisionGrpo.Data.Validation.BadRowPolicy), typeof(LoraConfig), typeof(LoraTargetModules),
+            typeof(IRewardFunction), typeof(RewardFunction), typeof(RewardBatch), typeof(FormatReward), typeof(ConfigException),
+            typeof(VisionGrpo.Data.Synthetic.VisualMathGenerator), typeof(VisionGrpo.Data.Synthetic.SynthDifficulty),
+            typeof(RecipeTrainer), typeof(RecipeMapping), typeof(RecipeLoader), typeof(RecipeConfig),
+        ];
+        Assert.Empty(api.Where(t => !t.IsPublic).Select(t => t.FullName));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using VisionGrpo.Data.Rng;
 namespace VisionGrpo.Data.Synthetic.Templates;
 
 /// <summary>"What hour does the clock show?": an analogue clock at an exact hour (minute hand on 12).</summary>
-public sealed class ClockHourTemplate : ISynthTemplate
+internal sealed class ClockHourTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
     public string Claim(int answer) => $"The hour hand points at {answer}.";

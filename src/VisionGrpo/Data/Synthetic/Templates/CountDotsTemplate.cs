@@ -4,7 +4,7 @@ using VisionGrpo.Data.Rng;
 namespace VisionGrpo.Data.Synthetic.Templates;
 
 /// <summary>"How many dots are there?": 1..MaxDots non-overlapping dots of one colour.</summary>
-public sealed class CountDotsTemplate : ISynthTemplate
+internal sealed class CountDotsTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
     // The count is stated once, in the answer: a tiny model then has one token to get right, not a number to copy.

@@ -3,7 +3,7 @@ using VisionGrpo.Data.Rng;
 namespace VisionGrpo.Data.Synthetic.Templates;
 
 /// <summary>"What is the sum of the two numbers?": two labelled digits side by side.</summary>
-public sealed class DigitSumTemplate : ISynthTemplate
+internal sealed class DigitSumTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
     public string Claim(int answer) => $"The two numbers add up to {answer}.";

@@ -3,7 +3,7 @@ using VisionGrpo.Data.Rng;
 namespace VisionGrpo.Data.Synthetic.Templates;
 
 /// <summary>"What is the value of the tallest bar?": a bar chart with distinct values written on the bars.</summary>
-public sealed class TallestBarTemplate : ISynthTemplate
+internal sealed class TallestBarTemplate : ISynthTemplate
 {
     /// <inheritdoc/>
     public string Claim(int answer) => $"The tallest bar is labelled {answer}.";

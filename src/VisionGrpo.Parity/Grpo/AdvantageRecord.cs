@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using VisionGrpo.Training.Advantages;
 using VisionGrpo.Training.Config;
 
-namespace VisionGrpo.Training.Reference;
+namespace VisionGrpo.Parity.Grpo;
 
 /// <summary>Computes the <c>outputs</c> of a <c>kind: "advantages"</c> fixture record.</summary>
 internal static class AdvantageRecord

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using VisionGrpo.MathVerify;
 using VisionGrpo.MathVerify.Extraction;
 using VisionGrpo.MathVerify.Latex;
 
-namespace VisionGrpo.MathVerify.Compat;
+namespace VisionGrpo.Parity.MathVerify;
 
 /// <summary>Reads the <c>params</c> object of a fixture row (same schema as the reference's test corpus).</summary>
 internal static class FixtureParams

@@ -1,18 +1,14 @@
+using VisionGrpo.MathVerify;
 using VisionGrpo.MathVerify.Extraction;
-using VisionGrpo.MathVerify.Latex;
 
-namespace VisionGrpo.MathVerify.Compat;
+namespace VisionGrpo.Parity.MathVerify;
 
 /// <summary>
 /// TRL's <c>accuracy_reward</c> (and <c>reasoning_accuracy_reward</c> with delimiters): gold parsed with defaults,
 /// answer with the recipe's LaTeX config in first-match mode; null when the gold parses to nothing.
 /// </summary>
-public static class TrlAccuracy
+internal static class TrlAccuracy
 {
-    /// <summary>The answer extractor of the recipe: LaTeX, basic_latex+units+boxed="all", boxed first, anchors required.</summary>
-    public static IReadOnlyList<ExtractionTarget> AnswerTargets { get; } =
-        [new LatexExtractionConfig(false, 0, new NormalizationConfig(BasicLatex: true, Units: true, MalformedOperators: false, Nits: false, Boxed: "all"))];
-
     /// <summary>1.0 / 0.0, or null when the gold has no parsable answer.</summary>
     /// <param name="solution">Gold solution text.</param>
     /// <param name="completion">Model completion.</param>
@@ -32,7 +28,7 @@ public static class TrlAccuracy
             if (delim == null) return 0.0;
             completion = completion[(best + delim.Length)..];
         }
-        var answer = MathVerifier.Parse(completion, AnswerTargets, mode: ExtractionMode.FirstMatch, timeout: TimeSpan.FromSeconds(10));
+        var answer = MathVerifier.Parse(completion, RecipeAccuracy.AnswerTargets, mode: ExtractionMode.FirstMatch, timeout: TimeSpan.FromSeconds(10));
         return MathVerifier.Verify(gold, answer) ? 1.0 : 0.0;
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using VisionGrpo.Training.Config;
 
-namespace VisionGrpo.Training.Reference;
+namespace VisionGrpo.Parity.Grpo;
 
 /// <summary>
 /// Runs GRPO fixture records (the format of <c>tests/fixtures/grpo/cases_dev.jsonl</c>: <c>kind</c> advantages or loss,

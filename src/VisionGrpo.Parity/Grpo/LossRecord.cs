@@ -4,7 +4,7 @@ using VisionGrpo.Training.Config;
 using VisionGrpo.Training.Loss;
 using static TorchSharp.torch;
 
-namespace VisionGrpo.Training.Reference;
+namespace VisionGrpo.Parity.Grpo;
 
 /// <summary>
 /// Computes the <c>outputs</c> of a <c>kind: "loss"</c> fixture record in float64. The loss input is the record's

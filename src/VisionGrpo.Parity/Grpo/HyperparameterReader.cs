@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using VisionGrpo.Training.Config;
 
-namespace VisionGrpo.Training.Reference;
+namespace VisionGrpo.Parity.Grpo;
 
 /// <summary>
 /// Reads a fixture record's <c>hyperparameters</c> (TRL's <c>GRPOConfig</c> keyword arguments) into

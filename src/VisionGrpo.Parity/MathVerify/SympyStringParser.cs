@@ -1,7 +1,8 @@
 using VisionGrpo.MathVerify.Algebra;
 using VisionGrpo.MathVerify.Extraction;
+using VisionGrpo.MathVerify.Latex;
 
-namespace VisionGrpo.MathVerify.Compat;
+namespace VisionGrpo.Parity.MathVerify;
 
 /// <summary>
 /// Reads sympy <c>str()</c> or <c>srepr()</c> output (the expected values of the reference's converter tests) into
@@ -118,7 +119,7 @@ internal sealed class SympyStringParser : ExprScanner
             int st = Pos;
             Digits();
             if (Pos < Text.Length && Text[Pos] == 'e' && Pos + 1 < Text.Length && Text[Pos + 1] is '+' or '-') { Pos += 2; while (Pos < Text.Length && char.IsAsciiDigit(Text[Pos])) Pos++; }
-            return Latex.LatexParser.NumberFromText(Text[st..Pos]);
+            return LatexParser.NumberFromText(Text[st..Pos]);
         }
         var name = Name();
         if (At("(")) { Pos++; return Call(name, Args(")")); }

@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
+using VisionGrpo.MathVerify;
 using VisionGrpo.MathVerify.Algebra;
 using VisionGrpo.MathVerify.Latex;
 using VisionGrpo.MathVerify.Verification;
 
-namespace VisionGrpo.MathVerify.Compat;
+namespace VisionGrpo.Parity.MathVerify;
 
 /// <summary>
 /// Runs one row of the reference corpus (kinds verify, parse, reward, latex2sympy, latex2sympy_pair, normalize,

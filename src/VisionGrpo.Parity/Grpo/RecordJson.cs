@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace VisionGrpo.Training.Reference;
+namespace VisionGrpo.Parity.Grpo;
 
 /// <summary>
 /// JSON helpers for the GRPO fixture format: numbers may be the strings "NaN", "Infinity", "-Infinity"; field
