@@ -13,7 +13,7 @@ namespace VisionGrpo.Training;
 /// averaged with one bucketed allreduce per optimizer step; the logged loss and per-micro-step metrics are reduced
 /// over the ranks. With one rank every method is the identity and nothing is communicated.
 /// </summary>
-public sealed class DataParallel
+internal sealed class DataParallel
 {
     /// <summary>The communicator (single-process when the run is not under MPI).</summary>
     public ICommunicator Comm { get; }

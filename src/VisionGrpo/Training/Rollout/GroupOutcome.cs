@@ -14,7 +14,7 @@ namespace VisionGrpo.Training.Rollout;
 /// <param name="CompletionIds">Generated ids per sample.</param>
 /// <param name="CompletionTexts">Decoded completions.</param>
 /// <param name="Rewards">Rewards[sample][function] (null = None).</param>
-public sealed record GroupOutcome(int PromptLength, string PromptText, int[][] CompletionIds, string[] CompletionTexts, double?[][] Rewards)
+internal sealed record GroupOutcome(int PromptLength, string PromptText, int[][] CompletionIds, string[] CompletionTexts, double?[][] Rewards)
 {
     /// <summary>The outcome of a locally sampled group.</summary>
     public static GroupOutcome Of(RolloutGroup g) => new(g.PromptIds.Length, g.PromptText, g.CompletionIds, g.CompletionTexts, g.Rewards);

@@ -95,7 +95,7 @@ internal sealed class RolloutBatch : IDisposable
 /// <param name="Rewards">Raw reward per function name and row (null = None).</param>
 /// <param name="Advantages">Advantage per row.</param>
 /// <param name="PromptRow">Unique prompt index of each row.</param>
-public sealed record RoundLog(string[] PromptTexts, string[] CompletionTexts, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow);
+internal sealed record RoundLog(string[] PromptTexts, string[] CompletionTexts, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow);
 
 /// <summary>A micro-batch of completion rows: the scoring forward's inputs plus what the loss needs.</summary>
 /// <param name="Inputs">Prompt+completion ids and mask, images, logits for the last C+1 positions only.</param>
