@@ -13,14 +13,9 @@ namespace VisionGrpo.Training;
 public sealed partial class GrpoTrainer
 {
     readonly Stopwatch _clock = new();
-    double _stepLoss;
+    RoundState? _round;   // the batch being trained on
+    double _stepLoss;     // Σ micro-step losses of the current optimizer step
     bool _stepNonFinite;
-    double _lastReward;
-    long _roundTokens;
-    double _roundSeconds;
-    DataPosition _batchEnd;
-    long _roundSeed;      // sampling seed of the current batch's (last) round: keys its scoring dropout
-    int _firstGroup;      // where this rank's groups start in the round
     bool _stopAgreed;     // every rank was told (at the last step) that some rank must stop
 
     /// <summary>Runs training to <see cref="MaxSteps"/>, then saves the final adapter/model to <c>output_dir</c>.</summary>
@@ -60,7 +55,7 @@ public sealed partial class GrpoTrainer
                 _progress.MicroSteps++;
                 // The data position moves past the batch only once it is used up: a checkpoint taken inside it
                 // points at its start, so resuming re-enters the same batch.
-                if (micro == _plan.MicroStepsPerRound - 1) (_progress.Position, _progress.MicroStepsIntoBatch) = (_batchEnd, 0);
+                if (micro == _plan.MicroStepsPerRound - 1) (_progress.Position, _progress.MicroStepsIntoBatch) = (_round!.End, 0);
                 else _progress.MicroStepsIntoBatch = micro + 1;
                 if (_progress.MicroSteps % _plan.GradientAccumulation != 0) continue;
                 OptimizerStep(cancellationToken);
@@ -95,7 +90,7 @@ public sealed partial class GrpoTrainer
 
     /// <summary>
     /// The next batch of groups: one round, or with dynamic sampling rounds until U groups carry signal. Rounds are
-    /// drawn from the current data position on; where they end is kept in <see cref="_batchEnd"/>.
+    /// drawn from the current data position on; what the trainer keeps of them is <see cref="_round"/>.
     /// </summary>
     RolloutBatch NextBatch()
     {
@@ -105,18 +100,19 @@ public sealed partial class GrpoTrainer
         int rounds = 0, sampledGroups = 0, zeroGroups = 0;
         var weights = _options.WeightsFor(_rewards.Count);
         var cursor = _progress.Position;
+        long seed;
+        int firstGroup;
         do
         {
             // Every rank draws the same round and samples its contiguous share of the groups.
             var drawn = _sampler.Round(cursor.Epoch, cursor.Round);
-            (_firstGroup, int count) = _dp.GroupsOf(drawn.Length);
-            var indices = drawn.AsSpan(_firstGroup, count).ToArray();
-            long seed = RoundSeed(_args.Seed, cursor.RoundsSampled);
-            _roundSeed = seed;
+            (firstGroup, int count) = _dp.GroupsOf(drawn.Length);
+            var indices = drawn.AsSpan(firstGroup, count).ToArray();
+            long roundSeed = seed = RoundSeed(_args.Seed, cursor.RoundsSampled);
             torch.manual_seed(seed ^ 0x5DEECE66DL);  // torch's own randomness (vision-tower dropout, the micro-batch shuffle): fixed per round, so resume repeats it
             // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
-            long firstSequence = (long)_firstGroup * _plan.NumGenerations;
-            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, seed, CancellationToken.None, firstSequence));
+            long firstSequence = (long)firstGroup * _plan.NumGenerations;
+            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, roundSeed, CancellationToken.None, firstSequence));
             cursor = cursor.Next(_sampler.RoundsPerEpoch);
             rounds++;
             sampledGroups += groups.Count;
@@ -128,13 +124,12 @@ public sealed partial class GrpoTrainer
             }
         }
         while (_args.DynamicSampling && kept.Count < _plan.PromptsPerRound && rounds <= _args.MaxDynamicSamplingRounds);
-        _batchEnd = cursor;
 
         // Keep the batch shape fixed: surplus groups are dropped, missing ones filled with zero-signal groups.
         var chosen = kept.Concat(flat).Take(_plan.PromptsPerRound).ToList();
         foreach (var g in kept.Concat(flat).Skip(_plan.PromptsPerRound)) g.Dispose();
         // With several ranks, advantages and metrics cover the whole round: every rank gathers every group's outcome.
-        var round = _dp.Size == 1 ? ((IReadOnlyList<GroupOutcome>, int)?)null : (GroupOutcome.Gather(_dp.Comm, chosen), _firstGroup);
+        var round = _dp.Size == 1 ? ((IReadOnlyList<GroupOutcome>, int)?)null : (GroupOutcome.Gather(_dp.Comm, chosen), firstGroup);
         var batch = RolloutAssembler.Assemble(chosen, _rollouts.RewardNames, _options,
             _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning, round);
         _state.NumInputTokensSeen += batch.NumTokens;
@@ -146,13 +141,10 @@ public sealed partial class GrpoTrainer
             _metrics.Append("frac_reward_zero_std", (double)zeroGroups / sampledGroups);
             _metrics.Append("dynamic_sampling/rounds", rounds);
         }
-        _lastReward = batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN;
-        _roundTokens = batch.NumItemsInBatch;
-        _roundSeconds = watch.Elapsed.TotalSeconds;
-        _timings.Generation += _roundSeconds;
+        _round = new RoundState(cursor, seed, firstGroup, batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN,
+            batch.NumItemsInBatch, watch.Elapsed.TotalSeconds, _args.LogCompletions ? batch.Round : null);
+        _timings.Generation += _round.Seconds;
         _timings.Rewards = _rollouts.RewardSeconds;
-        if (_args.LogCompletions)
-            _lastBatchForLogging = batch.Round;
         return batch;
     }
 
@@ -173,7 +165,7 @@ public sealed partial class GrpoTrainer
     /// </summary>
     Func<int, ulong> ScoringKey(int pass)
     {
-        long firstRow = (long)_firstGroup * _plan.NumGenerations, seed = _roundSeed;
+        long firstRow = (long)_round!.FirstGroup * _plan.NumGenerations, seed = _round.Seed;
         return row => CounterRandom.Key(seed, ScoringDropout, firstRow + row, pass);
     }
 

@@ -12,7 +12,6 @@ public sealed partial class GrpoTrainer
     TrainingLoggers? _loggers;
     long _savedStep = -1;
     StepTimings _timings = new();
-    Rollout.RoundLog? _lastBatchForLogging;
 
     /// <summary>Seconds spent per phase since the run (or resume) started.</summary>
     public StepTimings Timings => _timings;
@@ -40,8 +39,8 @@ public sealed partial class GrpoTrainer
         if (!bad) _progress.TotalLoss += loss;
         if (_options.Compat == Config.TrlCompat.V1_9) _metrics.Append("step_time", _timings.SinceLastStep());
         else _timings.SinceLastStep();
-        _events.Step?.Invoke(new StepReport(step, MaxSteps, _state.Epoch, _clock.Elapsed.TotalSeconds, _lastReward,
-            _roundSeconds > 0 ? _roundTokens / _roundSeconds : 0, loss));
+        _events.Step?.Invoke(new StepReport(step, MaxSteps, _state.Epoch, _clock.Elapsed.TotalSeconds, _round!.Reward,
+            _round.TokensPerSecond, loss));
         _stepLoss = 0;
         _stepNonFinite = false;
 
@@ -64,7 +63,7 @@ public sealed partial class GrpoTrainer
         int perEpoch = _sampler.RoundsPerEpoch;
         double start = _progress.Position.Rounds(perEpoch);
         if (_progress.MicroStepsIntoBatch > 0)
-            start += (_batchEnd.Rounds(perEpoch) - start) * _progress.MicroStepsIntoBatch / _plan.MicroStepsPerRound;
+            start += (_round!.End.Rounds(perEpoch) - start) * _progress.MicroStepsIntoBatch / _plan.MicroStepsPerRound;
         return start / perEpoch;
     }
 
@@ -101,7 +100,7 @@ public sealed partial class GrpoTrainer
         _progress.LastLoggedStep = step;
         _loggers?.Write(entry, step);
         _events.Log?.Invoke(entry);
-        if (_loggers is not null && _args.LogCompletions && _lastBatchForLogging is { } b)
+        if (_loggers is not null && _args.LogCompletions && _round?.Log is { } b)
         {
             // Every completion of the last generation batch is saved (TRL's deque of generation_batch_size); the first
             // num_completions_to_print are shown.
