@@ -76,8 +76,17 @@ public sealed record SynthDatasetSpec(int Rows, long Seed, SynthDifficulty Diffi
         var generator = Generator();
         var teacher = TeacherAccuracy is double accuracy ? new NoisyTeacher(generator, accuracy, Seed) : null;
         SynthDatasetWriter.Write(temp, generator, Rows, shards: 1, difficulty: Difficulty, seed: Seed, teacher: teacher);
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        Directory.Move(temp, folder);
+        // Another process may have finished the same folder meanwhile (the ranks of an MPI job all start here): the
+        // rows are identical, so keep the complete one and never delete it under a reader.
+        if (!File.Exists(Path.Combine(folder, "README.md")) && Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        try
+        {
+            Directory.Move(temp, folder);
+        }
+        catch (IOException) when (File.Exists(Path.Combine(folder, "README.md")))
+        {
+            Directory.Delete(temp, recursive: true);
+        }
         return folder;
     }
 }
