@@ -14,6 +14,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["model"] = ModelBench.Run,
     ["rewards"] = RewardsBenchmark.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
+    ["scoring"] = ScoringBench.Run,
     ["tokenizer"] = TokenizerBenchmark.Run,
     ["trainer"] = TrainerBench.Run,
     ["vision-tower"] = VisionTowerBench.Run,

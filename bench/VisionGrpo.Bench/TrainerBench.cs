@@ -12,25 +12,33 @@ namespace VisionGrpo.Bench;
 /// <summary>
 /// Seconds per GRPO step on CPU and where they go (generation incl. rewards / scoring forwards / backward /
 /// optimizer), plus model FLOPs utilisation against this machine's measured fp32 matmul peak.
-/// Usage: <c>trainer [--model DIR] [--steps N] [--set key=value ...]</c> (default model: models/visiongrpo-demo).
+/// Usage: <c>trainer [--recipe FILE] [--model DIR] [--steps N] [--set key=value ...]</c> (default model:
+/// models/visiongrpo-demo; with <c>--recipe</c>, e.g. recipes/demo.yaml, the recipe's own model, data and settings,
+/// with only the step count, output and logging overridden).
 /// </summary>
 internal static class TrainerBench
 {
     public static int Run(string[] args)
     {
+        string? recipeFile = ModelBench.Option(args, "--recipe");
         string model = ModelBench.Option(args, "--model") ?? Path.Combine("models", "visiongrpo-demo");
         int steps = int.Parse(ModelBench.Option(args, "--steps") ?? "6");
         string root = Path.Combine(Path.GetTempPath(), "vg-trainer-bench-" + Environment.ProcessId);
-        string data = Path.Combine(root, "data");
-        SynthDatasetWriter.Write(data, new VisualMathGenerator(11), rows: 64, shards: 1);
         var overrides = new List<string>
         {
-            $"model_name_or_path={model}", $"dataset_name={data}", $"output_dir={Path.Combine(root, "out")}", $"max_steps={steps}",
-            "per_device_train_batch_size=8", "num_generations=8", "max_completion_length=64", "bf16=false",
-            "logging_steps=1", "save_strategy=no", "report_to=[none]", "learning_rate=1e-4", "trl_compat=1.9",
+            $"output_dir={Path.Combine(root, "out")}", $"max_steps={steps}", "logging_steps=1", "save_strategy=no",
+            "report_to=[none]", "before_after_eval=false", "eval_strategy=no",
         };
+        if (recipeFile is null)
+        {
+            string data = Path.Combine(root, "data");
+            SynthDatasetWriter.Write(data, new VisualMathGenerator(11), rows: 64, shards: 1);
+            overrides.AddRange([$"model_name_or_path={model}", $"dataset_name={data}", "per_device_train_batch_size=8", "num_generations=8",
+                "max_completion_length=64", "bf16=false", "learning_rate=1e-4", "trl_compat=1.9"]);
+        }
+        else if (ModelBench.Option(args, "--model") is { } m) overrides.Add($"model_name_or_path={m}");
         for (int i = 0; i < args.Length - 1; i++) if (args[i] == "--set") overrides.Add(args[i + 1]);
-        var recipe = RecipeLoader.Load(null, overrides);
+        var recipe = RecipeLoader.Load(recipeFile, overrides);
 
         double peak = MatmulPeakGflops();
         using var trainer = new GrpoTrainer(recipe);
