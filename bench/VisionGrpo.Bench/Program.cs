@@ -7,6 +7,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["data"] = DataBench.Run,
     ["demo-model"] = DemoModelBench.Run,
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
+    ["gemm"] = GemmBench.Run,
     ["generation"] = GenerationBench.Run,
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["load-rss"] = LoadRssBench.Run,

@@ -4,7 +4,8 @@ namespace VisionGrpo.Tensors;
 
 /// <summary>
 /// One place that brings libtorch up the way this project wants it: thread counts from
-/// <c>VISIONGRPO_THREADS</c> (tests set 1) or an explicit value, and version facts for <c>visiongrpo env</c>.
+/// <c>VISIONGRPO_THREADS</c> (tests set 1) or an explicit value, MKL's AVX-512 kernels on AMD CPUs that have
+/// AVX-512 (<see cref="MklAvx512"/>), and version facts for <c>visiongrpo env</c>.
 /// </summary>
 public static class TorchRuntime
 {
@@ -32,10 +33,15 @@ public static class TorchRuntime
                         (e.InnerException?.Message ?? e.Message), e);
                 }
                 _initialized = true;
+                // Before the first matrix product: MKL fixes its code path then (see MklCpuDispatch).
+                MklCpuDispatch.Apply();
             }
             if (wanted > 0 && torch.get_num_threads() != wanted) torch.set_num_threads(wanted);
         }
     }
+
+    /// <summary>Whether MKL's AVX-512 kernels were enabled on this AMD CPU (<c>VISIONGRPO_MKL_AVX512=0</c> turns it off), and why not.</summary>
+    public static string MklAvx512 => MklCpuDispatch.Status;
 
     static int ThreadsFromEnvironment()
     {
