@@ -5,6 +5,7 @@ using VisionGrpo.Tensors;
 var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
     ["data"] = DataBench.Run,
+    ["decoder-step"] = DecoderStepBench.Run,
     ["demo-model"] = DemoModelBench.Run,
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
     ["gemm"] = GemmBench.Run,

@@ -52,17 +52,19 @@ internal static class TrainerBench
         double allTokens = trainer.State.NumInputTokensSeen;
         double gflop = ModelGflop(trainer.Policy.Model.Config, allTokens, completionTokens);
 
-        Console.WriteLine($"model {model}, threads {get_num_threads()}, {steps} steps of {recipe.PerDeviceTrainBatchSize} completions (G = {recipe.NumGenerations}), max {recipe.MaxCompletionLength} new tokens");
-        Console.WriteLine("| s/step | generation | scoring fwd | backward | optimizer | completion tok/step | model GFLOP/step | achieved GFLOP/s | matmul peak GFLOP/s | MFU |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        double total = t.Total;
-        Console.WriteLine($"| {seconds / steps:F2} | {Share(t.Generation, total)} | {Share(t.Scoring, total)} | {Share(t.Backward, total)} | {Share(t.Optimizer, total)} | " +
-            $"{completionTokens / steps:F0} | {gflop / steps:F1} | {gflop / seconds:F1} | {peak:F1} | {100 * gflop / seconds / peak:F1}% |");
+        // TRL's step_time (trl_compat 1.9) per step; the first two steps carry warm-up (JIT, first allocations).
+        var stepTimes = logs.Where(o => o.ContainsKey("step_time")).Select(o => o["step_time"]!.GetValue<double>()).Skip(2).ToList();
+        Console.WriteLine($"model {recipe.ModelNameOrPath}, dtype {trainer.Policy.Model.DType}, threads {get_num_threads()}, MKL AVX-512 on AMD: {VisionGrpo.Tensors.TorchRuntime.MklAvx512}; " +
+            $"{steps} steps of {recipe.PerDeviceTrainBatchSize} completions (G = {recipe.NumGenerations}), max {recipe.MaxCompletionLength} new tokens");
+        Console.WriteLine("| s/step (mean) | median step_time, steps 3+ | generation s/step | scoring fwd s/step | backward s/step | optimizer s/step | completion tok/step | model GFLOP/step | achieved GFLOP/s | matmul peak GFLOP/s | MFU |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"| {seconds / steps:F3} | {(stepTimes.Count > 0 ? ScoringBench.Median(stepTimes).ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a")} | " +
+            $"{t.Generation / steps:F3} | {t.Scoring / steps:F3} | {t.Backward / steps:F3} | {t.Optimizer / steps:F3} | " +
+            $"{completionTokens / steps:F0} | {gflop / steps:F1} | {gflop / seconds:F1} | {peak:F1} | {100 * gflop / seconds / peak:F1}% |"));
         Directory.Delete(root, recursive: true);
         return 0;
     }
-
-    static string Share(double part, double total) => $"{100 * part / total:F0}%";
 
     /// <summary>
     /// Dense FLOPs of the step's matmuls: 2·P per token for the decoder body over every prompt and completion token
