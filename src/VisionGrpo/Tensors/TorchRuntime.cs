@@ -65,6 +65,25 @@ public static class TorchRuntime
     public static string TorchSharpVersion =>
         typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
+    /// <summary>
+    /// True when bf16 products are <i>fast</i> on <paramref name="device"/>, i.e. worth choosing bf16 compute for
+    /// (<c>bf16: auto</c>): a CUDA device, or a CPU with native bf16 dot products (<c>avx512_bf16</c> or <c>amx_bf16</c>
+    /// in <c>/proc/cpuinfo</c>; there oneDNN runs bf16 GEMMs 4–8× faster than fp32). Without them libtorch emulates
+    /// bf16 by conversion and bf16 is slower than fp32 (docs/benchmarks.md, "Vision tower").
+    /// </summary>
+    public static bool HasFastBFloat16(torch.Device device)
+    {
+        if (device.type == DeviceType.CUDA) return SupportsBFloat16(device);
+        if (device.type != DeviceType.CPU || !OperatingSystem.IsLinux() || !File.Exists("/proc/cpuinfo")) return false;
+        foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            if (line.StartsWith("flags", StringComparison.Ordinal))
+            {
+                var flags = line.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries);
+                return flags.Contains("avx512_bf16") || flags.Contains("amx_bf16");
+            }
+        return false;
+    }
+
     /// <summary>True when bf16 matmul runs on <paramref name="device"/> (and gives the fp32 result to bf16 precision).</summary>
     public static bool SupportsBFloat16(torch.Device device)
     {
