@@ -2,12 +2,14 @@
 # The performance rows of docs/benchmarks.md ("Issue 21: the GRPO step against PyTorch"), in one go.
 # Run from the repository root on a QUIET machine (nothing else building or testing: check `uptime`, load < 0.5),
 # with both cores, the way the issue measured: 2 threads, fp32 and bf16, GLIBC_TUNABLES=glibc.malloc.hugetlb=1.
-#   bash bench/run-all.sh [BEFORE_COMMIT]   # takes ~15-25 min; output goes to stdout and bench-results-<date>.md
+#   bash bench/run-all.sh [BEFORE_COMMIT]   # takes ~20-30 min; output goes to stdout and out/bench-results-<date>.md
 # With BEFORE_COMMIT (e.g. the commit the issue measured), the demo's phase split is also taken at that commit from a
 # temporary git worktree, for the before/after table.
 set -euo pipefail
+stamp=$(date -u +%Y%m%d-%H%M%S)
 export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
-out="bench-results-$(date -u +%Y%m%d-%H%M).md"
+mkdir -p out
+out="out/bench-results-$stamp.md"
 exec > >(tee "$out") 2>&1
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores," \
@@ -37,12 +39,13 @@ bench decoder-step --iters 5
 VISIONGRPO_MKL_AVX512=0 bench model --skip-tiny --batches 1 --prompt 128 --decode 16 --dtypes fp32
 bench model --skip-tiny --batches 1 --prompt 128 --decode 16
 
-# 6. The demo itself (README command, Release build): before/after accuracy and the trainer's own phase split.
+# 6. The demo itself (README command, Release build; recipes/demo.yaml says bf16: auto, so bf16 on AVX512-BF16 CPUs),
+#    then forced to fp32: before/after accuracy and the trainer's own phase split.
 echo; echo "## demo: visiongrpo train (load $(cut -d' ' -f1-3 /proc/loadavg))"
-/usr/bin/time -v dotnet run -c Release --no-build --project src/VisionGrpo.Cli -- train --set output_dir=out/bench-demo 2>&1 \
+/usr/bin/time -v dotnet run -c Release --no-build --project src/VisionGrpo.Cli -- train --set output_dir=out/bench-demo-$stamp 2>&1 \
   | grep -E "accuracy|format|time:|Elapsed|Maximum resident"
-echo; echo "## demo with bf16=true"
-dotnet run -c Release --no-build --project src/VisionGrpo.Cli -- train --set output_dir=out/bench-demo-bf16 --set bf16=true 2>&1 \
+echo; echo "## demo with bf16=false (fp32)"
+dotnet run -c Release --no-build --project src/VisionGrpo.Cli -- train --set output_dir=out/bench-demo-fp32-$stamp --set bf16=false 2>&1 \
   | grep -E "accuracy|format|time:"
 
 if [ $# -ge 1 ]; then
@@ -50,7 +53,7 @@ if [ $# -ge 1 ]; then
   git worktree add --detach "$before" "$1" >/dev/null
   echo; echo "## demo at $1 (before; load $(cut -d' ' -f1-3 /proc/loadavg))"
   (cd "$before" && dotnet build -c Release src/VisionGrpo.Cli -v q -nologo >/dev/null &&
-    dotnet run -c Release --no-build --project src/VisionGrpo.Cli -- train --set output_dir=out/bench-demo 2>&1 | grep -E "accuracy|format|time:")
+    dotnet run -c Release --no-build --project src/VisionGrpo.Cli -- train --set output_dir=out/bench-demo-$stamp 2>&1 | grep -E "accuracy|format|time:")
   git worktree remove --force "$before"
 fi
 echo; echo "results in $out"
