@@ -30,6 +30,8 @@ bench scoring --iters 20
 bench trainer --recipe recipes/demo.yaml --steps 14
 VISIONGRPO_MKL_AVX512=0 bench trainer --recipe recipes/demo.yaml --steps 14
 bench trainer --recipe recipes/demo.yaml --steps 14 --set bf16=true
+#    and on one thread (at load 1.5 one thread was faster than two for this tiny model: decide torch_threads for the demo)
+VISIONGRPO_THREADS=1 bench trainer --recipe recipes/demo.yaml --steps 14
 
 # 4. Qwen2.5-0.5B-shaped decoder: forward + backward at 1 x 128 tokens (full-logit CE and fused), fp32 and bf16.
 VISIONGRPO_MKL_AVX512=0 bench decoder-step --dtypes fp32 --loss full --iters 5
