@@ -32,13 +32,13 @@ internal static class ScoringBench
         var recipe = RecipeLoader.Load(recipeFile, overrides);
 
         var data = RecipeDatasets.Load(recipe);
-        using var policy = PolicyModel.Load(recipe);
+        using var policy = PolicyModel.Load(RecipeMapping.ToPolicyLoadOptions(recipe));
         var rewards = RecipeMapping.ToRewards(recipe);
         var options = RecipeMapping.ToGrpoOptions(recipe) with { RewardWeights = rewards.Select(r => (double)r.Weight).ToArray() };
         var tokenizer = policy.Text.Tokenizer;
         var generation = RecipeMapping.ToGenerationOptions(recipe)
             .Resolve(GenerationConfigFile.FromDirectory(policy.Folder), tokenizer.EosTokenId, tokenizer.PadTokenId);
-        var rollouts = new RolloutGenerator(policy, policy.PromptBuilder(recipe), rewards, options, generation);
+        var rollouts = new RolloutGenerator(policy, policy.PromptBuilder(RecipeMapping.ToPromptOptions(recipe)), rewards, options, generation);
         int prompts = recipe.PerDeviceTrainBatchSize / recipe.NumGenerations;
         var rows = Enumerable.Range(0, prompts).Select(i => data.Train[i]).ToList();
         var genWatch = Stopwatch.StartNew();
