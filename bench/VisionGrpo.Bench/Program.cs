@@ -5,9 +5,11 @@ using VisionGrpo.Tensors;
 var benchmarks = new SortedDictionary<string, Func<string[], int>>
 {
     ["data"] = DataBench.Run,
+    ["decoder-step"] = DecoderStepBench.Run,
     ["demo-model"] = DemoModelBench.Run,
     ["distributed"] = DistributedBench.Run,
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
+    ["gemm"] = GemmBench.Run,
     ["generation"] = GenerationBench.Run,
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["load-rss"] = LoadRssBench.Run,
@@ -15,6 +17,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["model"] = ModelBench.Run,
     ["rewards"] = RewardsBenchmark.Run,
     ["safetensors"] = SafetensorsLoadBenchmark.Run,
+    ["scoring"] = ScoringBench.Run,
     ["tokenizer"] = TokenizerBenchmark.Run,
     ["trainer"] = TrainerBench.Run,
     ["vision-tower"] = VisionTowerBench.Run,

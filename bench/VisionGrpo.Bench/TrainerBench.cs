@@ -12,25 +12,33 @@ namespace VisionGrpo.Bench;
 /// <summary>
 /// Seconds per GRPO step on CPU and where they go (generation incl. rewards / scoring forwards / backward /
 /// optimizer), plus model FLOPs utilisation against this machine's measured fp32 matmul peak.
-/// Usage: <c>trainer [--model DIR] [--steps N] [--set key=value ...]</c> (default model: models/visiongrpo-demo).
+/// Usage: <c>trainer [--recipe FILE] [--model DIR] [--steps N] [--set key=value ...]</c> (default model:
+/// models/visiongrpo-demo; with <c>--recipe</c>, e.g. recipes/demo.yaml, the recipe's own model, data and settings,
+/// with only the step count, output and logging overridden).
 /// </summary>
 internal static class TrainerBench
 {
     public static int Run(string[] args)
     {
+        string? recipeFile = ModelBench.Option(args, "--recipe");
         string model = ModelBench.Option(args, "--model") ?? Path.Combine("models", "visiongrpo-demo");
         int steps = int.Parse(ModelBench.Option(args, "--steps") ?? "6");
         string root = Path.Combine(Path.GetTempPath(), "vg-trainer-bench-" + Environment.ProcessId);
-        string data = Path.Combine(root, "data");
-        SynthDatasetWriter.Write(data, new VisualMathGenerator(11), rows: 64, shards: 1);
         var overrides = new List<string>
         {
-            $"model_name_or_path={model}", $"dataset_name={data}", $"output_dir={Path.Combine(root, "out")}", $"max_steps={steps}",
-            "per_device_train_batch_size=8", "num_generations=8", "max_completion_length=64", "bf16=false",
-            "logging_steps=1", "save_strategy=no", "report_to=[none]", "learning_rate=1e-4", "trl_compat=1.9",
+            $"output_dir={Path.Combine(root, "out")}", $"max_steps={steps}", "logging_steps=1", "save_strategy=no",
+            "report_to=[none]", "before_after_eval=false", "eval_strategy=no",
         };
+        if (recipeFile is null)
+        {
+            string data = Path.Combine(root, "data");
+            SynthDatasetWriter.Write(data, new VisualMathGenerator(11), rows: 64, shards: 1);
+            overrides.AddRange([$"model_name_or_path={model}", $"dataset_name={data}", "per_device_train_batch_size=8", "num_generations=8",
+                "max_completion_length=64", "bf16=false", "learning_rate=1e-4", "trl_compat=1.9"]);
+        }
+        else if (ModelBench.Option(args, "--model") is { } m) overrides.Add($"model_name_or_path={m}");
         for (int i = 0; i < args.Length - 1; i++) if (args[i] == "--set") overrides.Add(args[i + 1]);
-        var recipe = RecipeLoader.Load(null, overrides);
+        var recipe = RecipeLoader.Load(recipeFile, overrides);
 
         double peak = MatmulPeakGflops();
         using var trainer = recipe.ToGrpoTrainer();
@@ -44,17 +52,19 @@ internal static class TrainerBench
         double allTokens = trainer.State.NumInputTokensSeen;
         double gflop = ModelGflop(trainer.Policy.Model.Config, allTokens, completionTokens);
 
-        Console.WriteLine($"model {model}, threads {get_num_threads()}, {steps} steps of {recipe.PerDeviceTrainBatchSize} completions (G = {recipe.NumGenerations}), max {recipe.MaxCompletionLength} new tokens");
-        Console.WriteLine("| s/step | generation | scoring fwd | backward | optimizer | completion tok/step | model GFLOP/step | achieved GFLOP/s | matmul peak GFLOP/s | MFU |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-        double total = t.Total;
-        Console.WriteLine($"| {seconds / steps:F2} | {Share(t.Generation, total)} | {Share(t.Scoring, total)} | {Share(t.Backward, total)} | {Share(t.Optimizer, total)} | " +
-            $"{completionTokens / steps:F0} | {gflop / steps:F1} | {gflop / seconds:F1} | {peak:F1} | {100 * gflop / seconds / peak:F1}% |");
+        // TRL's step_time (trl_compat 1.9) per step; the first two steps carry warm-up (JIT, first allocations).
+        var stepTimes = logs.Where(o => o.ContainsKey("step_time")).Select(o => o["step_time"]!.GetValue<double>()).Skip(2).ToList();
+        Console.WriteLine($"model {recipe.ModelNameOrPath}, dtype {trainer.Policy.Model.DType}, threads {get_num_threads()}, MKL AVX-512 on AMD: {VisionGrpo.Tensors.TorchRuntime.MklAvx512}; " +
+            $"{steps} steps of {recipe.PerDeviceTrainBatchSize} completions (G = {recipe.NumGenerations}), max {recipe.MaxCompletionLength} new tokens");
+        Console.WriteLine("| s/step (mean) | median step_time, steps 3+ | generation s/step | scoring fwd s/step | backward s/step | optimizer s/step | completion tok/step | model GFLOP/step | achieved GFLOP/s | matmul peak GFLOP/s | MFU |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"| {seconds / steps:F3} | {(stepTimes.Count > 0 ? ScoringBench.Median(stepTimes).ToString("F3", System.Globalization.CultureInfo.InvariantCulture) : "n/a")} | " +
+            $"{t.Generation / steps:F3} | {t.Scoring / steps:F3} | {t.Backward / steps:F3} | {t.Optimizer / steps:F3} | " +
+            $"{completionTokens / steps:F0} | {gflop / steps:F1} | {gflop / seconds:F1} | {peak:F1} | {100 * gflop / seconds / peak:F1}% |"));
         Directory.Delete(root, recursive: true);
         return 0;
     }
-
-    static string Share(double part, double total) => $"{100 * part / total:F0}%";
 
     /// <summary>
     /// Dense FLOPs of the step's matmuls: 2·P per token for the decoder body over every prompt and completion token

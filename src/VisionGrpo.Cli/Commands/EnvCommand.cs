@@ -31,6 +31,7 @@ internal static class EnvCommand
         Row("devices", string.Join(", ", DeviceSpec.Available().Select(d => d.ToString())));
         Row("threads", $"{torch.get_num_threads()} intra-op, {torch.get_num_interop_threads()} inter-op, {Environment.ProcessorCount} cores");
         Row("bf16", TorchRuntime.SupportsBFloat16(torch.CPU) ? "yes (cpu)" : "no (cpu)");
+        Row("MKL AVX-512", TorchRuntime.MklAvx512);
         Row("GLIBC_TUNABLES", Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)");
         Row("HF cache", HfCachePaths.HubCache());
         AnsiConsole.Write(table);

@@ -143,8 +143,11 @@ public sealed class RecipeConfig
     /// <summary>Seed for sampling, shuffling and initialisation.</summary>
     [ConfigKey("seed", "training", "Random seed.")]
     public int Seed { get; set; } = 42;
-    /// <summary>bf16 base weights and activations (fp32 adapters, optimizer state, losses).</summary>
-    [ConfigKey("bf16", "training", "bf16 weights/activations; adapters, optimizer and losses stay fp32.")]
+    /// <summary>
+    /// bf16 base weights and activations (fp32 adapters, optimizer state, losses). The recipe may say <c>auto</c>:
+    /// true where the device has fast bf16 products (CUDA, or a CPU with AVX512-BF16/AMX), false elsewhere.
+    /// </summary>
+    [ConfigKey("bf16", "training", "bf16 weights/activations; adapters, optimizer and losses stay fp32. auto: where the device has fast bf16 (CUDA, AVX512-BF16/AMX CPUs).")]
     public bool Bf16 { get; set; } = true;
     /// <summary>Recompute decoder-layer activations in backward to save memory.</summary>
     [ConfigKey("gradient_checkpointing", "training", "Recompute decoder-layer activations in backward.")]

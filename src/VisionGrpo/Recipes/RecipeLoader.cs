@@ -25,11 +25,25 @@ public static class RecipeLoader
             config.TrlCompat = TrlDefaults.Normalize(Scalar(value, key, where));
         foreach (var (name, value) in TrlDefaults.For(config.TrlCompat))
             ConfigKeys.Find(name, "trl_compat defaults").Property.SetValue(config, value);
+        bool bf16Auto = false;
         foreach (var (key, value, where) in entries)
-            Assign(config, ConfigKeys.Find(key, where), value, where);
+        {
+            var found = ConfigKeys.Find(key, where);
+            // bf16: auto is resolved below, once the device is known (the last assignment wins, as for every key).
+            if (found.Name == "bf16") bf16Auto = value is YamlScalarNode { Value: { } v } && v.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase);
+            if (!bf16Auto || found.Name != "bf16") Assign(config, found, value, where);
+        }
+        if (bf16Auto) config.Bf16 = FastBFloat16On(config.Device);
 
         RecipeValidator.Validate(config);
         return config;
+    }
+
+    // bf16: auto = bf16 compute where the device has fast bf16 products (CUDA; a CPU with AVX512-BF16 or AMX).
+    static bool FastBFloat16On(string device)
+    {
+        try { return VisionGrpo.Tensors.TorchRuntime.HasFastBFloat16(VisionGrpo.Tensors.DeviceSpec.Parse(device)); }
+        catch (ArgumentException) { return false; } // a bad device is reported where the model is loaded
     }
 
     static IEnumerable<(string, YamlNode, string)> ReadFile(string path)

@@ -4,7 +4,8 @@ namespace VisionGrpo.Tensors;
 
 /// <summary>
 /// One place that brings libtorch up the way this project wants it: thread counts from
-/// <c>VISIONGRPO_THREADS</c> (tests set 1) or an explicit value, and version facts for <c>visiongrpo env</c>.
+/// <c>VISIONGRPO_THREADS</c> (tests set 1) or an explicit value, MKL's AVX-512 kernels on AMD CPUs that have
+/// AVX-512 (<see cref="MklAvx512"/>), and version facts for <c>visiongrpo env</c>.
 /// </summary>
 public static class TorchRuntime
 {
@@ -32,10 +33,15 @@ public static class TorchRuntime
                         (e.InnerException?.Message ?? e.Message), e);
                 }
                 _initialized = true;
+                // Before the first matrix product: MKL fixes its code path then (see MklCpuDispatch).
+                MklCpuDispatch.Apply();
             }
             if (wanted > 0 && torch.get_num_threads() != wanted) torch.set_num_threads(wanted);
         }
     }
+
+    /// <summary>Whether MKL's AVX-512 kernels were enabled on this AMD CPU (<c>VISIONGRPO_MKL_AVX512=0</c> turns it off), and why not.</summary>
+    public static string MklAvx512 => MklCpuDispatch.Status;
 
     static int ThreadsFromEnvironment()
     {
@@ -58,6 +64,25 @@ public static class TorchRuntime
     /// <summary>TorchSharp assembly version.</summary>
     public static string TorchSharpVersion =>
         typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
+    /// <summary>
+    /// True when bf16 products are <i>fast</i> on <paramref name="device"/>, i.e. worth choosing bf16 compute for
+    /// (<c>bf16: auto</c>): a CUDA device, or a CPU with native bf16 dot products (<c>avx512_bf16</c> or <c>amx_bf16</c>
+    /// in <c>/proc/cpuinfo</c>; there oneDNN runs bf16 GEMMs 4–8× faster than fp32). Without them libtorch emulates
+    /// bf16 by conversion and bf16 is slower than fp32 (docs/benchmarks.md, "Vision tower").
+    /// </summary>
+    public static bool HasFastBFloat16(torch.Device device)
+    {
+        if (device.type == DeviceType.CUDA) return SupportsBFloat16(device);
+        if (device.type != DeviceType.CPU || !OperatingSystem.IsLinux() || !File.Exists("/proc/cpuinfo")) return false;
+        foreach (var line in File.ReadLines("/proc/cpuinfo"))
+            if (line.StartsWith("flags", StringComparison.Ordinal))
+            {
+                var flags = line.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries);
+                return flags.Contains("avx512_bf16") || flags.Contains("amx_bf16");
+            }
+        return false;
+    }
 
     /// <summary>True when bf16 matmul runs on <paramref name="device"/> (and gives the fp32 result to bf16 precision).</summary>
     public static bool SupportsBFloat16(torch.Device device)

@@ -14,8 +14,13 @@ public readonly record struct LogitsToKeep
     /// <summary>Explicit 1-D int64 position indices (overrides <see cref="Last"/>).</summary>
     public Tensor? Positions { get; init; }
 
+    /// <summary>Keep no position (the caller projects <c>LastHiddenState</c> itself; overrides the others).</summary>
+    public bool Skip { get; init; }
+
     /// <summary>Every position.</summary>
     public static LogitsToKeep All => default;
+    /// <summary>No logits at all: <c>[B, 0, V]</c>.</summary>
+    public static LogitsToKeep None => new() { Skip = true };
     /// <summary>The last <paramref name="n"/> positions.</summary>
     public static LogitsToKeep LastN(int n) => n < 0 ? throw new ArgumentOutOfRangeException(nameof(n)) : new() { Last = n };
     /// <summary>The given positions (1-D int64).</summary>
@@ -24,6 +29,7 @@ public readonly record struct LogitsToKeep
     /// <summary>Selects the kept positions of <c>[B, L, H]</c>.</summary>
     public Tensor Select(Tensor hidden)
     {
+        if (Skip) return hidden.narrow(1, hidden.shape[1], 0);
         if (Positions is not null) return hidden.index_select(1, Positions.to(ScalarType.Int64).to(hidden.device));
         long l = hidden.shape[1];
         return Last == 0 || Last >= l ? hidden : hidden.narrow(1, l - Last, Last);

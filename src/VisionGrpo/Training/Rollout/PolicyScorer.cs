@@ -7,8 +7,10 @@ namespace VisionGrpo.Training.Rollout;
 
 /// <summary>
 /// The scoring forward of TRL's <c>_get_per_token_logps_and_entropies</c>: prompt + completion through
-/// the model, LM-head logits only for the last C+1 positions, divided by the sampling temperature, then the log-prob
-/// of each sampled completion token and (without gradient) its entropy.
+/// the model, then, from the hidden states of the C positions that predict the completion tokens, the log-prob of
+/// each sampled token under the temperature-scaled distribution and (without gradient) its entropy. The LM head and
+/// the log-softmax run fused and blocked (<see cref="FusedTokenScores"/>): the [rows, C, vocab] logits TRL
+/// materialises are never built, which is most of the scoring and backward time with a 151,936-entry vocabulary.
 /// </summary>
 internal static class PolicyScorer
 {
@@ -17,11 +19,14 @@ internal static class PolicyScorer
         double temperature, bool withEntropies)
     {
         using var scope = torch.NewDisposeScope();
-        var logits = model.forward(batch.Inputs).Logits;
-        long c = batch.CompletionIds.shape[1];
-        var logps = TokenLogProbs.PerTokenLogps(logits, batch.CompletionIds, temperature).to(ScalarType.Float32);
-        var entropies = withEntropies ? TokenLogProbs.Entropies(logits, c, temperature).to(ScalarType.Float32) : null;
-        return (logps.MoveToOuterDisposeScope(), entropies?.MoveToOuterDisposeScope());
+        var hidden = model.forward(batch.Inputs).LastHiddenState;
+        long c = batch.CompletionIds.shape[1], length = hidden.shape[1];
+        if (c + 1 > length)
+            throw new ArgumentException($"the inputs hold {length} positions, fewer than completion length + 1 = {c + 1}.");
+        // Position i predicts token i + 1: the C positions before the last predict the C completion tokens.
+        var predicting = hidden.narrow(1, length - 1 - c, c);
+        var (logps, entropies) = FusedTokenScores.Compute(predicting, model.OutputWeight, batch.CompletionIds, temperature, withEntropies);
+        return (logps.to(ScalarType.Float32).MoveToOuterDisposeScope(), entropies?.to(ScalarType.Float32).MoveToOuterDisposeScope());
     }
 
     /// <summary>

@@ -69,7 +69,7 @@ internal sealed class RolloutBatch : IDisposable
             ImageEmbeds = Images is { AreEmbeddings: true } ? images : null,
             PixelValues = Images is { AreEmbeddings: false } ? images : null,
             ImageGridThw = grid,
-            LogitsToKeep = LogitsToKeep.LastN((int)CompletionLength + 1),
+            LogitsToKeep = LogitsToKeep.None, // the scorer projects the hidden states itself (PolicyScorer)
         };
         return new MicroBatch(inputs, completionIds, completionMask, Advantages.index_select(0, index),
             OldLogps?.index_select(0, index), RefLogps?.index_select(0, index));
@@ -98,7 +98,7 @@ internal sealed class RolloutBatch : IDisposable
 internal sealed record RoundLog(string[] PromptTexts, string[] CompletionTexts, IReadOnlyDictionary<string, double?[]> Rewards, float[] Advantages, int[] PromptRow);
 
 /// <summary>A micro-batch of completion rows: the scoring forward's inputs plus what the loss needs.</summary>
-/// <param name="Inputs">Prompt+completion ids and mask, images, logits for the last C+1 positions only.</param>
+/// <param name="Inputs">Prompt+completion ids and mask, images; no logits (the scorer takes the hidden states).</param>
 /// <param name="CompletionIds">[b, C].</param>
 /// <param name="CompletionMask">[b, C].</param>
 /// <param name="Advantages">[b].</param>
