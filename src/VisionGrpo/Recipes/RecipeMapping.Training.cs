@@ -15,41 +15,13 @@ public static partial class RecipeMapping
     /// their enums (errors name the key), and the effective recipe as the configuration text checkpoints record.
     /// </summary>
     /// <exception cref="ConfigException">A value that does not parse (the key is named).</exception>
-    public static GrpoConfig ToGrpoConfig(RecipeConfig c) => new()
+    public static GrpoConfig ToGrpoConfig(RecipeConfig c) => WithTrainingArguments(new GrpoConfig
     {
-        OutputDir = c.OutputDir,
-        LearningRate = c.LearningRate,
-        NumTrainEpochs = c.NumTrainEpochs,
-        MaxSteps = c.MaxSteps,
-        PerDeviceTrainBatchSize = c.PerDeviceTrainBatchSize,
         PerDeviceEvalBatchSize = c.PerDeviceEvalBatchSize,
-        GradientAccumulationSteps = c.GradientAccumulationSteps,
-        LrSchedulerType = Checked(() => LrSchedulerTypeNames.Parse(c.LrSchedulerType)),
-        WarmupRatio = c.WarmupRatio,
-        WarmupSteps = c.WarmupSteps,
-        WeightDecay = c.WeightDecay,
-        AdamBeta1 = c.AdamBeta1,
-        AdamBeta2 = c.AdamBeta2,
-        AdamEpsilon = c.AdamEpsilon,
-        MaxGradNorm = c.MaxGradNorm,
-        Seed = c.Seed,
-        SkipNonfiniteSteps = c.SkipNonfiniteSteps,
-        BadRows = ToBadRowPolicy(c),
-        LoggingSteps = c.LoggingSteps,
-        LoggingFirstStep = c.LoggingFirstStep,
-        LoggingDir = c.LoggingDir,
-        ReportToTensorBoard = c.ReportTo.Contains("tensorboard"),
         LogCompletions = c.LogCompletions,
         NumCompletionsToPrint = c.NumCompletionsToPrint,
-        SaveStrategy = Checked(() => IntervalStrategyNames.Parse(c.SaveStrategy, "save_strategy")),
-        SaveSteps = c.SaveSteps,
-        SaveTotalLimit = c.SaveTotalLimit,
-        SaveOnlyModel = c.SaveOnlyModel,
-        ResumeFromCheckpoint = c.ResumeFromCheckpoint,
         EvalStrategy = Checked(() => IntervalStrategyNames.Parse(c.EvalStrategy, "eval_strategy")),
         EvalSteps = c.EvalSteps,
-        RecordedConfig = RecipeWriter.ToYaml(c),
-
         TrlCompat = Checked(() => TrlCompatNames.Parse(c.TrlCompat)),
         NumGenerations = c.NumGenerations,
         NumGenerationsEval = c.NumGenerationsEval,
@@ -80,7 +52,7 @@ public static partial class RecipeMapping
         PromptColumn = c.PromptColumn,
         ImageColumn = ImageColumn(c),
         ChatTemplateKwargs = c.ChatTemplateKwargs,
-    };
+    }, c);
 
     /// <summary>How to load the recipe's model: <c>model_name_or_path</c>, <c>bf16</c>, <c>device</c>, the LoRA keys when <c>use_peft</c>, <c>gradient_checkpointing</c>.</summary>
     /// <param name="c">The recipe.</param>
@@ -121,41 +93,49 @@ public static partial class RecipeMapping
     public static SftOptions ToSftOptions(RecipeConfig c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return new SftOptions
+        return WithTrainingArguments(new SftOptions
         {
-            OutputDir = c.OutputDir,
             CompletionColumn = c.CompletionColumn,
-            LearningRate = c.LearningRate,
-            NumTrainEpochs = c.NumTrainEpochs,
-            MaxSteps = c.MaxSteps,
-            BatchSize = c.PerDeviceTrainBatchSize,
-            GradientAccumulationSteps = c.GradientAccumulationSteps,
-            LrSchedulerType = Checked(() => LrSchedulerTypeNames.Parse(c.LrSchedulerType)),
-            WarmupRatio = c.WarmupRatio,
-            WarmupSteps = c.WarmupSteps,
-            WeightDecay = c.WeightDecay,
-            AdamBeta1 = c.AdamBeta1,
-            AdamBeta2 = c.AdamBeta2,
-            AdamEpsilon = c.AdamEpsilon,
-            MaxGradNorm = c.MaxGradNorm,
-            Seed = c.Seed,
-            LoggingSteps = c.LoggingSteps,
-            LoggingFirstStep = c.LoggingFirstStep,
-            LoggingDir = c.LoggingDir,
-            ReportToTensorBoard = c.ReportTo.Contains("tensorboard"),
-            SaveStrategy = Checked(() => IntervalStrategyNames.Parse(c.SaveStrategy, "save_strategy")),
-            SaveSteps = c.SaveSteps,
-            SaveTotalLimit = c.SaveTotalLimit,
-            SaveOnlyModel = c.SaveOnlyModel,
             SaveDtype = SftOptions.ParseSaveDtype(c.SaveDtype),
-            SkipNonfiniteSteps = c.SkipNonfiniteSteps,
-            ResumeFromCheckpoint = c.ResumeFromCheckpoint,
-            BadRows = ToBadRowPolicy(c),
             FreezeVisionTower = c.FreezeVisionTower,
             FreezeMultiModalProjector = c.FreezeMultiModalProjector,
-            RecordedConfig = RecipeWriter.ToYaml(c),
-        }.Validate();
+        }, c).Validate();
     }
+
+    /// <summary>
+    /// <paramref name="options"/> with the recipe's TrainingArguments keys (shared by GRPOConfig and SFTConfig), and
+    /// the effective recipe as the configuration text checkpoints record.
+    /// </summary>
+    static T WithTrainingArguments<T>(T options, RecipeConfig c) where T : TrainingArguments => (T)((TrainingArguments)options with
+    {
+        OutputDir = c.OutputDir,
+        LearningRate = c.LearningRate,
+        NumTrainEpochs = c.NumTrainEpochs,
+        MaxSteps = c.MaxSteps,
+        PerDeviceTrainBatchSize = c.PerDeviceTrainBatchSize,
+        GradientAccumulationSteps = c.GradientAccumulationSteps,
+        LrSchedulerType = Checked(() => LrSchedulerTypeNames.Parse(c.LrSchedulerType)),
+        WarmupRatio = c.WarmupRatio,
+        WarmupSteps = c.WarmupSteps,
+        WeightDecay = c.WeightDecay,
+        AdamBeta1 = c.AdamBeta1,
+        AdamBeta2 = c.AdamBeta2,
+        AdamEpsilon = c.AdamEpsilon,
+        MaxGradNorm = c.MaxGradNorm,
+        Seed = c.Seed,
+        SkipNonfiniteSteps = c.SkipNonfiniteSteps,
+        BadRows = ToBadRowPolicy(c),
+        LoggingSteps = c.LoggingSteps,
+        LoggingFirstStep = c.LoggingFirstStep,
+        LoggingDir = c.LoggingDir,
+        ReportToTensorBoard = c.ReportTo.Contains("tensorboard"),
+        SaveStrategy = Checked(() => IntervalStrategyNames.Parse(c.SaveStrategy, "save_strategy")),
+        SaveSteps = c.SaveSteps,
+        SaveTotalLimit = c.SaveTotalLimit,
+        SaveOnlyModel = c.SaveOnlyModel,
+        ResumeFromCheckpoint = c.ResumeFromCheckpoint,
+        RecordedConfig = RecipeWriter.ToYaml(c),
+    });
 
     // generation_kwargs values parse exactly like every other config value; an unknown key is left for
     // GrpoConfig.Validate to name.

@@ -17,7 +17,7 @@ public sealed partial record GrpoConfig
     public int? MaxPromptLength { get; init; }
     /// <summary><c>generation_batch_size</c>: completions generated per round (null: batch × <see cref="StepsPerGeneration"/>).</summary>
     public int? GenerationBatchSize { get; init; }
-    /// <summary><c>steps_per_generation</c>: micro-steps served by one generation round (null: <see cref="GradientAccumulationSteps"/>).</summary>
+    /// <summary><c>steps_per_generation</c>: micro-steps served by one generation round (null: <see cref="TrainingArguments.GradientAccumulationSteps"/>).</summary>
     public int? StepsPerGeneration { get; init; }
     /// <summary><c>num_iterations</c> μ: optimisation passes over each generated batch.</summary>
     public int NumIterations { get; init; } = 1;

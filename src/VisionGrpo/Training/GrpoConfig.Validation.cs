@@ -128,16 +128,6 @@ public sealed partial record GrpoConfig
     /// <summary>The prompt format: system prompt, columns, truncation and chat template variables.</summary>
     public PromptOptions PromptOptions() => new(SystemPrompt, PromptColumn, ImageColumn, MaxPromptLength, ChatTemplateKwargs);
 
-    /// <summary>What <see cref="RecordedConfig"/> says, or these options as JSON under their TRL names.</summary>
-    public string ConfigText() => RecordedConfig ?? JsonSerializer.Serialize(this, JsonOptions) + "\n";
-
-    internal static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
     static T Number<T>(object value, string where) where T : struct
     {
         bool integral = typeof(T) == typeof(int);

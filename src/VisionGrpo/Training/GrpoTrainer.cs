@@ -60,7 +60,7 @@ public sealed partial class GrpoTrainer : IDisposable
     /// <param name="model">The policy (LoRA adapters or all weights trainable), e.g. from <see cref="PolicyModel.Load(PolicyLoadOptions, string?)"/>.</param>
     /// <param name="rewardFuncs">Reward functions: classes implementing <see cref="IRewardFunction"/>, or <see cref="RewardFunction.From(string, Func{RewardBatch, IEnumerable{float}}, float)"/> lambdas; each carries its weight.</param>
     /// <param name="args">The training arguments; validated here.</param>
-    /// <param name="trainDataset">Training rows (<see cref="Dataset.FromRows"/> for rows in memory); unusable rows are reported and skipped (or fail, <see cref="GrpoConfig.BadRows"/>).</param>
+    /// <param name="trainDataset">Training rows (<see cref="Dataset.FromRows"/> for rows in memory); unusable rows are reported and skipped (or fail, <see cref="TrainingArguments.BadRows"/>).</param>
     /// <param name="evalDataset">Held-out rows for <see cref="GrpoConfig.EvalStrategy"/> and <see cref="EvaluateNow"/> (optional).</param>
     /// <param name="events">Progress callbacks.</param>
     /// <exception cref="ConfigException">An invalid argument (named by its TRL key).</exception>
@@ -74,7 +74,7 @@ public sealed partial class GrpoTrainer : IDisposable
     /// <summary>
     /// A trainer that loads <paramref name="model"/> itself (TRL's <c>GRPOTrainer(model="id", ..., peft_config=…)</c>):
     /// in bf16 on the default device, with <paramref name="peftConfig"/>'s adapters or all weights trainable, from
-    /// <see cref="GrpoConfig.ResumeFromCheckpoint"/> when resuming. For other load settings use
+    /// <see cref="TrainingArguments.ResumeFromCheckpoint"/> when resuming. For other load settings use
     /// <see cref="PolicyModel.Load(PolicyLoadOptions, string?)"/> and the other constructor. The trainer disposes the model.
     /// </summary>
     /// <param name="model">A model folder or Hugging Face hub id.</param>

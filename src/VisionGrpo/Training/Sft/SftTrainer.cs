@@ -78,7 +78,7 @@ public sealed class SftTrainer
         State = new TrainerState
         {
             MaxSteps = MaxSteps, LoggingSteps = _options.LoggingSteps, SaveSteps = _options.SaveSteps,
-            TrainBatchSize = _options.BatchSize, NumTrainEpochs = Epochs,
+            TrainBatchSize = _options.PerDeviceTrainBatchSize, NumTrainEpochs = Epochs,
         };
         if (resumeFrom is not null) CheckpointContents.RestoreState(resumeFrom, State);
     }
@@ -95,7 +95,7 @@ public sealed class SftTrainer
     public TrainerState State { get; }
 
     /// <summary>Micro-batches per epoch (the last one may be short).</summary>
-    public int MicroBatchesPerEpoch => (_train.Count + _options.BatchSize - 1) / _options.BatchSize;
+    public int MicroBatchesPerEpoch => (_train.Count + _options.PerDeviceTrainBatchSize - 1) / _options.PerDeviceTrainBatchSize;
 
     /// <summary>Optimizer steps per epoch: the Trainer's <c>len(dataloader) // ga + (len % ga &gt; 0)</c>, at least 1.</summary>
     public int UpdateStepsPerEpoch
@@ -162,7 +162,7 @@ public sealed class SftTrainer
                         : savedStep == State.GlobalStep ? _checkpoints.PathFor(savedStep)
                         : SaveCheckpoint(optimizer, scheduler, window.Save(progress, State.GlobalStep)));
                 var group = Enumerable.Range(first, Math.Min(_options.GradientAccumulationSteps, microBatches - first))
-                    .Select(m => order.Skip(m * _options.BatchSize).Take(_options.BatchSize).ToArray()).ToList();
+                    .Select(m => order.Skip(m * _options.PerDeviceTrainBatchSize).Take(_options.PerDeviceTrainBatchSize).ToArray()).ToList();
                 // Dropout (LoRA's) draws from the global generator: seeded per step, so a resumed run repeats it.
                 torch.manual_seed(_options.Seed ^ (0x5DEECE66DL + State.GlobalStep + progress.SkippedSteps));
                 var stepClock = Stopwatch.StartNew();
@@ -200,7 +200,7 @@ public sealed class SftTrainer
         double runtime = clock.Elapsed.TotalSeconds;
         double trainLoss = State.GlobalStep > 0 ? progress.TotalLoss / State.GlobalStep : double.NaN;
         OutputWrite.Run(_options.OutputDir, State.GlobalStep, SaveFinal);
-        Log(loggers, State.TrainSummary(runtime, State.GlobalStep, _options.BatchSize * _options.GradientAccumulationSteps, trainLoss));
+        Log(loggers, State.TrainSummary(runtime, State.GlobalStep, _options.PerDeviceTrainBatchSize * _options.GradientAccumulationSteps, trainLoss));
         State.SaveFinal(_options.OutputDir);
         _events.Info?.Invoke($"saved the final {(_policy.Peft is null ? "model" : "adapter")} to {_options.OutputDir}");
         return new SftResult(State.GlobalStep, trainLoss, runtime, _options.OutputDir);
