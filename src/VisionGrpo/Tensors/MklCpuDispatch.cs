@@ -35,9 +35,8 @@ internal static partial class MklCpuDispatch
     {
         if (Environment.GetEnvironmentVariable(Variable) == "0") return $"off ({Variable}=0)";
         if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return "not needed (not Linux x86-64)";
-        var (vendor, flags) = ReadCpuInfo();
-        if (vendor != "AuthenticAMD") return $"not needed (CPU vendor {vendor})";
-        var missing = RequiredFlags.Where(f => !flags.Contains(f)).ToList();
+        if (CpuInfo.Vendor != "AuthenticAMD") return $"not needed (CPU vendor {CpuInfo.Vendor})";
+        var missing = RequiredFlags.Where(f => !CpuInfo.Has(f)).ToList();
         if (missing.Count > 0) return $"not applied: the CPU lacks {string.Join(", ", missing)}";
         // libtorch is already loaded by TorchSharp; RTLD_NOLOAD finds it by its soname without loading anything.
         nint library = dlopen("libtorch_cpu.so", RtldLazy | RtldNoLoad);
@@ -54,25 +53,6 @@ internal static partial class MklCpuDispatch
         ReturnOne.CopyTo(code);
         _ = mprotect(start, length, ProtRead | ProtExec);
         return "on (AVX-512 kernels on AMD)";
-    }
-
-    static (string Vendor, HashSet<string> Flags) ReadCpuInfo()
-    {
-        string vendor = "unknown";
-        var flags = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var line in File.ReadLines("/proc/cpuinfo"))
-        {
-            int colon = line.IndexOf(':');
-            if (colon < 0) continue;
-            string key = line[..colon].Trim(), value = line[(colon + 1)..].Trim();
-            if (key == "vendor_id") vendor = value;
-            else if (key == "flags")
-            {
-                flags.UnionWith(value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-                break; // the first processor's flags stand for all
-            }
-        }
-        return (vendor, flags);
     }
 
     const int RtldLazy = 0x1, RtldNoLoad = 0x4;

@@ -74,14 +74,7 @@ public static class TorchRuntime
     public static bool HasFastBFloat16(torch.Device device)
     {
         if (device.type == DeviceType.CUDA) return SupportsBFloat16(device);
-        if (device.type != DeviceType.CPU || !OperatingSystem.IsLinux() || !File.Exists("/proc/cpuinfo")) return false;
-        foreach (var line in File.ReadLines("/proc/cpuinfo"))
-            if (line.StartsWith("flags", StringComparison.Ordinal))
-            {
-                var flags = line.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries);
-                return flags.Contains("avx512_bf16") || flags.Contains("amx_bf16");
-            }
-        return false;
+        return device.type == DeviceType.CPU && (CpuInfo.Has("avx512_bf16") || CpuInfo.Has("amx_bf16"));
     }
 
     /// <summary>True when bf16 matmul runs on <paramref name="device"/> (and gives the fp32 result to bf16 precision).</summary>
