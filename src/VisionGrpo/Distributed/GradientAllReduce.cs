@@ -21,16 +21,11 @@ public static class GradientAllReduce
         if (comm.Size == 1 || parameters.Count == 0) return 0;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var flat = torch.cat(parameters.Select(p => (p.grad is { } g ? g.detach() : torch.zeros_like(p)).flatten()
-            .to(ScalarType.Float32).cpu()).ToArray()).contiguous();
+        var flat = FlatBucket.Pack(parameters.Select(p => p.grad ?? torch.zeros_like(p)));
         comm.AllReduceSum(MemoryMarshal.Cast<byte, float>(flat.bytes));
         flat.div_(comm.Size);
-        long offset = 0;
-        foreach (var p in parameters)
+        foreach (var (p, mean) in FlatBucket.Unpack(flat, parameters))
         {
-            long n = p.numel();
-            var mean = flat.narrow(0, offset, n).view(p.shape);
-            offset += n;
             if (p.grad is { } grad) grad.copy_(mean);
             else p.grad = mean.to(p.dtype, p.device, copy: true).MoveToOuterDisposeScope();
         }

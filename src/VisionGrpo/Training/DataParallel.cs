@@ -116,15 +116,9 @@ internal sealed class DataParallel
         if (Size == 1 || parameters.Count == 0) return;
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var flat = torch.cat(parameters.Select(p => p.detach().flatten().to(ScalarType.Float32).cpu()).ToArray()).contiguous();
+        var flat = FlatBucket.Pack(parameters);
         Comm.Broadcast(flat.bytes, root: 0);
-        long offset = 0;
-        foreach (var p in parameters)
-        {
-            long n = p.numel();
-            p.copy_(flat.narrow(0, offset, n).view(p.shape));
-            offset += n;
-        }
+        foreach (var (p, value) in FlatBucket.Unpack(flat, parameters)) p.copy_(value);
     }
 
     /// <summary>Whether <paramref name="lossType"/> divides by the round's global token count (then <see cref="NumItemsPerRank"/> applies).</summary>
