@@ -68,8 +68,6 @@ public sealed class RewardFunction : IRewardFunction
         ArgumentNullException.ThrowIfNull(batch);
         var scores = _score(batch, cancellationToken).GetAwaiter().GetResult()?.ToArray()
             ?? throw new InvalidOperationException($"reward '{Name}' returned null instead of {batch.Count} scores.");
-        if (scores.Length != batch.Count)
-            throw new InvalidOperationException($"reward '{Name}' returned {scores.Length} scores for {batch.Count} completions (one per completion, in order).");
-        return scores;
+        return RewardScoring.CheckCount(Name, scores, batch.Count);
     }
 }

@@ -138,7 +138,7 @@ public sealed class Evaluator
             sequences.Select(s => prompts.Texts[s.PromptIndex]).ToArray(),
             sequences.Select(s => s.Text).ToArray(),
             Columns(rows, sequences));
-        var scores = _rewards.Select(r => Score(r, batch, cancellationToken)).ToArray();
+        var scores = _rewards.Select(r => r.ScoreChecked(batch, cancellationToken)).ToArray();
         var weights = _rewards.Select(r => (double)r.Weight).ToArray();
         var result = new List<EvaluationSample>(sequences.Count);
         for (int i = 0; i < sequences.Count; i++)
@@ -157,14 +157,6 @@ public sealed class Evaluator
             });
         }
         return result;
-    }
-
-    static float?[] Score(IRewardFunction reward, RewardBatch batch, CancellationToken cancellationToken)
-    {
-        var scores = reward.Score(batch, cancellationToken);
-        if (scores.Length != batch.Count)
-            throw new InvalidOperationException($"reward '{reward.Name}' returned {scores.Length} values for {batch.Count} completions.");
-        return scores;
     }
 
     /// <summary>

@@ -112,9 +112,7 @@ internal sealed class RolloutGenerator
         var result = new List<double?[]>();
         foreach (var reward in _rewards)
         {
-            var scores = reward.Score(batch, ct);
-            if (scores.Length != completions.Length)
-                throw new InvalidOperationException($"reward function '{reward.Name}' returned {scores.Length} values for {completions.Length} completions.");
+            var scores = reward.ScoreChecked(batch, ct);
             result.Add(scores.Select(s => s is { } v ? (double?)v : null).ToArray());
         }
         return result;
