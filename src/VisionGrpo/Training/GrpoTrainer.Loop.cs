@@ -101,18 +101,18 @@ public sealed partial class GrpoTrainer
         var weights = _options.WeightsFor(_rewards.Count);
         var cursor = _progress.Position;
         long seed;
-        int firstGroup;
+        RankSlice slice;
         do
         {
-            // Every rank draws the same round and samples its contiguous share of the groups.
+            // Every rank draws the same round and samples its contiguous share of the completions.
             var drawn = _sampler.Round(cursor.Epoch, cursor.Round);
-            (firstGroup, int count) = _dp.GroupsOf(drawn.Length);
-            var indices = drawn.AsSpan(firstGroup, count).ToArray();
+            slice = _dp.CompletionsOf(drawn.Length * _plan.NumGenerations, _plan.NumGenerations);
+            var (firstPrompt, prompts) = slice.Prompts;
+            var indices = drawn.AsSpan(firstPrompt, prompts).ToArray();
             long roundSeed = seed = RoundSeed(_args.Seed, cursor.RoundsSampled);
             torch.manual_seed(seed ^ 0x5DEECE66DL);  // torch's own randomness (vision-tower dropout, the micro-batch shuffle): fixed per round, so resume repeats it
             // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
-            long firstSequence = (long)firstGroup * _plan.NumGenerations;
-            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, roundSeed, CancellationToken.None, firstSequence));
+            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, roundSeed, CancellationToken.None, slice.First, slice.Count));
             cursor = cursor.Next(_sampler.RoundsPerEpoch);
             rounds++;
             sampledGroups += groups.Count;
@@ -129,7 +129,7 @@ public sealed partial class GrpoTrainer
         var chosen = kept.Concat(flat).Take(_plan.PromptsPerRound).ToList();
         foreach (var g in kept.Concat(flat).Skip(_plan.PromptsPerRound)) g.Dispose();
         // With several ranks, advantages and metrics cover the whole round: every rank gathers every group's outcome.
-        var round = _dp.Size == 1 ? ((IReadOnlyList<GroupOutcome>, int)?)null : (GroupOutcome.Gather(_dp.Comm, chosen), firstGroup);
+        var round = _dp.Size == 1 ? ((IReadOnlyList<GroupOutcome>, int)?)null : (GroupOutcome.Gather(_dp.Comm, chosen), slice.First);
         var batch = RolloutAssembler.Assemble(chosen, _rollouts.RewardNames, _options,
             _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning, round);
         _state.NumInputTokensSeen += batch.NumTokens;
@@ -141,7 +141,7 @@ public sealed partial class GrpoTrainer
             _metrics.Append("frac_reward_zero_std", (double)zeroGroups / sampledGroups);
             _metrics.Append("dynamic_sampling/rounds", rounds);
         }
-        _round = new RoundState(cursor, seed, firstGroup, batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN,
+        _round = new RoundState(cursor, seed, slice.First, batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN,
             batch.NumItemsInBatch, watch.Elapsed.TotalSeconds, _args.LogCompletions ? batch.Round : null);
         _timings.Generation += _round.Seconds;
         _timings.Rewards = _rollouts.RewardSeconds;
@@ -165,7 +165,7 @@ public sealed partial class GrpoTrainer
     /// </summary>
     Func<int, ulong> ScoringKey(int pass)
     {
-        long firstRow = (long)_round!.FirstGroup * _plan.NumGenerations, seed = _round.Seed;
+        long firstRow = _round!.FirstRow, seed = _round.Seed;
         return row => CounterRandom.Key(seed, ScoringDropout, firstRow + row, pass);
     }
 

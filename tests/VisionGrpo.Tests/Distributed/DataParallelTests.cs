@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
+using VisionGrpo.Data;
 using VisionGrpo.Distributed;
 using VisionGrpo.Training;
 using VisionGrpo.Training.Checkpoints;
+using VisionGrpo.Training.Config;
+using VisionGrpo.Training.Rollout;
 
 namespace VisionGrpo.Tests.Distributed;
 
@@ -30,18 +33,87 @@ public sealed class DataParallelTests
     }
 
     [Fact]
-    public void Rows_and_groups_are_split_into_contiguous_shares()
+    public void Each_rank_takes_a_contiguous_slice_of_the_rounds_completions_and_groups_may_span_ranks()
     {
         var r0 = new DataParallel(new Peer(0, []));
         var r1 = new DataParallel(new Peer(1, []));
-        Assert.Equal((0, 2), r0.GroupsOf(4));
-        Assert.Equal((2, 2), r1.GroupsOf(4));
+        // 3 prompts x 4 (B·S = 6 per rank): rank 0 holds prompt 0 and samples 0-1 of prompt 1, rank 1 the rest.
+        Assert.Equal(new RankSlice(0, 6, 4), r0.CompletionsOf(12, 4));
+        Assert.Equal(new RankSlice(6, 6, 4), r1.CompletionsOf(12, 4));
+        Assert.Equal((0, 2), r0.CompletionsOf(12, 4).Prompts);
+        Assert.Equal((1, 2), r1.CompletionsOf(12, 4).Prompts);
+        // One prompt of 2 over 2 ranks (per_device_train_batch_size 1): one sample each.
+        Assert.Equal((0, 1), r1.CompletionsOf(2, 2).Prompts);
+        Assert.Equal(1, r1.CompletionsOf(2, 2).First);
+        // Whole groups per rank (the demo on 2 ranks x 8): 1 prompt each.
+        Assert.Equal((1, 1), r1.CompletionsOf(16, 8).Prompts);
+        Assert.Throws<ArgumentException>(() => r0.CompletionsOf(12, 8));
         Assert.Equal((0, 3), r0.Share(5));
         Assert.Equal((3, 2), r1.Share(5));
         Assert.Equal(50.0, r0.NumItemsPerRank(100));
-        var e = Assert.Throws<ArgumentException>(() => r0.CheckSplit(promptsPerRound: 3, numGenerations: 8, perDeviceBatchSize: 12));
-        Assert.Contains("multiple of num_generations 8", e.Message);
-        new DataParallel(SingleProcessCommunicator.Instance).CheckSplit(3, 8, 24);
+    }
+
+    [Fact]
+    public void Gathered_parts_of_a_group_are_joined_in_sample_order()
+    {
+        GroupOutcome Part(string prompt, int first, params int[] ids) =>
+            new(3, prompt, ids.Select(i => new[] { i }).ToArray(), ids.Select(i => $"c{i}").ToArray(), ids.Select(i => new double?[] { i }).ToArray(), first);
+        var joined = GroupOutcome.Join([Part("a", 0, 0, 1, 2), Part("a", 3, 3), Part("b", 0, 4, 5), Part("b", 2, 6, 7)]);
+        Assert.Equal(2, joined.Count);
+        Assert.Equal(["c0", "c1", "c2", "c3"], joined[0].CompletionTexts);
+        Assert.Equal([6.0, 7.0], joined[1].Rewards.Skip(2).Select(r => r[0]!.Value));
+        Assert.All(joined, g => Assert.Equal(0, g.FirstSample));
+        // A part that does not continue the one before it means the ranks disagree on the round.
+        Assert.Throws<InvalidOperationException>(() => GroupOutcome.Join([Part("a", 0, 0, 1), Part("a", 3, 3)]));
+        Assert.Throws<InvalidOperationException>(() => GroupOutcome.Join([Part("a", 0, 0, 1), Part("b", 2, 2)]));
+    }
+
+    [Fact]
+    public void Ranks_holding_parts_of_groups_assemble_the_rows_and_advantages_of_one_process()
+    {
+        // 3 prompts x 4 completions, rewards varying within each group; rank 0 holds completions [0, 6), rank 1 [6, 12).
+        var options = GrpoAlgorithmOptions.Defaults(TrlCompat.V1_9) with { NumGenerations = 4, RewardWeights = [1.0] };
+        var row = new DatasetRow(["prompt"], ["p"], new RowSource("test", "train", 0));
+        RolloutGroup Group(int prompt, int first, int count) => new()
+        {
+            Row = row,
+            PromptIds = Enumerable.Range(10, 2 + prompt).ToArray(),
+            PromptText = $"prompt {prompt}",
+            FirstSample = first,
+            CompletionIds = Enumerable.Range(first, count).Select(s => Enumerable.Repeat(100 + s, 1 + (prompt * 4 + s) % 3).Append(2).ToArray()).ToArray(),
+            CompletionTexts = Enumerable.Range(first, count).Select(s => $"{prompt}.{s}").ToArray(),
+            Rewards = Enumerable.Range(first, count).Select(s => new double?[] { (prompt + 1) * s * s }).ToArray(),
+        };
+        RolloutBatch Assemble(IReadOnlyList<RolloutGroup> groups, (IReadOnlyList<GroupOutcome>, int)? round) =>
+            RolloutAssembler.Assemble(groups, ["r"], options, eosTokenId: 2, padTokenId: 0, TorchSharp.torch.CPU, round: round);
+
+        using var whole = Assemble([Group(0, 0, 4), Group(1, 0, 4), Group(2, 0, 4)], null);
+        IReadOnlyList<RolloutGroup> rank0 = [Group(0, 0, 4), Group(1, 0, 2)], rank1 = [Group(1, 2, 2), Group(2, 0, 4)];
+        var all = GroupOutcome.Join(rank0.Concat(rank1).Select(GroupOutcome.Of));
+        using var part0 = Assemble(rank0, (all, 0));
+        using var part1 = Assemble(rank1, (all, 6));
+        Assert.Equal(whole.Advantages.data<float>().ToArray(), part0.Advantages.data<float>().ToArray().Concat(part1.Advantages.data<float>().ToArray()));
+        Assert.Equal(whole.CompletionTexts, part0.CompletionTexts.Concat(part1.CompletionTexts));
+        Assert.Equal([0, 0, 0, 0, 1, 1], part0.PromptRow);
+        Assert.Equal([0, 0, 1, 1, 1, 1], part1.PromptRow);
+        Assert.Equal(["prompt 1", "prompt 2"], part1.PromptTexts);
+        Assert.Equal(whole.NumItemsInBatch, part1.NumItemsInBatch);
+        Assert.Equal(whole.Metrics, part0.Metrics);
+        Assert.Equal(whole.Round.Advantages, part1.Round.Advantages);
+        // Each rank's rows are its completions, and a rank's slice must start where its first part says it does.
+        Assert.Equal(whole.CompletionIds.narrow(0, 6, 6).data<long>().ToArray().Where(x => x != 0), part1.CompletionIds.data<long>().ToArray().Where(x => x != 0));
+        Assert.Throws<ArgumentException>(() => Assemble(rank1, (all, 4)));
+    }
+
+    [Fact]
+    public void Prompt_groups_need_to_divide_the_jobs_round_not_one_ranks_share()
+    {
+        var config = new GrpoConfig { OutputDir = "out", PerDeviceTrainBatchSize = 1, NumGenerations = 2 };
+        var e = Assert.Throws<ConfigException>(() => config.Validate(processes: 1));
+        Assert.Contains("must be divisible by num_generations", e.Message);
+        config.Validate(processes: 2);
+        Assert.Equal(6, (config with { PerDeviceTrainBatchSize = 3 }).EffectiveGenerationBatchSize(2));
+        Assert.Contains("x 2 processes", Assert.Throws<ConfigException>(() => (config with { PerDeviceTrainBatchSize = 3, NumGenerations = 4 }).Validate(processes: 2)).Message);
     }
 
     [Fact]

@@ -22,22 +22,23 @@ internal static class RolloutAssembler
     /// <param name="device">Device of the tensors.</param>
     /// <param name="warn">Receives warnings (rows every reward function scored None).</param>
     /// <param name="round">
-    /// With several processes: every group of the round (<see cref="GroupOutcome.Gather"/>) and where this process's
-    /// <paramref name="groups"/> start in it. Advantages, the dapo token count, <c>num_tokens</c> and the metrics
-    /// are then computed over the whole round, as TRL does after gathering; the tensors hold the local rows only.
-    /// Null: the round is <paramref name="groups"/>.
+    /// With several processes: every group of the round (<see cref="GroupOutcome.Gather"/>) and the round index of
+    /// the first completion of <paramref name="groups"/> (whose first and last group may be parts of a group that
+    /// spans ranks). Advantages, the dapo token count, <c>num_tokens</c> and the metrics are then computed over the
+    /// whole round, as TRL does after gathering; the tensors hold the local rows only. Null: the round is <paramref name="groups"/>.
     /// </param>
     public static RolloutBatch Assemble(IReadOnlyList<RolloutGroup> groups, IReadOnlyList<string> rewardNames,
         GrpoAlgorithmOptions options, int eosTokenId, int padTokenId, Device device, Action<string>? warn = null,
-        (IReadOnlyList<GroupOutcome> All, int FirstGroup)? round = null)
+        (IReadOnlyList<GroupOutcome> All, int FirstRow)? round = null)
     {
         if (groups.Count == 0) throw new ArgumentException("a batch needs at least one group.");
         int g = options.NumGenerations;
-        var (all, firstGroup) = round ?? (groups.Select(GroupOutcome.Of).ToArray(), 0);
-        if (all.Any(x => x.CompletionIds.Length != g))
+        var (all, firstRow) = round ?? (groups.Select(GroupOutcome.Of).ToArray(), 0);
+        if (all.Any(x => x.CompletionIds.Length != g || x.FirstSample != 0))
             throw new ArgumentException($"every group must hold num_generations = {g} completions.");
-        if (firstGroup < 0 || firstGroup + groups.Count > all.Count)
-            throw new ArgumentException($"groups {firstGroup}..{firstGroup + groups.Count - 1} are not inside the round's {all.Count}.");
+        int localRows = groups.Sum(x => x.CompletionIds.Length);
+        if (firstRow < 0 || firstRow + localRows > all.Count * g || (round is not null && groups[0].FirstSample != firstRow % g))
+            throw new ArgumentException($"completions {firstRow}..{firstRow + localRows - 1} (from sample {groups[0].FirstSample}) are not inside the round's {all.Count} x {g}.");
 
         // The whole round: advantages over every group, TRL's metrics and token counts.
         var roundPromptRow = Enumerable.Range(0, all.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
@@ -50,13 +51,13 @@ internal static class RolloutAssembler
         var metrics = new Dictionary<string, double>(roundCompletions.Metrics);
         foreach (var (k, v) in advantages.Metrics) metrics[k] = v;
 
-        // This process's rows: its groups, padded among themselves.
-        var promptRow = Enumerable.Range(0, groups.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
+        // This process's rows: its groups (or parts of groups), padded among themselves.
+        var promptRow = Enumerable.Range(0, groups.Count).SelectMany(i => Enumerable.Repeat(i, groups[i].CompletionIds.Length)).ToArray();
         var completions = round is null ? roundCompletions : CompletionBatch.Build(promptRow.Select(p => groups[p].PromptIds.Length).ToArray(),
             groups.SelectMany(x => x.CompletionIds).Select(c => (IReadOnlyList<int>)c).ToArray(),
             eosTokenId, padTokenId, options.Compat, options.MaskTruncatedCompletions);
-        var localAdvantages = advantages.Advantages.AsSpan(firstGroup * g, groups.Count * g).ToArray();
-        var localRewards = rewards.AsSpan(firstGroup * g, groups.Count * g).ToArray();
+        var localAdvantages = advantages.Advantages.AsSpan(firstRow, localRows).ToArray();
+        var localRewards = rewards.AsSpan(firstRow, localRows).ToArray();
         using var scope = torch.NewDisposeScope();
         var (promptIds, promptMask) = PromptBuilder.LeftPad(groups.Select(x => x.PromptIds).ToArray(), padTokenId);
         return new RolloutBatch

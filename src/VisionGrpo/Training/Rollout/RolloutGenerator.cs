@@ -49,15 +49,21 @@ internal sealed class RolloutGenerator
     /// <summary>Reward function names, in reward-column order.</summary>
     public IReadOnlyList<string> RewardNames => _rewards.Select(r => r.Name).ToArray();
 
-    /// <summary>Generates and scores <c>G</c> completions for each of <paramref name="rows"/>, one group per row.</summary>
-    /// <param name="rows">The round's unique prompts.</param>
+    /// <summary>
+    /// Generates and scores <c>G</c> completions for each of <paramref name="rows"/>, one group per row — or, for a
+    /// data-parallel rank, the completions [<paramref name="firstSequence"/>, + <paramref name="count"/>) of the round,
+    /// whose first and last groups may be partial.
+    /// </summary>
+    /// <param name="rows">The prompts of the completions generated here (row 0: prompt <paramref name="firstSequence"/> / G of the round).</param>
     /// <param name="seed">Sampling seed of this round (the trainer derives one per round, so resuming repeats it).</param>
     /// <param name="cancellationToken">Cancels reward scoring.</param>
     /// <param name="firstSequence">
     /// Global index of the first completion generated here within the round (a rank's slice starts past the others'):
     /// each completion's sampling stream is keyed by it, so the split over ranks does not change what is sampled.
+    /// Completion k of the round is sample k mod G of prompt k / G.
     /// </param>
-    public List<RolloutGroup> Sample(IReadOnlyList<DatasetRow> rows, long seed, CancellationToken cancellationToken = default, long firstSequence = 0)
+    /// <param name="count">Completions to generate (default: G per row, less the first row's <c>firstSequence mod G</c>).</param>
+    public List<RolloutGroup> Sample(IReadOnlyList<DatasetRow> rows, long seed, CancellationToken cancellationToken = default, long firstSequence = 0, int? count = null)
     {
         int g = _options.NumGenerations;
         var device = _policy.Device;
@@ -69,7 +75,8 @@ internal sealed class RolloutGenerator
         GenerationOutput output;
         using (torch.no_grad())
             output = _engine.Generate(new() { InputIds = ids, AttentionMask = mask, ImageEmbeds = embeds, ImageGridThw = grid },
-                _generation with { Seed = seed, FirstSequenceIndex = firstSequence }, g);
+                _generation with { Seed = seed, FirstSequenceIndex = firstSequence }, g,
+                firstSample: (int)(firstSequence % g), sampleCount: count);
 
         var texts = output.Sequences.Select(s => s.Text).ToArray();
         var promptRow = output.Sequences.Select(s => s.PromptIndex).ToArray();
@@ -78,6 +85,10 @@ internal sealed class RolloutGenerator
         RewardSeconds += rewardWatch.Elapsed.TotalSeconds;
         var promptIds = prompts.Inputs.InputIds.data<long>().ToArray();
         long width = prompts.Inputs.InputIds.shape[1];
+        // The sequences come prompt-major: prompt p's are the run [start[p], start[p + 1]).
+        var start = new int[rows.Count + 1];
+        foreach (int p in promptRow) start[p + 1]++;
+        for (int p = 0; p < rows.Count; p++) start[p + 1] += start[p];
         return rows.Select((row, p) => new RolloutGroup
         {
             Row = row,
@@ -86,9 +97,10 @@ internal sealed class RolloutGenerator
             ImageData = images?[p]?.MoveToOuterDisposeScope(),
             ImageGrid = imageGrids?[p]?.MoveToOuterDisposeScope(),
             ImagesAreEmbeddings = !_visionTrains,
-            CompletionIds = Enumerable.Range(p * g, g).Select(i => output.Sequences[i].CompletionIds).ToArray(),
-            CompletionTexts = texts.AsSpan(p * g, g).ToArray(),
-            Rewards = Enumerable.Range(p * g, g).Select(i => rewards.Select(r => r[i]).ToArray()).ToArray(),
+            FirstSample = output.Sequences[start[p]].SampleIndex,
+            CompletionIds = Enumerable.Range(start[p], start[p + 1] - start[p]).Select(i => output.Sequences[i].CompletionIds).ToArray(),
+            CompletionTexts = texts.AsSpan(start[p], start[p + 1] - start[p]).ToArray(),
+            Rewards = Enumerable.Range(start[p], start[p + 1] - start[p]).Select(i => rewards.Select(r => r[i]).ToArray()).ToArray(),
         }).ToList();
     }
 
