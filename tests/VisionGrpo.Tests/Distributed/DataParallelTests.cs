@@ -77,6 +77,7 @@ public sealed class DataParallelTests
         RolloutGroup Group(int prompt, int first, int count) => new()
         {
             Row = row,
+            Prompt = prompt,
             PromptIds = Enumerable.Range(10, 2 + prompt).ToArray(),
             PromptText = $"prompt {prompt}",
             FirstSample = first,
@@ -84,14 +85,14 @@ public sealed class DataParallelTests
             CompletionTexts = Enumerable.Range(first, count).Select(s => $"{prompt}.{s}").ToArray(),
             Rewards = Enumerable.Range(first, count).Select(s => new double?[] { (prompt + 1) * s * s }).ToArray(),
         };
-        RolloutBatch Assemble(IReadOnlyList<RolloutGroup> groups, (IReadOnlyList<GroupOutcome>, int)? round) =>
+        RolloutBatch Assemble(IReadOnlyList<RolloutGroup> groups, (IReadOnlyList<GroupOutcome>, int[])? round) =>
             RolloutAssembler.Assemble(groups, ["r"], options, eosTokenId: 2, padTokenId: 0, TorchSharp.torch.CPU, round: round);
 
         using var whole = Assemble([Group(0, 0, 4), Group(1, 0, 4), Group(2, 0, 4)], null);
         IReadOnlyList<RolloutGroup> rank0 = [Group(0, 0, 4), Group(1, 0, 2)], rank1 = [Group(1, 2, 2), Group(2, 0, 4)];
         var all = GroupOutcome.Join(rank0.Concat(rank1).Select(GroupOutcome.Of));
-        using var part0 = Assemble(rank0, (all, 0));
-        using var part1 = Assemble(rank1, (all, 6));
+        using var part0 = Assemble(rank0, (all, [0, 1, 2, 3, 4, 5]));
+        using var part1 = Assemble(rank1, (all, [6, 7, 8, 9, 10, 11]));
         Assert.Equal(whole.Advantages.data<float>().ToArray(), part0.Advantages.data<float>().ToArray().Concat(part1.Advantages.data<float>().ToArray()));
         Assert.Equal(whole.CompletionTexts, part0.CompletionTexts.Concat(part1.CompletionTexts));
         Assert.Equal([0, 0, 0, 0, 1, 1], part0.PromptRow);
@@ -102,7 +103,45 @@ public sealed class DataParallelTests
         Assert.Equal(whole.Round.Advantages, part1.Round.Advantages);
         // Each rank's rows are its completions, and a rank's slice must start where its first part says it does.
         Assert.Equal(whole.CompletionIds.narrow(0, 6, 6).data<long>().ToArray().Where(x => x != 0), part1.CompletionIds.data<long>().ToArray().Where(x => x != 0));
-        Assert.Throws<ArgumentException>(() => Assemble(rank1, (all, 4)));
+        // Rows of prompts sampled elsewhere: their prompt comes from a prompt-only group, the completions from the round.
+        using var mixed = Assemble([.. rank1, Group(0, 0, 0)], (all, [2, 7, 8, 11]));
+        Assert.Equal(new[] { 0, 1, 2, 2 }, mixed.PromptRow);
+        Assert.Equal(new[] { "0.2", "1.3", "2.0", "2.3" }, mixed.CompletionTexts);
+        var wholeAdvantages = whole.Advantages.data<float>().ToArray();
+        Assert.Equal(new[] { 2, 7, 8, 11 }.Select(k => wholeAdvantages[k]), mixed.Advantages.data<float>().ToArray());
+        Assert.Equal(["prompt 0", "prompt 1", "prompt 2"], mixed.PromptTexts);
+        // A row whose prompt no local group holds, or rows out of order, are refused.
+        Assert.Throws<ArgumentException>(() => Assemble(rank1, (all, [0, 7])));
+        Assert.Throws<ArgumentException>(() => Assemble(rank1, (all, [7, 6])));
+    }
+
+    [Theory]
+    [InlineData(4, 2)] // a round serves 2 optimizer steps of 2 micro-steps
+    [InlineData(4, 1)] // 4 optimizer steps
+    [InlineData(2, 4)] // every step takes whole rounds: each rank keeps the rows it generated
+    public void Every_micro_step_trains_the_rows_one_process_trains_whatever_the_number_of_ranks(int s, int ga)
+    {
+        const int b = 3;
+        var one = new GrpoBatchPlan(2 * b, 4, s, 1, ga);
+        var two = new GrpoBatchPlan(b, 4, s, 1, ga, WorldSize: 2);
+        var (oneRows, oneOrder) = RoundRows.Assign(one, 0, roundSeed: 77);
+        Assert.Equal(Enumerable.Range(0, 2 * b * s), oneRows);
+        var ranks = Enumerable.Range(0, 2).Select(r => RoundRows.Assign(two, r, roundSeed: 77)).ToArray();
+        int[] MicroRows((int[] Rows, int[] Positions) a, int batch, int k) => a.Positions.AsSpan(k * batch, batch).ToArray().Select(i => a.Rows[i]).ToArray();
+        for (int step = 0; step < s * 1 / Math.Min(ga, s); step++)
+        {
+            // The rows of an optimizer step (GA micro-steps, or the whole round when GA >= S) on one process and on two ranks.
+            var micro = Enumerable.Range(step * Math.Min(ga, s), Math.Min(ga, s)).ToArray();
+            var oneStep = micro.SelectMany(k => MicroRows((oneRows, oneOrder), 2 * b, k)).Order();
+            var twoStep = ranks.SelectMany(a => micro.SelectMany(k => MicroRows(a, b, k))).Order();
+            Assert.Equal(oneStep, twoStep);
+        }
+        // Each rank trains B·S distinct rows, all of the round's rows between them.
+        Assert.All(ranks, a => Assert.Equal(b * s, a.Rows.Distinct().Count()));
+        Assert.Equal(Enumerable.Range(0, 2 * b * s), ranks.SelectMany(a => a.Rows).Order());
+        Assert.Equal(oneOrder, RoundRows.Assign(one, 0, roundSeed: 77).Positions);
+        Assert.NotEqual(oneOrder, RoundRows.Assign(one, 0, roundSeed: 78).Positions);
+        if (ga % s == 0) Assert.Equal(Enumerable.Range(b * s, b * s), ranks[1].Rows);
     }
 
     [Fact]

@@ -8,7 +8,8 @@ namespace VisionGrpo.Tests.Distributed;
 /// <summary>
 /// The runs the MPI tests compare, made once: the demo model for 4 steps on one process with
 /// per_device_train_batch_size 16, and on two ranks (<c>mpirun -np 2</c>) with 8 each (the same global batch),
-/// checkpointing at step 2; and a pair whose prompt groups span the ranks (<see cref="SplitGroupArgs"/>).
+/// checkpointing at step 2; and a pair whose prompt groups span the ranks and whose rounds serve two optimizer steps
+/// (<see cref="SplitGroupArgs"/>).
 /// </summary>
 public sealed class MpiRunsFixture : IDisposable
 {
@@ -46,14 +47,16 @@ public sealed class MpiRunsFixture : IDisposable
     ];
 
     /// <summary>
-    /// 3 prompts x 4 completions per round (one process: per_device_train_batch_size 12; two ranks: 6 each, so rank 0
-    /// holds prompt 0 and half of prompt 1, rank 1 the rest); 2 steps. LoRA dropout is on, on the language model only
-    /// (the vision tower's dropout has no per-completion key): the scoring passes' masks must follow the completions
-    /// across ranks. (Its effect on sampling is nil here — a fresh adapter's B is zero — SamplingTests covers that.)
+    /// 3 prompts x 4 completions per round, each round serving 2 optimizer steps (steps_per_generation 2; one process:
+    /// per_device_train_batch_size 6; two ranks: 3 each). Rank 0 samples prompt 0 and half of prompt 1, rank 1 the
+    /// rest; each step trains the rows one process's step trains, wherever they were sampled, with old log-probs
+    /// from the rank that trains them; 4 steps. LoRA dropout is on, on the language model only (the vision tower's
+    /// dropout has no per-completion key): the scoring passes' masks must follow the completions across ranks. (Its
+    /// effect on sampling is nil here — a fresh adapter's B is zero — SamplingTests covers that.)
     /// </summary>
     public static string[] SplitGroupArgs(string output, int batch) =>
     [
-        .. TrainArgs(output), "--set", "max_steps=2", "--set", "num_generations=4", "--set", "lora_dropout=0.05",
+        .. TrainArgs(output), "--set", "num_generations=4", "--set", "steps_per_generation=2", "--set", "lora_dropout=0.05",
         "--set", "lora_target_modules=[q_proj,v_proj]", "--set", $"per_device_train_batch_size={batch}",
     ];
 
@@ -64,9 +67,9 @@ public sealed class MpiRunsFixture : IDisposable
     (string One, string Two) RunSplitGroups()
     {
         string one = Path.Combine(Root, "split-one"), two = Path.Combine(Root, "split-two");
-        var (code, stdout, stderr) = MpiRun.RunAlone(Root, new Dictionary<string, string> { ["VISIONGRPO_THREADS"] = "1" }, TimeSpan.FromMinutes(5), SplitGroupArgs(one, 12));
+        var (code, stdout, stderr) = MpiRun.RunAlone(Root, new Dictionary<string, string> { ["VISIONGRPO_THREADS"] = "1" }, TimeSpan.FromMinutes(5), SplitGroupArgs(one, 6));
         Assert.True(code == 0, $"one process: exit {code}\n{stdout}\n{stderr}");
-        (code, stdout, stderr) = MpiRun.Run(2, Root, TimeSpan.FromMinutes(5), SplitGroupArgs(two, 6));
+        (code, stdout, stderr) = MpiRun.Run(2, Root, TimeSpan.FromMinutes(5), SplitGroupArgs(two, 3));
         Assert.True(code == 0, $"two ranks: exit {code}\n{stdout}\n{stderr}");
         return (one, two);
     }
@@ -140,7 +143,7 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
     }
 
     [Fact]
-    public void Prompt_groups_that_span_two_ranks_log_what_one_process_logs()
+    public void Groups_that_span_ranks_and_rounds_that_serve_two_optimizer_steps_log_what_one_process_logs()
     {
         var (oneDir, twoDir) = runs.SplitGroups;
         var one = MpiRunsFixture.Metrics(oneDir);
