@@ -97,6 +97,19 @@ internal sealed class DataParallel
         return (bad ? double.NaN : sums[0] / Size, bad, sums[2] > 0);
     }
 
+    /// <summary>
+    /// Every rank's valid-token entropies of the current micro-step (1-D float32, rank order) on
+    /// <paramref name="local"/>'s device: <c>top_entropy_quantile</c>'s threshold is taken over all of them, as TRL
+    /// gathers them across processes; the micro-step's rows are the ones one process's micro-step holds
+    /// (<see cref="RoundRows"/>), so the threshold is the one-process one.
+    /// </summary>
+    public Tensor GatherEntropies(Tensor local)
+    {
+        if (Size == 1) return local;
+        var all = Comm.AllGather(local.to(ScalarType.Float32).cpu().data<float>().ToArray());
+        return torch.tensor(all, ScalarType.Float32, local.device);
+    }
+
     /// <summary>Averages the trainable gradients over the ranks (one bucket); returns the bytes this rank sent.</summary>
     public long AverageGradients(IReadOnlyList<Tensor> parameters) => GradientAllReduce.Average(Comm, parameters);
 

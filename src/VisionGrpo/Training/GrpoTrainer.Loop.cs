@@ -129,7 +129,7 @@ public sealed partial class GrpoTrainer
         var chosen = kept.Concat(flat).Take(_plan.PromptsPerRound).ToList();
         foreach (var g in kept.Concat(flat).Skip(_plan.PromptsPerRound)) g.Dispose();
         // With several ranks, advantages and metrics cover the whole round: every rank gathers every group's outcome.
-        var (trainRows, order) = RoundRows.Assign(_plan, _dp.Rank, seed);
+        var (trainRows, order) = RoundRows.Assign(_plan, _dp.Rank, seed, sameMicroBatches: _options.TopEntropyQuantile < 1);
         (IReadOnlyList<GroupOutcome>, int[])? round = null;
         if (_dp.Size > 1)
         {
@@ -205,6 +205,7 @@ public sealed partial class GrpoTrainer
             Entropies = entropies,
             // dapo/cispo/vespo: each rank divides by the round's token count / N (TRL), the gradient mean restores Σ / count.
             NumItemsInBatch = _dp.NumItemsPerRank(batch.NumItemsInBatch),
+            GatherEntropies = _dp.Size > 1 ? _dp.GatherEntropies : null,
         }, _options);
         double forward = watch.Elapsed.TotalSeconds;
         double loss = result.Loss.item<float>();

@@ -35,12 +35,14 @@ internal static class RoundRows
     /// <remarks>
     /// When every optimizer step takes whole rounds (gradient_accumulation_steps a multiple of S), the micro-step a
     /// row lands in changes only the summation order, so each rank trains on the rows it generated and shuffles
-    /// them itself; the rows of other ranks are needed only when a round's rows are split over optimizer steps.
+    /// them itself; the rows of other ranks are needed only when a round's rows are split over optimizer steps, or
+    /// when <paramref name="sameMicroBatches"/> asks for each micro-step's rows to be one process's (a loss that
+    /// looks at the micro-batch as a whole: <c>top_entropy_quantile</c> &lt; 1).
     /// </remarks>
-    public static (int[] Rows, int[] Positions) Assign(GrpoBatchPlan plan, int rank, long roundSeed)
+    public static (int[] Rows, int[] Positions) Assign(GrpoBatchPlan plan, int rank, long roundSeed, bool sameMicroBatches = false)
     {
         int n = plan.WorldSize, b = plan.BatchSize, s = plan.StepsPerGeneration, local = b * s;
-        if (n == 1 || plan.GradientAccumulation % s == 0)
+        if (n == 1 || s == 1 || (plan.GradientAccumulation % s == 0 && !sameMicroBatches))
             return (Enumerable.Range(rank * local, local).ToArray(), Order(local, s, roundSeed));
         var order = Order(n * local, s, roundSeed);
         var trained = Enumerable.Range(0, s).SelectMany(k => order.AsSpan(k * n * b + rank * b, b).ToArray()).ToArray();

@@ -4,6 +4,7 @@ using VisionGrpo.Distributed;
 using VisionGrpo.Training;
 using VisionGrpo.Training.Checkpoints;
 using VisionGrpo.Training.Config;
+using VisionGrpo.Training.Loss;
 using VisionGrpo.Training.Rollout;
 
 namespace VisionGrpo.Tests.Distributed;
@@ -12,7 +13,7 @@ namespace VisionGrpo.Tests.Distributed;
 public sealed class DataParallelTests
 {
     /// <summary>Rank <paramref name="rank"/> of two; the peer's contributions are given (what it would send).</summary>
-    sealed class Peer(int rank, double[] peerDoubles) : ICommunicator
+    sealed class Peer(int rank, double[] peerDoubles, byte[]? peerBytes = null) : ICommunicator
     {
         public int Rank => rank;
         public int Size => 2;
@@ -23,7 +24,7 @@ public sealed class DataParallelTests
         public void AllReduceMax(Span<double> values) => throw new NotSupportedException();
         public byte[][] AllGather(ReadOnlySpan<byte> local)
         {
-            var peer = MemoryMarshal.AsBytes(peerDoubles.AsSpan()).ToArray();
+            var peer = peerBytes ?? MemoryMarshal.AsBytes(peerDoubles.AsSpan()).ToArray();
             return rank == 0 ? [local.ToArray(), peer] : [peer, local.ToArray()];
         }
         public void Broadcast(Span<byte> buffer, int root = 0) => throw new NotSupportedException();
@@ -142,6 +143,49 @@ public sealed class DataParallelTests
         Assert.Equal(oneOrder, RoundRows.Assign(one, 0, roundSeed: 77).Positions);
         Assert.NotEqual(oneOrder, RoundRows.Assign(one, 0, roundSeed: 78).Positions);
         if (ga % s == 0) Assert.Equal(Enumerable.Range(b * s, b * s), ranks[1].Rows);
+    }
+
+    [Fact]
+    public void The_entropy_threshold_is_taken_over_every_ranks_valid_tokens()
+    {
+        // One process's micro-batch of 4 rows, and the same rows as two ranks' micro-batches of 2.
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var entropies = TorchSharp.torch.tensor(new float[] { 1.1f, 1.9f, 1.5f, 1.3f, 2.0f, 0, 0.7f, 0.2f, 0.5f, 0.4f, 0.6f, 0 }, [4, 3]);
+        var mask = TorchSharp.torch.tensor(new long[] { 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0 }, [4, 3]);
+        var one = EntropyMask.HighEntropy(entropies, mask, 0.4).data<bool>().ToArray();
+        var top = entropies.narrow(0, 0, 2);
+        var bottom = entropies.narrow(0, 2, 2);
+        var topValid = top.masked_select(mask.narrow(0, 0, 2).to(TorchSharp.torch.ScalarType.Bool));
+        var bottomValid = bottom.masked_select(mask.narrow(0, 2, 2).to(TorchSharp.torch.ScalarType.Bool));
+        // Rank 0 with rank 1's valid entropies arriving through the communicator.
+        var rank0 = new DataParallel(new Peer(0, [], MemoryMarshal.AsBytes(bottomValid.data<float>().ToArray().AsSpan()).ToArray()));
+        var gathered = rank0.GatherEntropies(topValid);
+        Assert.Equal(topValid.data<float>().ToArray().Concat(bottomValid.data<float>().ToArray()), gathered.data<float>().ToArray());
+        var r0 = EntropyMask.HighEntropy(top, mask.narrow(0, 0, 2), 0.4, rank0.GatherEntropies).data<bool>().ToArray();
+        var r1 = EntropyMask.HighEntropy(bottom, mask.narrow(0, 2, 2), 0.4, _ => gathered).data<bool>().ToArray();
+        Assert.Equal(one, r0.Concat(r1));
+        // Each rank's own threshold would keep other tokens: the gather matters here.
+        Assert.NotEqual(one, EntropyMask.HighEntropy(top, mask.narrow(0, 0, 2), 0.4).data<bool>().ToArray().Concat(
+            EntropyMask.HighEntropy(bottom, mask.narrow(0, 2, 2), 0.4).data<bool>().ToArray()));
+        // A rank without a valid token still takes part in the gather and keeps nothing.
+        bool called = false;
+        var none = EntropyMask.HighEntropy(top, TorchSharp.torch.zeros_like(mask.narrow(0, 0, 2)), 0.4, v => { called = true; return gathered; });
+        Assert.True(called);
+        Assert.False(none.any().item<bool>());
+    }
+
+    [Fact]
+    public void Micro_batches_that_must_equal_one_processes_take_rows_from_the_whole_round()
+    {
+        // S = GA = 2: each step takes whole rounds, so each rank keeps its rows — unless the micro-batches themselves
+        // must be one process's (top_entropy_quantile < 1).
+        var two = new GrpoBatchPlan(3, 4, 2, 1, 2, WorldSize: 2);
+        var one = RoundRows.Assign(new GrpoBatchPlan(6, 4, 2, 1, 2), 0, roundSeed: 5);
+        Assert.Equal(Enumerable.Range(6, 6), RoundRows.Assign(two, 1, roundSeed: 5).Rows);
+        var ranks = Enumerable.Range(0, 2).Select(r => RoundRows.Assign(two, r, roundSeed: 5, sameMicroBatches: true)).ToArray();
+        for (int k = 0; k < 2; k++)
+            Assert.Equal(one.Positions.AsSpan(k * 6, 6).ToArray().Order(),
+                ranks.SelectMany(a => a.Positions.AsSpan(k * 3, 3).ToArray().Select(i => a.Rows[i])).Order());
     }
 
     [Fact]
