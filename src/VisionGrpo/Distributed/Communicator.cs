@@ -58,6 +58,14 @@ public static class Communicator
         return parts.SelectMany(p => MemoryMarshal.Cast<byte, double>(p).ToArray()).ToArray();
     }
 
+    /// <summary>Every rank's <paramref name="local"/> values concatenated in rank order (ranks may send different counts).</summary>
+    public static float[] AllGather(this ICommunicator comm, ReadOnlySpan<float> local)
+    {
+        if (comm.Size == 1) return local.ToArray();
+        var parts = comm.AllGather(MemoryMarshal.AsBytes(local));
+        return parts.SelectMany(p => MemoryMarshal.Cast<byte, float>(p).ToArray()).ToArray();
+    }
+
     static readonly JsonSerializerOptions JsonOptions = new()
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // NaN rewards

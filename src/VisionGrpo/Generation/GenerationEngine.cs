@@ -49,13 +49,25 @@ public sealed class GenerationEngine
     /// (left-padded <c>input_ids</c>/<c>attention_mask</c>, optional <c>pixel_values</c>/<c>image_grid_thw</c> or
     /// precomputed image embeddings). <paramref name="onToken"/> receives (sequence index, token id) as tokens appear.
     /// </summary>
+    /// <param name="prompts">The prompt rows.</param>
+    /// <param name="options">Sampling options; sequence k of the request draws from stream <c>FirstSequenceIndex + k</c>.</param>
+    /// <param name="numGenerations">G: samples per prompt.</param>
+    /// <param name="onToken">Receives (sequence index in the request, token id).</param>
+    /// <param name="firstSample">
+    /// Sample index of the first prompt's first sequence: the request is the contiguous slice
+    /// [<paramref name="firstSample"/>, <paramref name="firstSample"/> + <paramref name="sampleCount"/>) of the prompts'
+    /// prompt-major grid of G samples each, so a process that holds part of a group (a data-parallel rank) generates
+    /// just its samples, still with one prefill per prompt (keyed by the prompt's sample 0, wherever that is generated).
+    /// </param>
+    /// <param name="sampleCount">Sequences in all (default: the rest of the grid); the last prompt gets at least one.</param>
     public GenerationOutput Generate(QwenVLInputs prompts, ResolvedGeneration options, int numGenerations = 1,
-        Action<int, int>? onToken = null)
+        Action<int, int>? onToken = null, int firstSample = 0, int? sampleCount = null)
     {
         if (numGenerations <= 0) throw new ArgumentOutOfRangeException(nameof(numGenerations), $"num_generations must be positive, got {numGenerations}.");
         options.Validate();
         var ids = prompts.InputIds;
         if (ids.dim() != 2) throw new ArgumentException($"input_ids must be [B, L], got [{string.Join(", ", ids.shape)}].");
+        var samples = SampleGrid.Of((int)ids.shape[0], numGenerations, firstSample, sampleCount, options.FirstSequenceIndex);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         using var sampler = new TokenSampler(options);
@@ -65,14 +77,14 @@ public sealed class GenerationEngine
         var images = PromptImages.Prepare(_model, prompts);
         double visionSeconds = watch.Elapsed.TotalSeconds;
         int chunk = options.GenerationBatchSize > 0 ? Math.Max(1, options.GenerationBatchSize / numGenerations) : batch;
-        var sequences = new List<GeneratedSequence>(batch * numGenerations);
+        var sequences = new List<GeneratedSequence>(samples.Count);
         double prefill = visionSeconds, decode = 0;
         for (int start = 0; start < batch; start += chunk)
         {
             int count = Math.Min(chunk, batch - start);
             var (embeds, grid) = images?.Rows(start, count) ?? (null, null);
             var part = new QwenVLInputs { InputIds = ids.narrow(0, start, count), AttentionMask = mask.narrow(0, start, count), ImageEmbeds = embeds, ImageGridThw = grid };
-            var result = Decode(part, options, numGenerations, sampler, start, onToken);
+            var result = Decode(part, options, samples, sampler, start, onToken);
             sequences.AddRange(result.Sequences);
             prefill += result.PrefillSeconds;
             decode += result.DecodeSeconds;
@@ -80,19 +92,23 @@ public sealed class GenerationEngine
         return new GenerationOutput(sequences, prefill, decode);
     }
 
-    GenerationOutput Decode(QwenVLInputs prompt, ResolvedGeneration o, int g, TokenSampler sampler, int promptBase, Action<int, int>? onToken)
+    GenerationOutput Decode(QwenVLInputs prompt, ResolvedGeneration o, SampleGrid grid, TokenSampler sampler, int promptBase, Action<int, int>? onToken)
     {
         using var scope = torch.NewDisposeScope();
         var watch = Stopwatch.StartNew();
         var ids = prompt.InputIds;
-        int prompts = (int)ids.shape[0], length = (int)ids.shape[1], rows = prompts * g;
+        int prompts = (int)ids.shape[0], length = (int)ids.shape[1];
+        // The chunk's rows: (prompt in the chunk, sample) of each sequence, and the stream it draws from.
+        var (rowPrompt, rowSample) = grid.Rows(promptBase, prompts);
+        int rows = rowPrompt.Length, rowBase = grid.RowsBefore(promptBase);
+        var rowStream = Enumerable.Range(0, rows).Select(r => grid.Stream(promptBase + rowPrompt[r], rowSample[r])).ToArray();
         long vocab = _model.Config.Text.VocabSize;
         var cache = KvCache.For(_model.Config.Text, prompts, length + o.MaxNewTokens, _model.DType, ids.device);
         try
         {
             QwenVLOutput first;
             // LoRA dropout (model in train mode, as in TRL's rollouts) keyed per prompt: its first sequence's index.
-            using (DropoutStreams.Use(Enumerable.Range(0, prompts).Select(p => sampler.StreamKey(0, SequenceBase(o, promptBase, g) + (long)p * g)).ToArray(), prompt.AttentionMask!))
+            using (DropoutStreams.Use(Enumerable.Range(0, prompts).Select(p => sampler.StreamKey(0, grid.Stream(promptBase + p, 0))).ToArray(), prompt.AttentionMask!))
                 first = _model.forward(new QwenVLInputs
                 {
                     InputIds = ids, AttentionMask = prompt.AttentionMask, ImageEmbeds = prompt.ImageEmbeds,
@@ -100,10 +116,10 @@ public sealed class GenerationEngine
                 });
             var logits = first.Logits.select(1, -1).to(ScalarType.Float32);
             var promptIds = ids;
-            if (g > 1)
+            if (rows != prompts)
             {
-                // Share the prefill: every prompt's cache rows are copied for its G samples.
-                var repeat = torch.arange(prompts, dtype: ScalarType.Int64, device: ids.device).repeat_interleave(g);
+                // Share the prefill: every prompt's cache rows are copied for its samples.
+                var repeat = torch.tensor(rowPrompt.Select(p => (long)p).ToArray(), ScalarType.Int64, ids.device);
                 var shared = cache.SelectRows(repeat);
                 cache.Dispose();
                 cache = shared;
@@ -125,7 +141,7 @@ public sealed class GenerationEngine
             for (int step = 0; step < o.MaxNewTokens; step++)
             {
                 using var stepScope = torch.NewDisposeScope();
-                var streams = StreamIds(alive, SequenceBase(o, promptBase, g));
+                var streams = alive.Select(seq => rowStream[seq]).ToArray();
                 var next = sampler.Next(LogitsProcessing.Apply(logits, seen, suppress, o), streams, step);
                 var picked = next.to(ScalarType.Int64).cpu().data<long>().ToArray();
                 var pickedLogProbs = logProbs is null ? null : TokenLogProbs(logits, next, o);
@@ -135,7 +151,7 @@ public sealed class GenerationEngine
                     int seq = alive[r], id = (int)picked[r];
                     tokens[seq].Add(id);
                     logProbs?[seq].Add(pickedLogProbs![r]);
-                    onToken?.Invoke(promptBase * g + seq, id);
+                    onToken?.Invoke(rowBase + seq, id);
                     if (eos.Contains(id)) reasons[seq] = FinishReason.Eos;
                     else if (step == o.MaxNewTokens - 1) reasons[seq] = FinishReason.Length;
                     else keep.Add(r);
@@ -164,8 +180,8 @@ public sealed class GenerationEngine
             double decodeSeconds = watch.Elapsed.TotalSeconds;
             var sequences = Enumerable.Range(0, rows).Select(seq => new GeneratedSequence
             {
-                PromptIndex = promptBase + seq / g,
-                SampleIndex = seq % g,
+                PromptIndex = promptBase + rowPrompt[seq],
+                SampleIndex = rowSample[seq],
                 CompletionIds = tokens[seq].ToArray(),
                 TokenLogProbs = logProbs?[seq].ToArray(),
                 Text = _tokenizer?.Decode(tokens[seq], skipSpecialTokens: true) ?? "",
@@ -180,12 +196,6 @@ public sealed class GenerationEngine
             cache.Dispose();
         }
     }
-
-    /// <summary>The global sequence index of each live row: the random stream its samples are drawn from.</summary>
-    static long[] StreamIds(int[] alive, long first) => alive.Select(seq => first + seq).ToArray();
-
-    /// <summary>Global index of the chunk's first sequence (the request's first plus the prompts before the chunk).</summary>
-    static long SequenceBase(ResolvedGeneration o, int promptBase, int g) => o.FirstSequenceIndex + (long)promptBase * g;
 
     /// <summary>log softmax(logits / T) at the picked ids, one per live row (T = 1 when greedy).</summary>
     static float[] TokenLogProbs(Tensor logits, Tensor picked, ResolvedGeneration o)

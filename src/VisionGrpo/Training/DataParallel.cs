@@ -7,8 +7,8 @@ namespace VisionGrpo.Training;
 
 /// <summary>
 /// How the GRPO trainer splits a step over the ranks of an MPI job, as TRL under accelerate does with N processes:
-/// every rank draws the same round from the repeat sampler and takes its contiguous slice (rank r: groups
-/// [r·U/N, (r+1)·U/N)); the groups' rewards are gathered so advantages and metrics cover the whole round; each rank's
+/// every rank draws the same round from the repeat sampler and takes its contiguous slice of the round's completions
+/// (rank r: [r·B·S, (r+1)·B·S); a prompt's group may span ranks); the groups' rewards are gathered so advantages and metrics cover the whole round; each rank's
 /// loss is normalised as TRL's is on that rank (dapo: the round's global token count divided by N); gradients are
 /// averaged with one bucketed allreduce per optimizer step; the logged loss and per-micro-step metrics are reduced
 /// over the ranks. With one rank every method is the identity and nothing is communicated.
@@ -29,23 +29,16 @@ internal sealed class DataParallel
     public bool IsRoot => Comm.Rank == 0;
 
     /// <summary>
-    /// Throws when a round of <paramref name="promptsPerRound"/> groups cannot be split into whole groups per rank
-    /// (TRL lets a group span processes; here each rank samples whole groups, so G completions of a prompt share one
-    /// prefill), naming the keys to change.
+    /// The completions of a round of <paramref name="roundCompletions"/> = N·B·S this rank samples: the contiguous
+    /// slice [r·B·S, (r+1)·B·S), as TRL's repeat-sampler order split over N processes gives it. Completion k is
+    /// sample k mod G of the round's prompt k / G, so a slice may start or end inside a prompt's group.
     /// </summary>
-    public void CheckSplit(int promptsPerRound, int numGenerations, int perDeviceBatchSize)
+    public RankSlice CompletionsOf(int roundCompletions, int numGenerations)
     {
-        if (Size > 1 && promptsPerRound % Size != 0)
-            throw new ArgumentException(
-                $"a generation round of {promptsPerRound} prompt(s) x {numGenerations} completions cannot be split into whole prompt groups over {Size} ranks: " +
-                $"make each rank's completions per round (per_device_train_batch_size {perDeviceBatchSize} x steps_per_generation) a multiple of num_generations {numGenerations}.");
-    }
-
-    /// <summary>The groups of a round of <paramref name="promptsPerRound"/> this rank samples and trains on.</summary>
-    public (int First, int Count) GroupsOf(int promptsPerRound)
-    {
-        int per = promptsPerRound / Size;
-        return (Rank * per, per);
+        if (roundCompletions % Size != 0 || roundCompletions % numGenerations != 0)
+            throw new ArgumentException($"a round of {roundCompletions} completions cannot be split over {Size} ranks in groups of num_generations {numGenerations}.");
+        int per = roundCompletions / Size;
+        return new RankSlice(Rank * per, per, numGenerations);
     }
 
     /// <summary>This rank's contiguous share of <paramref name="rows"/> rows (the first ranks take one more when it does not divide).</summary>
@@ -104,6 +97,19 @@ internal sealed class DataParallel
         return (bad ? double.NaN : sums[0] / Size, bad, sums[2] > 0);
     }
 
+    /// <summary>
+    /// Every rank's valid-token entropies of the current micro-step (1-D float32, rank order) on
+    /// <paramref name="local"/>'s device: <c>top_entropy_quantile</c>'s threshold is taken over all of them, as TRL
+    /// gathers them across processes; the micro-step's rows are the ones one process's micro-step holds
+    /// (<see cref="RoundRows"/>), so the threshold is the one-process one.
+    /// </summary>
+    public Tensor GatherEntropies(Tensor local)
+    {
+        if (Size == 1) return local;
+        var all = Comm.AllGather(local.to(ScalarType.Float32).cpu().data<float>().ToArray());
+        return torch.tensor(all, ScalarType.Float32, local.device);
+    }
+
     /// <summary>Averages the trainable gradients over the ranks (one bucket); returns the bytes this rank sent.</summary>
     public long AverageGradients(IReadOnlyList<Tensor> parameters) => GradientAllReduce.Average(Comm, parameters);
 
@@ -123,4 +129,17 @@ internal sealed class DataParallel
 
     /// <summary>Whether <paramref name="lossType"/> divides by the round's global token count (then <see cref="NumItemsPerRank"/> applies).</summary>
     public static bool UsesGlobalTokenCount(GrpoLossType lossType) => lossType is GrpoLossType.Dapo or GrpoLossType.Cispo or GrpoLossType.Vespo;
+}
+
+/// <summary>
+/// A rank's contiguous share of a round's completions: [<paramref name="First"/>, <paramref name="First"/> +
+/// <paramref name="Count"/>), where completion k is sample k mod G of prompt k / G.
+/// </summary>
+/// <param name="First">Round index of the rank's first completion.</param>
+/// <param name="Count">Completions on the rank.</param>
+/// <param name="G">num_generations.</param>
+internal readonly record struct RankSlice(int First, int Count, int G)
+{
+    /// <summary>The round's prompts the slice touches: [first, first + count) (the first and last may be shared with a neighbour).</summary>
+    public (int First, int Count) Prompts => (First / G, (First + Count - 1) / G - First / G + 1);
 }

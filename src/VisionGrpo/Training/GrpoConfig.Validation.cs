@@ -12,15 +12,22 @@ namespace VisionGrpo.Training;
 // The cross-option rules of GRPOConfig's __post_init__ and what the trainer derives from the options.
 public sealed partial record GrpoConfig
 {
-    /// <summary>Completions generated per round as TRL resolves it: <see cref="GenerationBatchSize"/>, else batch × steps_per_generation (default gradient_accumulation_steps).</summary>
-    [JsonIgnore]
-    public int EffectiveGenerationBatchSize =>
-        GenerationBatchSize ?? PerDeviceTrainBatchSize * (StepsPerGeneration ?? GradientAccumulationSteps);
+    /// <summary>
+    /// Completions generated per round over <paramref name="processes"/> ranks as TRL resolves it:
+    /// <see cref="GenerationBatchSize"/>, else batch × processes × steps_per_generation (default gradient_accumulation_steps).
+    /// </summary>
+    public int EffectiveGenerationBatchSize(int processes = 1) =>
+        GenerationBatchSize ?? PerDeviceTrainBatchSize * processes * (StepsPerGeneration ?? GradientAccumulationSteps);
 
     /// <summary>Checks every option and the rules between them (the trainer calls it on construction).</summary>
+    /// <param name="processes">
+    /// Ranks of the data-parallel job (default: what the MPI launcher announced, else 1): as in TRL, the round's
+    /// completions over all of them must divide into whole prompt groups, while one rank's share need not.
+    /// </param>
     /// <exception cref="ConfigException">The first invalid option, named by its TRL key.</exception>
-    public GrpoConfig Validate()
+    public GrpoConfig Validate(int? processes = null)
     {
+        int n = processes ?? Distributed.LaunchEnvironment.Current().ExpectedSize ?? 1;
         Defined(LossType, "loss_type");
         Defined(ScaleRewards, "scale_rewards");
         Defined(ImportanceSamplingLevel, "importance_sampling_level");
@@ -50,11 +57,12 @@ public sealed partial record GrpoConfig
         Require(WarmupRatio is >= 0 and <= 1, "warmup_ratio must be in [0, 1].");
         Require(GenerationBatchSize is null || StepsPerGeneration is null,
             "generation_batch_size and steps_per_generation are mutually exclusive; set only one.");
-        int gbs = EffectiveGenerationBatchSize;
-        Require(gbs % PerDeviceTrainBatchSize == 0,
-            $"generation_batch_size ({gbs}) must be divisible by per_device_train_batch_size ({PerDeviceTrainBatchSize}).");
+        int gbs = EffectiveGenerationBatchSize(n);
+        string processesText = n == 1 ? "" : $" x {n} processes";
+        Require(gbs % (PerDeviceTrainBatchSize * n) == 0,
+            $"generation_batch_size ({gbs}) must be divisible by per_device_train_batch_size ({PerDeviceTrainBatchSize}){processesText}.");
         Require(gbs % NumGenerations == 0,
-            $"generation_batch_size ({gbs} = per_device_train_batch_size x steps_per_generation unless set) must be divisible by num_generations ({NumGenerations}).");
+            $"generation_batch_size ({gbs} = per_device_train_batch_size{processesText} x steps_per_generation unless set) must be divisible by num_generations ({NumGenerations}).");
         // The components' own rules (e.g. no dapo in TRL 0.20, generation_kwargs names).
         AlgorithmOptions([]);
         ConfigException.Wrap(() => GenerationOptions().Resolve(null));
@@ -104,7 +112,7 @@ public sealed partial record GrpoConfig
             MinP = MinP,
             RepetitionPenalty = RepetitionPenalty,
             Seed = Seed,
-            GenerationBatchSize = EffectiveGenerationBatchSize,
+            GenerationBatchSize = EffectiveGenerationBatchSize(),
         };
         foreach (var (key, value) in GenerationKwargs ?? new Dictionary<string, object>())
         {

@@ -46,7 +46,7 @@ public sealed partial class GrpoTrainer
             if (_progress.MicroSteps % _plan.GradientAccumulation == 0 && StopRequested(cancellationToken)) Stop(startStep);
             int skip = _progress.MicroStepsIntoBatch;
             using var batch = NextBatch();
-            var order = MicroBatchOrder(batch.Count);
+            var order = _round!.Order;
             PrepareOffPolicyLogps(batch);
             for (int micro = skip; micro < _plan.MicroStepsPerRound && _state.GlobalStep < MaxSteps; micro++)
             {
@@ -101,18 +101,18 @@ public sealed partial class GrpoTrainer
         var weights = _options.WeightsFor(_rewards.Count);
         var cursor = _progress.Position;
         long seed;
-        int firstGroup;
+        int[] drawn;
         do
         {
-            // Every rank draws the same round and samples its contiguous share of the groups.
-            var drawn = _sampler.Round(cursor.Epoch, cursor.Round);
-            (firstGroup, int count) = _dp.GroupsOf(drawn.Length);
-            var indices = drawn.AsSpan(firstGroup, count).ToArray();
+            // Every rank draws the same round and samples its contiguous share of the completions.
+            drawn = _sampler.Round(cursor.Epoch, cursor.Round);
+            var slice = _dp.CompletionsOf(drawn.Length * _plan.NumGenerations, _plan.NumGenerations);
+            var (firstPrompt, prompts) = slice.Prompts;
+            var indices = drawn.AsSpan(firstPrompt, prompts).ToArray();
             long roundSeed = seed = RoundSeed(_args.Seed, cursor.RoundsSampled);
-            torch.manual_seed(seed ^ 0x5DEECE66DL);  // torch's own randomness (vision-tower dropout, the micro-batch shuffle): fixed per round, so resume repeats it
+            torch.manual_seed(seed ^ 0x5DEECE66DL);  // torch's own randomness (vision-tower dropout): fixed per round, so resume repeats it
             // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
-            long firstSequence = (long)firstGroup * _plan.NumGenerations;
-            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, roundSeed, CancellationToken.None, firstSequence));
+            var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, roundSeed, CancellationToken.None, slice.First, slice.Count));
             cursor = cursor.Next(_sampler.RoundsPerEpoch);
             rounds++;
             sampledGroups += groups.Count;
@@ -129,7 +129,15 @@ public sealed partial class GrpoTrainer
         var chosen = kept.Concat(flat).Take(_plan.PromptsPerRound).ToList();
         foreach (var g in kept.Concat(flat).Skip(_plan.PromptsPerRound)) g.Dispose();
         // With several ranks, advantages and metrics cover the whole round: every rank gathers every group's outcome.
-        var round = _dp.Size == 1 ? ((IReadOnlyList<GroupOutcome>, int)?)null : (GroupOutcome.Gather(_dp.Comm, chosen), firstGroup);
+        var (trainRows, order) = RoundRows.Assign(_plan, _dp.Rank, seed, sameMicroBatches: _options.TopEntropyQuantile < 1);
+        (IReadOnlyList<GroupOutcome>, int[])? round = null;
+        if (_dp.Size > 1)
+        {
+            round = (GroupOutcome.Gather(_dp.Comm, chosen), trainRows);
+            // Rows another rank generated: their prompts are built here (the completions came with the gather).
+            var missing = trainRows.Select(k => k / _plan.NumGenerations).Distinct().Except(chosen.Select(g => g.Prompt)).ToArray();
+            if (missing.Length > 0) chosen.AddRange(_usableRows.Build(missing.Select(p => drawn[p]).ToArray(), r => _rollouts.Prompts(r, missing)));
+        }
         var batch = RolloutAssembler.Assemble(chosen, _rollouts.RewardNames, _options,
             _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning, round);
         _state.NumInputTokensSeen += batch.NumTokens;
@@ -141,19 +149,11 @@ public sealed partial class GrpoTrainer
             _metrics.Append("frac_reward_zero_std", (double)zeroGroups / sampledGroups);
             _metrics.Append("dynamic_sampling/rounds", rounds);
         }
-        _round = new RoundState(cursor, seed, firstGroup, batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN,
+        _round = new RoundState(cursor, seed, trainRows, order, batch.Metrics.TryGetValue("reward", out double r) ? r : double.NaN,
             batch.NumItemsInBatch, watch.Elapsed.TotalSeconds, _args.LogCompletions ? batch.Round : null);
         _timings.Generation += _round.Seconds;
         _timings.Rewards = _rollouts.RewardSeconds;
         return batch;
-    }
-
-    /// <summary>Row order of the batch: as generated, or shuffled (global RNG, like TRL) when it is split over several micro-steps.</summary>
-    int[] MicroBatchOrder(int rows)
-    {
-        if (_plan.StepsPerGeneration == 1) return Enumerable.Range(0, rows).ToArray();
-        using var perm = torch.randperm(rows, dtype: ScalarType.Int64);
-        return perm.data<long>().Select(i => (int)i).ToArray();
     }
 
     /// <summary>Separates the scoring passes' dropout keys from the rollouts'.</summary>
@@ -165,8 +165,9 @@ public sealed partial class GrpoTrainer
     /// </summary>
     Func<int, ulong> ScoringKey(int pass)
     {
-        long firstRow = (long)_round!.FirstGroup * _plan.NumGenerations, seed = _round.Seed;
-        return row => CounterRandom.Key(seed, ScoringDropout, firstRow + row, pass);
+        var rows = _round!.Rows;
+        long seed = _round.Seed;
+        return row => CounterRandom.Key(seed, ScoringDropout, rows[row], pass);
     }
 
     void PrepareOffPolicyLogps(RolloutBatch batch)
@@ -204,6 +205,7 @@ public sealed partial class GrpoTrainer
             Entropies = entropies,
             // dapo/cispo/vespo: each rank divides by the round's token count / N (TRL), the gradient mean restores Σ / count.
             NumItemsInBatch = _dp.NumItemsPerRank(batch.NumItemsInBatch),
+            GatherEntropies = _dp.Size > 1 ? _dp.GatherEntropies : null,
         }, _options);
         double forward = watch.Elapsed.TotalSeconds;
         double loss = result.Loss.item<float>();

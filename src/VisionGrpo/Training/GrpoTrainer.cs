@@ -106,13 +106,12 @@ public sealed partial class GrpoTrainer : IDisposable
             ArgumentNullException.ThrowIfNull(rewardFuncs);
             ArgumentNullException.ThrowIfNull(args);
             ArgumentNullException.ThrowIfNull(trainDataset);
-            _args = args.Validate();
+            _args = args.Validate(_dp.Size);
             _events = events ?? new TrainerEvents();
             _rewards = rewardFuncs.ToList();
             if (_rewards.Count == 0) throw new ArgumentException("reward_funcs is empty: pass at least one reward function.", nameof(rewardFuncs));
             _policy = model;
             _plan = GrpoBatchPlan.From(args, _dp.Size);
-            _dp.CheckSplit(_plan.PromptsPerRound, _plan.NumGenerations, _plan.BatchSize);
             if (_dp.Size > 1 && args.DynamicSampling)
                 throw new ConfigException("dynamic_sampling: true is supported in one process only (the ranks would have to agree on every extra round); drop it or run without mpirun.");
             _outputLock = OutputDirLock.ForRank(args.OutputDir, _dp.IsRoot); // before anything reads or cleans output_dir

@@ -50,6 +50,44 @@ public sealed class SamplingTests
         Assert.NotEqual(EngineFixture.Ids(whole).Take(4), EngineFixture.Ids(whole).Skip(4));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Parts_of_groups_sampled_with_one_shared_prefill_each_are_the_whole_grids_samples(bool loraDropout)
+    {
+        // A rank holding completions [3, 10) of 3 prompts x 4: the last sample of prompt 0, all of prompt 1, the first
+        // two of prompt 2 — one call, one prefill per prompt; the other ranks' calls cover the rest. With LoRA dropout
+        // (model in train mode, as in rollouts) a prompt's prefill must draw the masks of its sample 0 on every rank.
+        using var scope = NewDisposeScope();
+        using var model = TinyFixture.Model();
+        using var peft = loraDropout ? VisionGrpo.Lora.PeftModel.Wrap(model, new VisionGrpo.Lora.LoraConfig
+        {
+            R = 4, LoraAlpha = 8, LoraDropout = 0.5, InitLoraWeights = "false",
+            TargetModules = VisionGrpo.Lora.LoraTargetModules.FromNames(["q_proj", "v_proj"]),
+        }) : null;
+        if (loraDropout) model.train();
+        var c = TinyFixture.LoadCase("case_c");
+        var engine = new GenerationEngine(model);
+        var options = EngineFixture.Sampling(12, seed: 5);
+        var row = EngineFixture.TextRow(c, 0);
+        QwenVLInputs Prompts(int n) => new()
+        {
+            InputIds = row.InputIds.repeat(n, 1),
+            AttentionMask = ones(n, row.InputIds.shape[1], dtype: ScalarType.Int64),
+        };
+        var whole = engine.Generate(Prompts(3), options, numGenerations: 4);
+        var first = engine.Generate(Prompts(1), options with { FirstSequenceIndex = 0 }, numGenerations: 4, sampleCount: 3);
+        var middle = engine.Generate(Prompts(3), options with { FirstSequenceIndex = 3 }, numGenerations: 4, firstSample: 3, sampleCount: 7);
+        var last = engine.Generate(Prompts(1), options with { FirstSequenceIndex = 10 }, numGenerations: 4, firstSample: 2);
+        Assert.Equal(EngineFixture.Ids(whole), [.. EngineFixture.Ids(first), .. EngineFixture.Ids(middle), .. EngineFixture.Ids(last)]);
+        Assert.Equal([0, 1, 1, 1, 1, 2, 2], middle.Sequences.Select(s => s.PromptIndex));
+        Assert.Equal([3, 0, 1, 2, 3, 0, 1], middle.Sequences.Select(s => s.SampleIndex));
+        Assert.Equal([2, 3], last.Sequences.Select(s => s.SampleIndex));
+        // A slice that leaves a prompt without samples, or starts outside a group, is refused.
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.Generate(Prompts(3), options, numGenerations: 4, firstSample: 3, sampleCount: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.Generate(Prompts(1), options, numGenerations: 4, firstSample: 4));
+    }
+
     [Fact]
     public void Counter_random_values_are_uniform_and_depend_on_every_key_part_in_order()
     {

@@ -42,7 +42,7 @@ internal static class GrpoLoss
         double gaPrime = inputs.Training ? options.GradientAccumulationSteps : 1.0;
 
         var entropyMask = options.TopEntropyQuantile < 1.0
-            ? EntropyMask.HighEntropy(inputs.Entropies!, mask, options.TopEntropyQuantile).to(dtype)
+            ? EntropyMask.HighEntropy(inputs.Entropies!, mask, options.TopEntropyQuantile, inputs.GatherEntropies).to(dtype)
             : null;
 
         var logRatio = logps - old;

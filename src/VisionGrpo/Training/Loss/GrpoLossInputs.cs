@@ -26,6 +26,12 @@ internal sealed class GrpoLossInputs
     /// <summary>Per-token entropies [B, T]; needed for the <c>entropy</c> metric, <c>top_entropy_quantile</c> &lt; 1 and the entropy bonus.</summary>
     public Tensor? Entropies { get; init; }
 
+    /// <summary>
+    /// Data-parallel: gathers the valid-token entropies of every rank's micro-batch, so <c>top_entropy_quantile</c>
+    /// takes its threshold over all of them (TRL gathers across processes); null in one process.
+    /// </summary>
+    public Func<Tensor, Tensor>? GatherEntropies { get; init; }
+
     /// <summary>Σ loss mask over the whole generation batch (dapo/cispo/vespo normaliser); null → Σ of this mask.</summary>
     public double? NumItemsInBatch { get; init; }
 

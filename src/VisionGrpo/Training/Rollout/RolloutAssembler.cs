@@ -22,22 +22,24 @@ internal static class RolloutAssembler
     /// <param name="device">Device of the tensors.</param>
     /// <param name="warn">Receives warnings (rows every reward function scored None).</param>
     /// <param name="round">
-    /// With several processes: every group of the round (<see cref="GroupOutcome.Gather"/>) and where this process's
-    /// <paramref name="groups"/> start in it. Advantages, the dapo token count, <c>num_tokens</c> and the metrics
-    /// are then computed over the whole round, as TRL does after gathering; the tensors hold the local rows only.
-    /// Null: the round is <paramref name="groups"/>.
+    /// With several processes: every group of the round (<see cref="GroupOutcome.Gather"/>) and the round indices
+    /// (ascending) of the completions this process trains on; <paramref name="groups"/> then hold at least the
+    /// prompts of those rows (<see cref="RolloutGroup.Prompt"/>; their completions come from the round). Advantages,
+    /// the dapo token count, <c>num_tokens</c> and the metrics are computed over the whole round, as TRL does after
+    /// gathering; the tensors hold the local rows only. Null: the round is <paramref name="groups"/>.
     /// </param>
     public static RolloutBatch Assemble(IReadOnlyList<RolloutGroup> groups, IReadOnlyList<string> rewardNames,
         GrpoAlgorithmOptions options, int eosTokenId, int padTokenId, Device device, Action<string>? warn = null,
-        (IReadOnlyList<GroupOutcome> All, int FirstGroup)? round = null)
+        (IReadOnlyList<GroupOutcome> All, int[] Rows)? round = null)
     {
         if (groups.Count == 0) throw new ArgumentException("a batch needs at least one group.");
         int g = options.NumGenerations;
-        var (all, firstGroup) = round ?? (groups.Select(GroupOutcome.Of).ToArray(), 0);
-        if (all.Any(x => x.CompletionIds.Length != g))
+        var all = round?.All ?? groups.Select(GroupOutcome.Of).ToArray();
+        if (all.Any(x => x.CompletionIds.Length != g || x.FirstSample != 0))
             throw new ArgumentException($"every group must hold num_generations = {g} completions.");
-        if (firstGroup < 0 || firstGroup + groups.Count > all.Count)
-            throw new ArgumentException($"groups {firstGroup}..{firstGroup + groups.Count - 1} are not inside the round's {all.Count}.");
+        var rows = round?.Rows ?? Enumerable.Range(0, all.Count * g).ToArray();
+        if (rows.Length == 0 || rows[0] < 0 || rows[^1] >= all.Count * g || rows.Zip(rows.Skip(1)).Any(p => p.First >= p.Second))
+            throw new ArgumentException($"the rows to train on must be ascending indices into the round's {all.Count} x {g} completions.");
 
         // The whole round: advantages over every group, TRL's metrics and token counts.
         var roundPromptRow = Enumerable.Range(0, all.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
@@ -50,15 +52,18 @@ internal static class RolloutAssembler
         var metrics = new Dictionary<string, double>(roundCompletions.Metrics);
         foreach (var (k, v) in advantages.Metrics) metrics[k] = v;
 
-        // This process's rows: its groups, padded among themselves.
-        var promptRow = Enumerable.Range(0, groups.Count).SelectMany(i => Enumerable.Repeat(i, g)).ToArray();
-        var completions = round is null ? roundCompletions : CompletionBatch.Build(promptRow.Select(p => groups[p].PromptIds.Length).ToArray(),
-            groups.SelectMany(x => x.CompletionIds).Select(c => (IReadOnlyList<int>)c).ToArray(),
+        // This process's rows, padded among themselves, and the prompts they need (in round order).
+        var promptIndices = rows.Select(k => k / g).Distinct().ToArray();
+        var prompts = round is null ? groups.ToArray() : promptIndices.Select(p => PromptOf(groups, p, all[p])).ToArray();
+        var localPrompt = promptIndices.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i);
+        var promptRow = rows.Select(k => localPrompt[k / g]).ToArray();
+        var completions = round is null ? roundCompletions : CompletionBatch.Build(rows.Select(k => all[k / g].PromptLength).ToArray(),
+            rows.Select(k => (IReadOnlyList<int>)all[k / g].CompletionIds[k % g]).ToArray(),
             eosTokenId, padTokenId, options.Compat, options.MaskTruncatedCompletions);
-        var localAdvantages = advantages.Advantages.AsSpan(firstGroup * g, groups.Count * g).ToArray();
-        var localRewards = rewards.AsSpan(firstGroup * g, groups.Count * g).ToArray();
+        var localAdvantages = rows.Select(k => advantages.Advantages[k]).ToArray();
+        var localRewards = rows.Select(k => rewards[k]).ToArray();
         using var scope = torch.NewDisposeScope();
-        var (promptIds, promptMask) = PromptBuilder.LeftPad(groups.Select(x => x.PromptIds).ToArray(), padTokenId);
+        var (promptIds, promptMask) = PromptBuilder.LeftPad(prompts.Select(x => x.PromptIds).ToArray(), padTokenId);
         return new RolloutBatch
         {
             Groups = groups,
@@ -68,12 +73,12 @@ internal static class RolloutAssembler
             CompletionIds = Matrix(completions.PaddedIds, device).MoveToOuterDisposeScope(),
             CompletionMask = Matrix(completions.Mask, device).MoveToOuterDisposeScope(),
             Advantages = torch.tensor(localAdvantages, ScalarType.Float32, device).MoveToOuterDisposeScope(),
-            Images = groups.Any(x => x.ImageData is not null)
-                ? new RowImages(groups.Select(x => x.ImageData).ToArray(), groups.Select(x => x.ImageGrid).ToArray(), groups[0].ImagesAreEmbeddings)
+            Images = prompts.Any(x => x.ImageData is not null)
+                ? new RowImages(prompts.Select(x => x.ImageData).ToArray(), prompts.Select(x => x.ImageGrid).ToArray(), prompts[0].ImagesAreEmbeddings)
                 : null,
             NumItemsInBatch = roundCompletions.NumItemsInBatch,
-            PromptTexts = groups.Select(x => x.PromptText).ToArray(),
-            CompletionTexts = groups.SelectMany(x => x.CompletionTexts).ToArray(),
+            PromptTexts = prompts.Select(x => x.PromptText).ToArray(),
+            CompletionTexts = rows.Select(k => all[k / g].CompletionTexts[k % g]).ToArray(),
             Rewards = rewardNames.Select((name, f) => (name, values: localRewards.Select(r => r[f]).ToArray())).ToDictionary(x => x.name, x => x.values),
             Metrics = metrics,
             NumTokens = roundCompletions.NumTokens,
@@ -81,6 +86,16 @@ internal static class RolloutAssembler
                 rewardNames.Select((name, f) => (name, values: rewards.Select(r => r[f]).ToArray())).ToDictionary(x => x.name, x => x.values),
                 advantages.Advantages, roundPromptRow),
         };
+    }
+
+    /// <summary>The group holding prompt <paramref name="prompt"/> of the round, checked against the gathered outcome.</summary>
+    static RolloutGroup PromptOf(IReadOnlyList<RolloutGroup> groups, int prompt, GroupOutcome outcome)
+    {
+        var group = groups.FirstOrDefault(x => x.Prompt == prompt)
+            ?? throw new ArgumentException($"no local group holds prompt {prompt} of the round, whose completions this process trains on.");
+        if (group.PromptIds.Length != outcome.PromptLength || group.PromptText != outcome.PromptText)
+            throw new InvalidOperationException($"prompt {prompt} of the round was built differently here than on the rank that sampled it.");
+        return group;
     }
 
     static Tensor Matrix(int[][] rows, Device device)

@@ -49,15 +49,21 @@ internal sealed class RolloutGenerator
     /// <summary>Reward function names, in reward-column order.</summary>
     public IReadOnlyList<string> RewardNames => _rewards.Select(r => r.Name).ToArray();
 
-    /// <summary>Generates and scores <c>G</c> completions for each of <paramref name="rows"/>, one group per row.</summary>
-    /// <param name="rows">The round's unique prompts.</param>
+    /// <summary>
+    /// Generates and scores <c>G</c> completions for each of <paramref name="rows"/>, one group per row — or, for a
+    /// data-parallel rank, the completions [<paramref name="firstSequence"/>, + <paramref name="count"/>) of the round,
+    /// whose first and last groups may be partial.
+    /// </summary>
+    /// <param name="rows">The prompts of the completions generated here (row 0: prompt <paramref name="firstSequence"/> / G of the round).</param>
     /// <param name="seed">Sampling seed of this round (the trainer derives one per round, so resuming repeats it).</param>
     /// <param name="cancellationToken">Cancels reward scoring.</param>
     /// <param name="firstSequence">
     /// Global index of the first completion generated here within the round (a rank's slice starts past the others'):
     /// each completion's sampling stream is keyed by it, so the split over ranks does not change what is sampled.
+    /// Completion k of the round is sample k mod G of prompt k / G.
     /// </param>
-    public List<RolloutGroup> Sample(IReadOnlyList<DatasetRow> rows, long seed, CancellationToken cancellationToken = default, long firstSequence = 0)
+    /// <param name="count">Completions to generate (default: G per row, less the first row's <c>firstSequence mod G</c>).</param>
+    public List<RolloutGroup> Sample(IReadOnlyList<DatasetRow> rows, long seed, CancellationToken cancellationToken = default, long firstSequence = 0, int? count = null)
     {
         int g = _options.NumGenerations;
         var device = _policy.Device;
@@ -69,38 +75,77 @@ internal sealed class RolloutGenerator
         GenerationOutput output;
         using (torch.no_grad())
             output = _engine.Generate(new() { InputIds = ids, AttentionMask = mask, ImageEmbeds = embeds, ImageGridThw = grid },
-                _generation with { Seed = seed, FirstSequenceIndex = firstSequence }, g);
+                _generation with { Seed = seed, FirstSequenceIndex = firstSequence }, g,
+                firstSample: (int)(firstSequence % g), sampleCount: count);
 
         var texts = output.Sequences.Select(s => s.Text).ToArray();
         var promptRow = output.Sequences.Select(s => s.PromptIndex).ToArray();
         var rewardWatch = System.Diagnostics.Stopwatch.StartNew();
         var rewards = Score(rows, promptRow, promptRow.Select(p => prompts.Texts[p]).ToArray(), texts, cancellationToken);
         RewardSeconds += rewardWatch.Elapsed.TotalSeconds;
+        // The sequences come prompt-major: prompt p's are the run [start[p], start[p + 1]).
+        var start = new int[rows.Count + 1];
+        foreach (int p in promptRow) start[p + 1]++;
+        for (int p = 0; p < rows.Count; p++) start[p + 1] += start[p];
+        int firstPrompt = (int)(firstSequence / g);
+        return Groups(rows, prompts, images, imageGrids, p => firstPrompt + p, p =>
+        {
+            var run = Enumerable.Range(start[p], start[p + 1] - start[p]).ToArray();
+            return (output.Sequences[start[p]].SampleIndex, run.Select(i => output.Sequences[i].CompletionIds).ToArray(),
+                run.Select(i => texts[i]).ToArray(), run.Select(i => rewards.Select(r => r[i]).ToArray()).ToArray());
+        });
+    }
+
+    /// <summary>
+    /// The prompts of <paramref name="rows"/> (ids, text, images) without completions: what a data-parallel rank
+    /// needs to train on completions another rank generated (their ids and rewards come from the gathered round).
+    /// </summary>
+    /// <param name="rows">Dataset rows of the prompts.</param>
+    /// <param name="promptIndex">Each row's prompt index in the round.</param>
+    public List<RolloutGroup> Prompts(IReadOnlyList<DatasetRow> rows, IReadOnlyList<int> promptIndex)
+    {
+        using var prompts = _prompts.Build(rows);
+        using var scope = torch.NewDisposeScope();
+        var (_, _, images, imageGrids) = Images(prompts, _policy.Device, embedOnlyIfNeeded: true);
+        return Groups(rows, prompts, images, imageGrids, p => promptIndex[p], _ => (0, [], [], []));
+    }
+
+    List<RolloutGroup> Groups(IReadOnlyList<DatasetRow> rows, PromptBatch prompts, Tensor?[]? images, Tensor?[]? imageGrids,
+        Func<int, int> promptIndex, Func<int, (int First, int[][] Ids, string[] Texts, double?[][] Rewards)> completions)
+    {
         var promptIds = prompts.Inputs.InputIds.data<long>().ToArray();
         long width = prompts.Inputs.InputIds.shape[1];
-        return rows.Select((row, p) => new RolloutGroup
+        return rows.Select((row, p) =>
         {
-            Row = row,
-            PromptIds = promptIds.AsSpan((int)(p * width + width - prompts.Lengths[p]), prompts.Lengths[p]).ToArray().Select(x => (int)x).ToArray(),
-            PromptText = prompts.Texts[p],
-            ImageData = images?[p]?.MoveToOuterDisposeScope(),
-            ImageGrid = imageGrids?[p]?.MoveToOuterDisposeScope(),
-            ImagesAreEmbeddings = !_visionTrains,
-            CompletionIds = Enumerable.Range(p * g, g).Select(i => output.Sequences[i].CompletionIds).ToArray(),
-            CompletionTexts = texts.AsSpan(p * g, g).ToArray(),
-            Rewards = Enumerable.Range(p * g, g).Select(i => rewards.Select(r => r[i]).ToArray()).ToArray(),
+            var (first, ids, texts, rewards) = completions(p);
+            return new RolloutGroup
+            {
+                Row = row,
+                Prompt = promptIndex(p),
+                PromptIds = promptIds.AsSpan((int)(p * width + width - prompts.Lengths[p]), prompts.Lengths[p]).ToArray().Select(x => (int)x).ToArray(),
+                PromptText = prompts.Texts[p],
+                ImageData = images?[p]?.MoveToOuterDisposeScope(),
+                ImageGrid = imageGrids?[p]?.MoveToOuterDisposeScope(),
+                ImagesAreEmbeddings = !_visionTrains,
+                FirstSample = first,
+                CompletionIds = ids,
+                CompletionTexts = texts,
+                Rewards = rewards,
+            };
         }).ToList();
     }
 
-    (Tensor? Embeds, Tensor? Grid, Tensor?[]? Images, Tensor?[]? Grids) Images(PromptBatch prompts, Device device)
+    (Tensor? Embeds, Tensor? Grid, Tensor?[]? Images, Tensor?[]? Grids) Images(PromptBatch prompts, Device device, bool embedOnlyIfNeeded = false)
     {
         if (prompts.Inputs.PixelValues is not { } pixels || prompts.Inputs.ImageGridThw is not { } gridCpu) return (null, null, null, null);
         var grid = gridCpu.to(device);
         var pixelValues = pixels.to(device).to(_policy.Model.DType);
-        Tensor embeds;
-        using (torch.no_grad()) embeds = _policy.Model.GetImageFeatures(pixelValues, grid);
+        // Generation needs the embeddings; training keeps them unless the vision tower trains (then the pixels).
+        Tensor? embeds = null;
+        if (!(embedOnlyIfNeeded && _visionTrains))
+            using (torch.no_grad()) embeds = _policy.Model.GetImageFeatures(pixelValues, grid);
         int merge = _policy.Model.Config.Vision?.SpatialMergeSize ?? 2;
-        var (images, grids) = RowImages.Split(_visionTrains ? pixelValues : embeds, grid, prompts.ImageCounts, !_visionTrains, merge);
+        var (images, grids) = RowImages.Split(_visionTrains ? pixelValues : embeds!, grid, prompts.ImageCounts, !_visionTrains, merge);
         return (embeds, grid, images, grids);
     }
 

@@ -3,7 +3,11 @@ using static TorchSharp.torch;
 
 namespace VisionGrpo.Training.Rollout;
 
-/// <summary>One prompt and its G sampled, decoded and rewarded completions (before advantages are computed).</summary>
+/// <summary>
+/// One prompt and its G sampled, decoded and rewarded completions (before advantages are computed) — or, on a
+/// data-parallel rank whose share of the round cuts the prompt's group, the samples of it this rank generated; or
+/// just the prompt (no completions), for a rank that trains on completions another rank generated.
+/// </summary>
 internal sealed class RolloutGroup : IDisposable
 {
     /// <summary>The dataset row.</summary>
@@ -18,6 +22,10 @@ internal sealed class RolloutGroup : IDisposable
     public bool ImagesAreEmbeddings { get; init; }
     /// <summary>Its image_grid_thw row [1, 3].</summary>
     public Tensor? ImageGrid { get; init; }
+    /// <summary>Index of the prompt in its round (its completions are the round's rows Prompt·G + FirstSample + i).</summary>
+    public int Prompt { get; init; }
+    /// <summary>Sample index (of G) of <see cref="CompletionIds"/>[0]: 0 unless the group starts on another rank.</summary>
+    public int FirstSample { get; init; }
     /// <summary>Generated ids per sample (EOS kept when it stopped on one).</summary>
     public required int[][] CompletionIds { get; init; }
     /// <summary>Decoded completions (special tokens skipped).</summary>
