@@ -74,7 +74,8 @@ public sealed class GenerationEngine
         int batch = (int)ids.shape[0];
         var mask = prompts.AttentionMask ?? torch.ones_like(ids);
         var watch = Stopwatch.StartNew();
-        var images = PromptImages.Prepare(_model, prompts);
+        // LoRA dropout in the vision tower (train mode): each prompt's images keyed like its prefill, by its sample 0.
+        var images = PromptImages.Prepare(_model, prompts, p => sampler.StreamKey(0, samples.Stream(p, 0)));
         double visionSeconds = watch.Elapsed.TotalSeconds;
         int chunk = options.GenerationBatchSize > 0 ? Math.Max(1, options.GenerationBatchSize / numGenerations) : batch;
         var sequences = new List<GeneratedSequence>(samples.Count);

@@ -1,4 +1,5 @@
 using TorchSharp;
+using VisionGrpo.Lora;
 using VisionGrpo.Models;
 using static TorchSharp.torch;
 
@@ -23,12 +24,15 @@ internal sealed class PromptImages
         _imageStart = imageStart;
     }
 
-    /// <summary>Runs the vision tower (unless embeddings were given); null when the prompts have no images.</summary>
-    public static PromptImages? Prepare(QwenVLForConditionalGeneration model, QwenVLInputs prompts)
+    /// <summary>
+    /// Runs the vision tower (unless embeddings were given); null when the prompts have no images. With the model in
+    /// training mode (LoRA dropout in the vision tower), image j of prompt row r draws its masks from the key
+    /// <c>ImageKey(rowKey(r), j)</c>, so a prompt's image embeddings do not depend on the other prompts of the request.
+    /// </summary>
+    public static PromptImages? Prepare(QwenVLForConditionalGeneration model, QwenVLInputs prompts, Func<int, ulong> rowKey)
     {
         if (prompts.ImageGridThw is null || (prompts.PixelValues is null && prompts.ImageEmbeds is null)) return null;
         var grid = prompts.ImageGridThw.to(ScalarType.Int64).cpu();
-        var embeds = prompts.ImageEmbeds ?? model.GetImageFeatures(prompts.PixelValues!, prompts.ImageGridThw);
         long merge = (long)(model.Config.Vision?.SpatialMergeSize ?? 2) * (model.Config.Vision?.SpatialMergeSize ?? 2);
         var perImage = grid.data<long>().ToArray().Chunk(3).Select(t => t[0] * t[1] * t[2] / merge).ToArray();
         var perRow = (prompts.InputIds == model.Config.ImageTokenId).sum(1).cpu().data<long>().ToArray();
@@ -44,8 +48,17 @@ internal sealed class PromptImages
             tokenStart[row + 1] = tokenStart[row] + perRow[row];
             imageStart[row + 1] = image;
         }
-        if (image != perImage.Length || tokenStart[^1] != embeds.shape[0])
+        if (image != perImage.Length)
             throw new ArgumentException($"the prompts hold {tokenStart[^1]} image tokens but image_grid_thw describes {perImage.Sum()} ({perImage.Length} images).");
+        var embeds = prompts.ImageEmbeds;
+        if (embeds is null)
+        {
+            var keys = ImageDropoutKeys.PerOwner(Enumerable.Range(0, perRow.Length).Select(rowKey).ToArray(),
+                Enumerable.Range(0, perRow.Length).Select(r => imageStart[r + 1] - imageStart[r]).ToArray(), grid);
+            using (DropoutStreams.ForImages(keys)) embeds = model.GetImageFeatures(prompts.PixelValues!, prompts.ImageGridThw);
+        }
+        if (tokenStart[^1] != embeds.shape[0])
+            throw new ArgumentException($"the prompts hold {tokenStart[^1]} image tokens but the image embeddings have {embeds.shape[0]} rows.");
         return new PromptImages(embeds, grid.to(prompts.InputIds.device), tokenStart, imageStart);
     }
 

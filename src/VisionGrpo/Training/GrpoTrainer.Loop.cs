@@ -109,8 +109,9 @@ public sealed partial class GrpoTrainer
             var slice = _dp.CompletionsOf(drawn.Length * _plan.NumGenerations, _plan.NumGenerations);
             var (firstPrompt, prompts) = slice.Prompts;
             var indices = drawn.AsSpan(firstPrompt, prompts).ToArray();
+            // Every random stream of the round (sampling, LoRA dropout in rollouts and scoring, vision tower included,
+            // row order) is keyed by this seed and global indices; torch's generator is not drawn from.
             long roundSeed = seed = RoundSeed(_args.Seed, cursor.RoundsSampled);
-            torch.manual_seed(seed ^ 0x5DEECE66DL);  // torch's own randomness (vision-tower dropout): fixed per round, so resume repeats it
             // Not cancellable: a stop request waits for the step boundary, where a checkpoint can be written.
             var groups = _usableRows.Build(indices, rows => _rollouts.Sample(rows, roundSeed, CancellationToken.None, slice.First, slice.Count));
             cursor = cursor.Next(_sampler.RoundsPerEpoch);
@@ -136,7 +137,7 @@ public sealed partial class GrpoTrainer
             round = (GroupOutcome.Gather(_dp.Comm, chosen), trainRows);
             // Rows another rank generated: their prompts are built here (the completions came with the gather).
             var missing = trainRows.Select(k => k / _plan.NumGenerations).Distinct().Except(chosen.Select(g => g.Prompt)).ToArray();
-            if (missing.Length > 0) chosen.AddRange(_usableRows.Build(missing.Select(p => drawn[p]).ToArray(), r => _rollouts.Prompts(r, missing)));
+            if (missing.Length > 0) chosen.AddRange(_usableRows.Build(missing.Select(p => drawn[p]).ToArray(), r => _rollouts.Prompts(r, missing, seed)));
         }
         var batch = RolloutAssembler.Assemble(chosen, _rollouts.RewardNames, _options,
             _generation.EosTokenIds[0], _generation.PadTokenId, _policy.Device, _events.Warning, round);
@@ -190,11 +191,8 @@ public sealed partial class GrpoTrainer
         var watch = Stopwatch.StartNew();
         using var scope = torch.NewDisposeScope();
         var micro = batch.Slice(rows);
-        (Tensor logps, Tensor? entropies) scored;
         // LoRA dropout keyed by (round, global completion index, micro-step of the round), as the rollouts' are.
-        using (DropoutStreams.Use(rows.Select(ScoringKey(pass)).ToArray(), micro.Inputs.AttentionMask!))
-            scored = PolicyScorer.Score(_policy.Model, micro, _options.Temperature, withEntropies: true);
-        var (logps, entropies) = scored;
+        var (logps, entropies) = PolicyScorer.Score(_policy.Model, micro, _options.Temperature, withEntropies: true, rows.Select(ScoringKey(pass)).ToArray());
         using var result = GrpoLoss.Compute(new GrpoLossInputs
         {
             PerTokenLogps = logps,

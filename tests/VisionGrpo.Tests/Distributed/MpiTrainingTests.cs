@@ -50,14 +50,17 @@ public sealed class MpiRunsFixture : IDisposable
     /// 3 prompts x 4 completions per round, each round serving 2 optimizer steps (steps_per_generation 2; one process:
     /// per_device_train_batch_size 6; two ranks: 3 each). Rank 0 samples prompt 0 and half of prompt 1, rank 1 the
     /// rest; each step trains the rows one process's step trains, wherever they were sampled, with old log-probs
-    /// from the rank that trains them; top_entropy_quantile 0.5 takes its threshold over both ranks' entropies; 4 steps. LoRA dropout is on, on the language model only (the vision tower's
-    /// dropout has no per-completion key): the scoring passes' masks must follow the completions across ranks. (Its
-    /// effect on sampling is nil here — a fresh adapter's B is zero — SamplingTests covers that.)
+    /// from the rank that trains them; top_entropy_quantile 0.5 takes its threshold over both ranks' entropies; 4 steps. LoRA dropout is on,
+    /// in the language model and the vision tower's qkv (so scoring runs the vision tower on each row's pixels): the
+    /// scoring passes' masks, per text row and per image, must follow the completions across ranks, and a prompt's
+    /// rollout embeddings must not depend on the rank embedding it. (At step 1 a fresh adapter's B is zero, so
+    /// dropout changes nothing then; from step 2 on it does. SamplingTests and VisionDropoutKeyingTests check the
+    /// keying itself with non-zero adapters.)
     /// </summary>
     public static string[] SplitGroupArgs(string output, int batch) =>
     [
         .. TrainArgs(output), "--set", "num_generations=4", "--set", "steps_per_generation=2", "--set", "top_entropy_quantile=0.5", "--set", "lora_dropout=0.05",
-        "--set", "lora_target_modules=[q_proj,v_proj]", "--set", $"per_device_train_batch_size={batch}",
+        "--set", "lora_target_modules=[q_proj,v_proj,qkv]", "--set", $"per_device_train_batch_size={batch}",
     ];
 
     /// <summary>The one-process and two-rank output folders of the split-group pair (run on first use).</summary>

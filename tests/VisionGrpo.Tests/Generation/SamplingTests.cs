@@ -89,6 +89,39 @@ public sealed class SamplingTests
     }
 
     [Fact]
+    public void A_prompts_samples_with_lora_dropout_in_the_vision_tower_do_not_depend_on_the_other_prompts_images()
+    {
+        // The engine runs the vision tower once per request; with LoRA on it and dropout on, a prompt's images draw
+        // their masks from its prefill key, so prompt 1 sampled alone (a rank holding its samples) gets what the
+        // two-prompt request gives it.
+        using var scope = NewDisposeScope();
+        using var model = TinyFixture.Model();
+        manual_seed(7);
+        using var peft = VisionGrpo.Lora.PeftModel.Wrap(model, new VisionGrpo.Lora.LoraConfig
+        {
+            R = 4, LoraAlpha = 8, LoraDropout = 0.5, InitLoraWeights = "false",
+            TargetModules = VisionGrpo.Lora.LoraTargetModules.FromNames(["qkv", "attn.proj", "mlp.0", "mlp.2"]),
+        });
+        model.train();
+        var c = TinyFixture.LoadCase("case_b");
+        var both = TinyFixture.Inputs(c, fixtureImageEmbeds: false);
+        var grid = c["image_grid_thw"].to(ScalarType.Int64);
+        long first = grid[0].prod().item<long>();
+        var second = new QwenVLInputs
+        {
+            InputIds = both.InputIds.narrow(0, 1, 1), AttentionMask = both.AttentionMask!.narrow(0, 1, 1),
+            PixelValues = both.PixelValues!.narrow(0, first, both.PixelValues.shape[0] - first), ImageGridThw = grid.narrow(0, 1, 1),
+        };
+        var engine = new GenerationEngine(model);
+        var options = EngineFixture.Sampling(8, seed: 3);
+        manual_seed(1);
+        var whole = EngineFixture.Ids(engine.Generate(both, options, numGenerations: 2));
+        manual_seed(1);
+        var alone = EngineFixture.Ids(engine.Generate(second, options with { FirstSequenceIndex = 2 }, numGenerations: 2));
+        Assert.Equal(whole.Skip(2), alone);
+    }
+
+    [Fact]
     public void Counter_random_values_are_uniform_and_depend_on_every_key_part_in_order()
     {
         var values = Enumerable.Range(0, 100_000).Select(i => CounterRandom.Uniform(CounterRandom.Key(42, 7, i))).ToArray();

@@ -80,7 +80,13 @@ public class TrainingTests
         // The r8 adapter has lora_dropout 0.1; in training mode the recompute in backward must see the forward's masks.
         AssertCheckpointingKeepsAdapterGradients(train: true, extraOProjAdapter: false);
 
-    static void AssertCheckpointingKeepsAdapterGradients(bool train, bool extraOProjAdapter)
+    [Fact]
+    public void GradientCheckpointingReplaysKeyedLoraDropoutMasks() =>
+        // The trainer's scoring forward keys dropout per row (DropoutStreams) and leaves that scope before backward:
+        // the recompute must draw the forward's keyed masks, not torch's.
+        AssertCheckpointingKeepsAdapterGradients(train: true, extraOProjAdapter: false, keyed: true);
+
+    static void AssertCheckpointingKeepsAdapterGradients(bool train, bool extraOProjAdapter, bool keyed = false)
     {
         using var scope = NewDisposeScope();
         var c = TinyFixture.LoadCase("case_a");
@@ -96,7 +102,11 @@ public class TrainingTests
                 using (no_grad()) foreach (var layer in extra.Layers) layer.B.normal_(0, 0.05); // B = 0 would leave A's gradient 0
             if (train) model.train(); else model.eval();
             torch.manual_seed(11); // same dropout masks in the forward of both runs
-            model.forward(TinyFixture.Inputs(c, fixtureImageEmbeds: false)).Logits.pow(2).mean().backward();
+            var inputs = TinyFixture.Inputs(c, fixtureImageEmbeds: false);
+            Tensor loss;
+            using (keyed ? DropoutStreams.Use(Enumerable.Range(0, (int)inputs.InputIds.shape[0]).Select(r => (ulong)r + 5).ToArray(), inputs.AttentionMask!) : null)
+                loss = model.forward(inputs).Logits.pow(2).mean();
+            loss.backward();
             var named = extra is null ? peft.NamedAdapterParameters() : peft.NamedAdapterParameters().Concat(extra.NamedAdapterParameters());
             grads[run] = named.Select(p => p.Parameter.grad!.clone()).ToList();
         }

@@ -12,6 +12,9 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
 {
     public override string Name => nameof(CheckpointedLayer);
 
+    /// <summary>Stands for "no dropout scope" in the saved data (which may not hold null).</summary>
+    static readonly object NoStreams = new();
+
     /// <summary>Runs <paramref name="layer"/> checkpointed. The input must require grad or the node is skipped.</summary>
     public static Tensor Run(Qwen2DecoderLayer layer, Tensor hidden, DecoderInputs inputs) =>
         // The rotary tables and the mask go in as tensor arguments so that save_for_backward keeps them alive:
@@ -31,6 +34,8 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
         // Like torch.utils.checkpoint's preserve_rng_state: the recompute must draw the same dropout masks (LoRA
         // dropout in training), so the CPU generator's state is kept as managed bytes (no tensor outlives the step).
         using (var state = torch.random.get_rng_state()) ctx.save_data("rng", state.data<byte>().ToArray());
+        // Keyed LoRA dropout (DropoutStreams) in use now is gone by the time backward runs: keep it for the recompute.
+        ctx.save_data("dropout", (object?)Lora.DropoutStreams.Current ?? NoStreams);
         return ((Qwen2DecoderLayer)vars[4]).forward(hidden, inputs);
     }
 
@@ -55,7 +60,8 @@ internal sealed class CheckpointedLayer : autograd.SingleTensorFunction<Checkpoi
             var current = torch.random.get_rng_state();
             torch.random.set_rng_state(torch.tensor((byte[])ctx.get_data("rng")));
             Tensor y;
-            try { y = layer.forward(x, inputs); }
+            var streams = ctx.get_data("dropout") as Lora.DropoutStreams;
+            try { using (Lora.DropoutStreams.Resume(streams)) y = layer.forward(x, inputs); }
             finally { torch.random.set_rng_state(current); }
             torch.autograd.backward([y], [gradOutput]);
             inputGrad = x.grad!.MoveToOuterDisposeScope();

@@ -1,4 +1,5 @@
 using TorchSharp;
+using VisionGrpo.Lora;
 using VisionGrpo.Models;
 using VisionGrpo.Training.Loss;
 using static TorchSharp.torch;
@@ -14,11 +15,19 @@ namespace VisionGrpo.Training.Rollout;
 /// </summary>
 internal static class PolicyScorer
 {
-    /// <summary>Log-probs [b, C] (differentiable when grad is enabled) and, when asked, entropies [b, C].</summary>
+    /// <summary>
+    /// Log-probs [b, C] (differentiable when grad is enabled) and, when asked, entropies [b, C]. With
+    /// <paramref name="dropoutKeys"/> (one per row), LoRA dropout is keyed per completion row (see
+    /// <see cref="DropoutStreams"/>) — in the vision tower too, where each row's copy of its images is keyed by
+    /// the row's key — else it draws from torch's generator.
+    /// </summary>
     public static (Tensor Logps, Tensor? Entropies) Score(QwenVLForConditionalGeneration model, MicroBatch batch,
-        double temperature, bool withEntropies)
+        double temperature, bool withEntropies, ulong[]? dropoutKeys = null)
     {
         using var scope = torch.NewDisposeScope();
+        var images = dropoutKeys is not null && batch.Inputs is { PixelValues: not null, ImageGridThw: { } grid }
+            ? ImageDropoutKeys.PerOwner(dropoutKeys, batch.ImageCounts, grid) : null;
+        using var streams = dropoutKeys is null ? null : DropoutStreams.Use(dropoutKeys, batch.Inputs.AttentionMask!, images);
         var hidden = model.forward(batch.Inputs).LastHiddenState;
         long c = batch.CompletionIds.shape[1], length = hidden.shape[1];
         if (c + 1 > length)
@@ -31,7 +40,7 @@ internal static class PolicyScorer
 
     /// <summary>
     /// Log-probs [N, C] of every row of <paramref name="rollout"/> without gradient, <paramref name="chunk"/> rows at a
-    /// time; <paramref name="dropoutKey"/> (row → key) keys the LoRA dropout per completion (see <see cref="Lora.DropoutStreams"/>).
+    /// time; <paramref name="dropoutKey"/> (row → key) keys the LoRA dropout per completion (see <see cref="DropoutStreams"/>).
     /// </summary>
     public static Tensor LogpsNoGrad(QwenVLForConditionalGeneration model, RolloutBatch rollout, int chunk, double temperature,
         Func<int, ulong>? dropoutKey = null)
@@ -44,8 +53,7 @@ internal static class PolicyScorer
             var rows = Enumerable.Range(start, Math.Min(chunk, rollout.Count - start)).ToArray();
             var micro = rollout.Slice(rows);
             // With dropoutKey, LoRA dropout is keyed per completion row (rank-independent), else torch's generator.
-            using var streams = dropoutKey is null ? null : Lora.DropoutStreams.Use(rows.Select(dropoutKey).ToArray(), micro.Inputs.AttentionMask!);
-            var (logps, _) = Score(model, micro, temperature, withEntropies: false);
+            var (logps, _) = Score(model, micro, temperature, withEntropies: false, dropoutKey is null ? null : rows.Select(dropoutKey).ToArray());
             parts.Add(logps.MoveToOuterDisposeScope());
         }
         var all = torch.cat(parts);

@@ -72,7 +72,7 @@ internal sealed class RolloutBatch : IDisposable
             LogitsToKeep = LogitsToKeep.None, // the scorer projects the hidden states itself (PolicyScorer)
         };
         return new MicroBatch(inputs, completionIds, completionMask, Advantages.index_select(0, index),
-            OldLogps?.index_select(0, index), RefLogps?.index_select(0, index));
+            OldLogps?.index_select(0, index), RefLogps?.index_select(0, index), rows.Select(r => Images?.Count(PromptRow[r]) ?? 0).ToArray());
     }
 
     /// <summary>Disposes every tensor.</summary>
@@ -104,5 +104,6 @@ internal sealed record RoundLog(string[] PromptTexts, string[] CompletionTexts, 
 /// <param name="Advantages">[b].</param>
 /// <param name="OldLogps">[b, C] or null.</param>
 /// <param name="RefLogps">[b, C] or null.</param>
+/// <param name="ImageCounts">Images of each row (its prompt's, a copy per row), in the order of the inputs' images.</param>
 internal sealed record MicroBatch(QwenVLInputs Inputs, Tensor CompletionIds, Tensor CompletionMask, Tensor Advantages,
-    Tensor? OldLogps, Tensor? RefLogps);
+    Tensor? OldLogps, Tensor? RefLogps, int[] ImageCounts);

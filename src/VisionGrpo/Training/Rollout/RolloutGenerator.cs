@@ -1,6 +1,7 @@
 using TorchSharp;
 using VisionGrpo.Data;
 using VisionGrpo.Generation;
+using VisionGrpo.Lora;
 using VisionGrpo.Rewards;
 using VisionGrpo.Training.Config;
 using VisionGrpo.Training.Inputs;
@@ -71,7 +72,8 @@ internal sealed class RolloutGenerator
         using var scope = torch.NewDisposeScope();
         var ids = prompts.Inputs.InputIds.to(device);
         var mask = prompts.Inputs.AttentionMask!.to(device);
-        var (embeds, grid, images, imageGrids) = Images(prompts, device);
+        int firstPrompt = (int)(firstSequence / g);
+        var (embeds, grid, images, imageGrids) = Images(prompts, device, seed, p => firstPrompt + p);
         GenerationOutput output;
         using (torch.no_grad())
             output = _engine.Generate(new() { InputIds = ids, AttentionMask = mask, ImageEmbeds = embeds, ImageGridThw = grid },
@@ -87,7 +89,6 @@ internal sealed class RolloutGenerator
         var start = new int[rows.Count + 1];
         foreach (int p in promptRow) start[p + 1]++;
         for (int p = 0; p < rows.Count; p++) start[p + 1] += start[p];
-        int firstPrompt = (int)(firstSequence / g);
         return Groups(rows, prompts, images, imageGrids, p => firstPrompt + p, p =>
         {
             var run = Enumerable.Range(start[p], start[p + 1] - start[p]).ToArray();
@@ -102,11 +103,12 @@ internal sealed class RolloutGenerator
     /// </summary>
     /// <param name="rows">Dataset rows of the prompts.</param>
     /// <param name="promptIndex">Each row's prompt index in the round.</param>
-    public List<RolloutGroup> Prompts(IReadOnlyList<DatasetRow> rows, IReadOnlyList<int> promptIndex)
+    /// <param name="seed">The round's seed (keys the vision tower's LoRA dropout, as in <see cref="Sample"/>).</param>
+    public List<RolloutGroup> Prompts(IReadOnlyList<DatasetRow> rows, IReadOnlyList<int> promptIndex, long seed)
     {
         using var prompts = _prompts.Build(rows);
         using var scope = torch.NewDisposeScope();
-        var (_, _, images, imageGrids) = Images(prompts, _policy.Device, embedOnlyIfNeeded: true);
+        var (_, _, images, imageGrids) = Images(prompts, _policy.Device, seed, p => promptIndex[p], embedOnlyIfNeeded: true);
         return Groups(rows, prompts, images, imageGrids, p => promptIndex[p], _ => (0, [], [], []));
     }
 
@@ -135,7 +137,17 @@ internal sealed class RolloutGenerator
         }).ToList();
     }
 
-    (Tensor? Embeds, Tensor? Grid, Tensor?[]? Images, Tensor?[]? Grids) Images(PromptBatch prompts, Device device, bool embedOnlyIfNeeded = false)
+    /// <summary>Separates the rollouts' vision-tower dropout keys from every other stream of the round.</summary>
+    const long RolloutImageDropout = 0x524F4C4C; // "ROLL"
+
+    /// <summary>
+    /// The prompts' images, split per prompt, and (unless only the pixels are needed) the vision tower's embeddings.
+    /// The tower runs in training mode, as TRL's rollouts do, so its LoRA dropout (when LoRA targets it) is on: prompt
+    /// p's images draw their masks from (round seed, global prompt index <paramref name="promptIndex"/>(p)), the same
+    /// on whichever rank and with whichever other prompts it is embedded.
+    /// </summary>
+    (Tensor? Embeds, Tensor? Grid, Tensor?[]? Images, Tensor?[]? Grids) Images(PromptBatch prompts, Device device, long seed,
+        Func<int, int> promptIndex, bool embedOnlyIfNeeded = false)
     {
         if (prompts.Inputs.PixelValues is not { } pixels || prompts.Inputs.ImageGridThw is not { } gridCpu) return (null, null, null, null);
         var grid = gridCpu.to(device);
@@ -143,7 +155,11 @@ internal sealed class RolloutGenerator
         // Generation needs the embeddings; training keeps them unless the vision tower trains (then the pixels).
         Tensor? embeds = null;
         if (!(embedOnlyIfNeeded && _visionTrains))
+        {
+            var promptKeys = Enumerable.Range(0, prompts.ImageCounts.Length).Select(p => CounterRandom.Key(seed, RolloutImageDropout, promptIndex(p))).ToArray();
+            using var streams = DropoutStreams.ForImages(ImageDropoutKeys.PerOwner(promptKeys, prompts.ImageCounts, gridCpu));
             using (torch.no_grad()) embeds = _policy.Model.GetImageFeatures(pixelValues, grid);
+        }
         int merge = _policy.Model.Config.Vision?.SpatialMergeSize ?? 2;
         var (images, grids) = RowImages.Split(_visionTrains ? pixelValues : embeds!, grid, prompts.ImageCounts, !_visionTrains, merge);
         return (embeds, grid, images, grids);

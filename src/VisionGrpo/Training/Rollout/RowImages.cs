@@ -58,6 +58,9 @@ internal sealed class RowImages
         return (parts, grids);
     }
 
+    /// <summary>How many images prompt <paramref name="promptRow"/> has.</summary>
+    public int Count(int promptRow) => _grids[promptRow] is { } g ? (int)g.shape[0] : 0;
+
     /// <summary>The data and grid rows for prompts <paramref name="promptRows"/>, in that order (nulls when none has an image).</summary>
     public (Tensor? Data, Tensor? Grid) Gather(IReadOnlyList<int> promptRows)
     {
