@@ -17,7 +17,7 @@ internal static class LoraInfoCommand
         var alpha = new Option<double>("--lora-alpha") { Description = "LoRA alpha (PEFT lora_alpha).", DefaultValueFactory = _ => 32 };
         var targets = new Option<string>("--target-modules")
         {
-            Description = "Comma-separated module names/suffixes (PEFT list semantics), or a regex matched against the whole module name when prefixed with 're:'.",
+            Description = "Comma-separated module names/suffixes (PEFT list semantics), or a regex matched against the whole module name when prefixed with 're:', or all-linear (every Linear but lm_head).",
             DefaultValueFactory = _ => "q_proj,v_proj",
         };
         var rslora = new Option<bool>("--use-rslora") { Description = "Scale by alpha/sqrt(r) (rsLoRA) instead of alpha/r." };
@@ -33,10 +33,11 @@ internal static class LoraInfoCommand
         return command;
     }
 
-    /// <summary><c>q_proj,v_proj</c> → a name list; <c>re:PATTERN</c> → PEFT's string (full-match regex) form.</summary>
+    /// <summary><c>q_proj,v_proj</c> → a name list; <c>re:PATTERN</c> → PEFT's string (full-match regex) form; <c>all-linear</c> → the shorthand.</summary>
     internal static LoraTargetModules ParseTargets(string value)
     {
         if (value.StartsWith("re:", StringComparison.Ordinal)) return LoraTargetModules.FromPattern(value[3..]);
+        if (string.Equals(value.Trim(), LoraTargetModules.AllLinearShorthand, StringComparison.OrdinalIgnoreCase)) return LoraTargetModules.AllLinear;
         var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new ArgumentException($"--target-modules '{value}' names no module.");
         return LoraTargetModules.FromNames(names);

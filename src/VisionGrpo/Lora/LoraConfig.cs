@@ -76,7 +76,7 @@ public sealed record LoraConfig
         var targets = o["target_modules"] switch
         {
             JsonArray a => LoraTargetModules.FromNames(a.Select(n => n?.GetValue<string>() ?? "")),
-            JsonValue v when v.TryGetValue(out string? s) => LoraTargetModules.FromPattern(s!),
+            JsonValue v when v.TryGetValue(out string? s) => LoraTargetModules.FromString(s!),
             _ => throw new InvalidDataException($"{source}: target_modules must be a list of names or a regex string."),
         };
         return new LoraConfig
@@ -109,7 +109,9 @@ public sealed record LoraConfig
     public string ToJson()
     {
         JsonNode? init = InitLoraWeights switch { "true" => true, "false" => false, var s => s };
-        JsonNode? targets = TargetModules.Pattern is { } p ? p : new JsonArray(TargetModules.Names!.Select(n => (JsonNode?)n).ToArray());
+        // A config not yet applied to a model keeps the all-linear shorthand as PEFT's string; Wrap resolves it to names.
+        JsonNode? targets = TargetModules.IsAllLinear ? LoraTargetModules.AllLinearShorthand
+            : TargetModules.Pattern is { } p ? p : new JsonArray(TargetModules.Names!.Select(n => (JsonNode?)n).ToArray());
         var fields = new SortedDictionary<string, JsonNode?>(StringComparer.Ordinal)
         {
             ["alpha_pattern"] = new JsonObject(), ["auto_mapping"] = null,

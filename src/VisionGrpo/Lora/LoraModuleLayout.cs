@@ -40,11 +40,14 @@ internal static class LoraModuleLayout
 
     /// <summary>
     /// The entries <paramref name="config"/> targets, validated as PEFT validates: a matched module that LoRA cannot
-    /// wrap is an error, and so is a target list that matches nothing.
+    /// wrap is an error, and so is a target list that matches nothing. <c>all-linear</c> takes every Linear but <c>lm_head</c>.
     /// </summary>
     public static IReadOnlyList<Entry> Targeted(IEnumerable<Entry> modules, LoraConfig config)
     {
-        var hits = modules.Where(m => config.TargetModules.Matches(LoraKeys.ToHf(m.Name))).ToList();
+        // all-linear as PEFT resolves it: every Linear except the output embedding (lm_head, when it is its own module).
+        var hits = config.TargetModules.IsAllLinear
+            ? modules.Where(m => m.IsLinear && m.Name != "lm_head").ToList()
+            : modules.Where(m => config.TargetModules.Matches(LoraKeys.ToHf(m.Name))).ToList();
         if (hits.Count == 0)
             throw new ArgumentException($"Target modules {config.TargetModules} not found in the base model. Please check the target modules and try again.");
         foreach (var m in hits)

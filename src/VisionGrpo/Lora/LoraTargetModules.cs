@@ -3,21 +3,43 @@ using System.Text.RegularExpressions;
 namespace VisionGrpo.Lora;
 
 /// <summary>
-/// PEFT's <c>target_modules</c>: either a list of names (a module is targeted when its full name equals an entry or
-/// ends with <c>.entry</c>) or one regular expression that must match the whole module name. Names are the
+/// PEFT's <c>target_modules</c>: a list of names (a module is targeted when its full name equals an entry or
+/// ends with <c>.entry</c>), one regular expression that must match the whole module name, or the shorthand
+/// <c>all-linear</c> (every Linear but the output layer, resolved against the model as PEFT does). Names are the
 /// Hugging Face in-memory names (<c>model.language_model.layers.0.self_attn.q_proj</c>, <c>model.visual.blocks.0.attn.qkv</c>).
 /// </summary>
 public sealed class LoraTargetModules
 {
     readonly Regex? _regex;
 
-    LoraTargetModules(IReadOnlyList<string>? names, string? pattern)
+    /// <summary>PEFT's <c>INCLUDE_LINEAR_LAYERS_SHORTHAND</c>, matched case-insensitively.</summary>
+    public const string AllLinearShorthand = "all-linear";
+
+    LoraTargetModules(IReadOnlyList<string>? names, string? pattern, bool allLinear = false)
     {
         Names = names;
         Pattern = pattern;
+        IsAllLinear = allLinear;
         // PEFT uses re.fullmatch: anchor the whole pattern, keep alternations inside the group.
         if (pattern is not null) _regex = new Regex(@"\A(?:" + pattern + @")\z", RegexOptions.CultureInvariant);
     }
+
+    /// <summary>
+    /// <c>all-linear</c>: every Linear module except the output layer (<c>lm_head</c>), vision tower included. It names
+    /// no modules by itself: <see cref="PeftModel.Wrap"/> resolves it to the model's full module names, which is also
+    /// what <c>adapter_config.json</c> then records (PEFT replaces the shorthand the same way).
+    /// </summary>
+    public static LoraTargetModules AllLinear { get; } = new(null, null, allLinear: true);
+
+    /// <summary>Whether this is the <see cref="AllLinear"/> shorthand, still unresolved.</summary>
+    public bool IsAllLinear { get; }
+
+    /// <summary>
+    /// PEFT's string form of <c>target_modules</c>: <c>all-linear</c> (any case) is the shorthand, anything else a
+    /// full-match regular expression.
+    /// </summary>
+    public static LoraTargetModules FromString(string value) =>
+        string.Equals(value, AllLinearShorthand, StringComparison.OrdinalIgnoreCase) ? AllLinear : FromPattern(value);
 
     /// <summary>The name list (null when a pattern is used). PEFT keeps it as a set; order carries no meaning.</summary>
     public IReadOnlyList<string>? Names { get; }
@@ -42,8 +64,11 @@ public sealed class LoraTargetModules
     }
 
     /// <summary>Whether the module called <paramref name="moduleName"/> (HF in-memory name) is targeted.</summary>
+    /// <exception cref="InvalidOperationException">This is <see cref="AllLinear"/>, which depends on the module's type.</exception>
     public bool Matches(string moduleName)
     {
+        if (IsAllLinear)
+            throw new InvalidOperationException($"target_modules '{AllLinearShorthand}' selects by module type: resolve it against the model (LoraModuleLayout.Targeted) before matching names.");
         if (_regex is not null) return _regex.IsMatch(moduleName);
         foreach (string target in Names!)
             if (moduleName == target || moduleName.EndsWith("." + target, StringComparison.Ordinal)) return true;
@@ -51,5 +76,5 @@ public sealed class LoraTargetModules
     }
 
     /// <inheritdoc/>
-    public override string ToString() => Pattern ?? "[" + string.Join(", ", Names!) + "]";
+    public override string ToString() => IsAllLinear ? AllLinearShorthand : Pattern ?? "[" + string.Join(", ", Names!) + "]";
 }

@@ -52,6 +52,9 @@ public sealed class PeftModel : IDisposable
             _ => null,
         }).OfType<LoraModuleLayout.Entry>();
         var targeted = LoraModuleLayout.Targeted(entries, config);
+        // PEFT replaces the all-linear shorthand with the full names it resolved to; adapter_config.json records those.
+        if (config.TargetModules.IsAllLinear)
+            config = config with { TargetModules = LoraTargetModules.FromNames(targeted.Select(e => LoraKeys.ToHf(e.Name))) };
         LoraMemoryCheck.ThrowIfTooLarge(targeted, config);
         foreach (var p in model.parameters()) p.requires_grad = false;
         var layers = new List<LoraLayer>();

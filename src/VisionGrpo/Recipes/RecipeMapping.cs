@@ -25,13 +25,20 @@ public static partial class RecipeMapping
     /// </summary>
     public static GenerationOptions ToGenerationOptions(RecipeConfig c) => ToGrpoConfig(c).GenerationOptions();
 
-    /// <summary>PEFT <c>LoraConfig</c> from the recipe's LoRA keys; a single <c>re:PATTERN</c> entry is a full-match regex.</summary>
+    /// <summary>
+    /// PEFT <c>LoraConfig</c> from the recipe's LoRA keys; a single <c>re:PATTERN</c> entry is a full-match regex and a
+    /// single <c>all-linear</c> PEFT's shorthand for every Linear but the output layer.
+    /// </summary>
     public static LoraConfig ToLoraConfig(RecipeConfig c)
     {
         var targets = c.LoraTargetModules ?? [.. DefaultLoraTargets];
-        var modules = targets is [var only] && only.StartsWith("re:", StringComparison.Ordinal)
-            ? Checked(() => LoraTargetModules.FromPattern(only[3..]))
-            : Checked(() => LoraTargetModules.FromNames(targets));
+        var modules = targets switch
+        {
+            [var only] when only.StartsWith("re:", StringComparison.Ordinal) => Checked(() => LoraTargetModules.FromPattern(only[3..])),
+            // TRL turns a one-entry lora_target_modules into PEFT's string form, where all-linear is the shorthand.
+            [var only] when string.Equals(only.Trim(), LoraTargetModules.AllLinearShorthand, StringComparison.OrdinalIgnoreCase) => LoraTargetModules.AllLinear,
+            _ => Checked(() => LoraTargetModules.FromNames(targets)),
+        };
         var config = new LoraConfig
         {
             R = c.LoraR,

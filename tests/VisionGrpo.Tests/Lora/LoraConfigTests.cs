@@ -52,6 +52,46 @@ public class LoraConfigTests
     }
 
     [Theory]
+    [InlineData(TinyFixture.Qwen2_5VL)]
+    [InlineData(TinyFixture.Qwen2VL)]
+    public void AllLinearWrapsEveryLinearButTheOutputLayerAndSavesTheResolvedNames(string fixture)
+    {
+        using var model = TinyFixture.Model(fixture: fixture);
+        var linears = model.named_modules().Where(m => m.module is TorchSharp.Modules.Linear && m.name != "lm_head").Select(m => m.name).Order().ToList();
+        Assert.Contains(linears, n => n.StartsWith("visual.", StringComparison.Ordinal));  // PEFT's all-linear reaches the vision tower
+        var config = new LoraConfig { TargetModules = LoraTargetModules.AllLinear };
+        using var peft = PeftModel.Wrap(model, config);
+        Assert.Equal(linears, peft.Layers.Select(l => l.Name).Order());
+        Assert.Equal(LoraParameterCounts.FromConfig(model.Config, config).Trainable, peft.GetNbTrainableParameters().Trainable);
+
+        // As PEFT does, the shorthand is replaced by the full in-memory names it resolved to, and those are saved.
+        var dir = Directory.CreateTempSubdirectory("vg-all-linear-").FullName;
+        try
+        {
+            peft.Save(dir);
+            var saved = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, LoraConfig.FileName)))!["target_modules"]!.AsArray().Select(n => n!.GetValue<string>()).ToList();
+            Assert.Equal(linears.Select(LoraKeys.ToHf).Order(), saved.Order());
+            Assert.Contains("model.language_model.layers.0.mlp.down_proj", saved);
+            using var again = TinyFixture.Model(fixture: fixture);
+            using var loaded = PeftModel.Load(again, dir);
+            Assert.Equal(linears, loaded.Layers.Select(l => l.Name).Order());
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void AllLinearIsPeftsStringShorthandInAnyCase()
+    {
+        var o = JsonNode.Parse(File.ReadAllText(LoraFixture.Dir(LoraFixture.R8, "adapter", "adapter_config.json")))!.AsObject();
+        o["target_modules"] = "ALL-LINEAR";
+        var config = LoraConfig.FromJson(o, "adapter_config.json");
+        Assert.True(config.TargetModules.IsAllLinear);
+        Assert.Equal("all-linear", JsonNode.Parse(config.ToJson())!["target_modules"]!.GetValue<string>());
+        Assert.False(LoraTargetModules.FromString("all-linear|q_proj").IsAllLinear);  // any other string is a regex
+        Assert.Throws<InvalidOperationException>(() => LoraTargetModules.AllLinear.Matches("model.language_model.layers.0.self_attn.q_proj"));
+    }
+
+    [Theory]
     [InlineData("use_dora", "true")]
     [InlineData("fan_in_fan_out", "true")]
     [InlineData("layers_to_transform", "[0]")]

@@ -38,6 +38,12 @@ public class RecipeMappingTests
         Assert.False(lora.TargetModules.Matches("model.language_model.layers.0.self_attn.v_proj"));
     }
 
+    [Theory]
+    [InlineData("lora_target_modules=all-linear")]
+    [InlineData("lora_target_modules=[All-Linear]")]
+    public void AllLinearIsPeftsShorthand(string setting) =>
+        Assert.True(RecipeMapping.ToLoraConfig(Cookbook(setting)).TargetModules.IsAllLinear);
+
     [Fact]
     public void RolloutsSampleWithExactlyTheRecipesParameters()
     {
