@@ -63,12 +63,23 @@ public sealed class Qwen2Attention : nn.Module
         q = Qwen2RotaryEmbedding.Apply(q, inputs.Cos, inputs.Sin);
         k = Qwen2RotaryEmbedding.Apply(k, inputs.Cos, inputs.Sin);
         if (inputs.Cache is not null) (k, v) = inputs.Cache.Update(_layer, k, v);
-        k = RepeatKv(k, _heads / _kvHeads);
-        v = RepeatKv(v, _heads / _kvHeads);
-
-        Tensor output = inputs.Implementation == AttentionImplementation.Sdpa
-            ? nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: inputs.Allowed, is_casual: inputs.Allowed is null && inputs.IsCausal)
-            : Eager(q, k, v, inputs.Allowed);
+        Tensor output;
+        if (l == 1 && inputs.Implementation == AttentionImplementation.Sdpa && inputs.Allowed is not null && _heads != _kvHeads)
+        {
+            // One query per row (decode): the query heads of each KV head become its query rows, so the cached keys
+            // and values are used as they are instead of being copied once per query head (RepeatKv). The mask is
+            // per key ([B, 1, 1, K]) and broadcasts over those rows.
+            var grouped = q.reshape(b, _kvHeads, _heads / _kvHeads, _headDim);
+            output = nn.functional.scaled_dot_product_attention(grouped, k, v, attn_mask: inputs.Allowed).reshape(b, _heads, 1, _headDim);
+        }
+        else
+        {
+            k = RepeatKv(k, _heads / _kvHeads);
+            v = RepeatKv(v, _heads / _kvHeads);
+            output = inputs.Implementation == AttentionImplementation.Sdpa
+                ? nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: inputs.Allowed, is_casual: inputs.Allowed is null && inputs.IsCausal)
+                : Eager(q, k, v, inputs.Allowed);
+        }
         output = output.transpose(1, 2).reshape(b, l, _heads * _headDim);
         return RowSplitProduct.Call(o_proj, output).MoveToOuterDisposeScope();
     }
