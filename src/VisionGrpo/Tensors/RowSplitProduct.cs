@@ -52,12 +52,19 @@ public static class RowSplitProduct
     {
         foreach (var m in modules)
             if (Hooked.TryGetValue(m, out _) || !IsOneRow(x, m.weight!)) return [.. modules.Select(m => m.call(x))];
+        if (!WorthSplitting(modules.Select(m => m.weight!))) return [.. modules.Select(m => m.call(x))];
         return OneRow(x, [.. modules.Select(m => m.weight!)], [.. modules.Select(m => m.bias)]);
     }
 
     /// <summary><c>F.linear(x, weight, bias)</c>, through the one-row path of <see cref="Mode"/> where it applies.</summary>
     public static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null) =>
-        IsOneRow(x, weight) ? OneRow(x, [weight], [bias])[0] : nn.functional.linear(x, weight, bias);
+        IsOneRow(x, weight) && WorthSplitting([weight]) ? OneRow(x, [weight], [bias])[0] : nn.functional.linear(x, weight, bias);
+
+    /// <summary>Below this many weight bytes a product is cheaper than the split's fixed cost (≈ 25 µs) saves.</summary>
+    const long MinSplitBytes = 1 << 20;
+
+    static bool WorthSplitting(IEnumerable<Tensor> weights) =>
+        Mode == OneRowProduct.Gemv || weights.Sum(w => w.numel() * w.element_size()) >= MinSplitBytes;
 
     /// <summary>
     /// Enters a one-token inference step (decode at batch 1) when <paramref name="x"/> is one on the CPU: libtorch
@@ -94,8 +101,10 @@ public static class RowSplitProduct
 
     static int SplitThreads => _stepThreads != 0 ? _stepThreads : torch.get_num_threads();
 
+    // One thread: nothing to split, and F.linear is as fast as a GEMV there (docs/benchmarks.md), so the module call.
     static bool IsOneRow(Tensor x, Tensor weight) =>
-        Mode != OneRowProduct.Linear && x.numel() == x.shape[^1] && x.device_type == DeviceType.CPU
+        (Mode == OneRowProduct.Gemv || Mode == OneRowProduct.RowSplit && SplitThreads > 1)
+        && x.numel() == x.shape[^1] && x.device_type == DeviceType.CPU
         && !torch.is_grad_enabled() && weight.is_contiguous() && weight.dtype == x.dtype;
 
     /// <summary>
@@ -107,10 +116,10 @@ public static class RowSplitProduct
     {
         using var scope = torch.NewDisposeScope();
         long k = x.shape[^1];
-        var vector = x.reshape(k).contiguous();
+        var vector = x.is_contiguous() ? x.view(k) : x.reshape(k).contiguous();
         var outputs = new Tensor[weights.Length];
         for (int i = 0; i < weights.Length; i++)
-            outputs[i] = biases[i] is { } b ? b.to(x.dtype).clone() : torch.empty(weights[i].shape[0], dtype: x.dtype, device: x.device);
+            outputs[i] = biases[i] is { } b ? (b.dtype == x.dtype ? b.clone() : b.to(x.dtype)) : torch.empty(weights[i].shape[0], dtype: x.dtype, device: x.device);
         var workers = Mode == OneRowProduct.RowSplit ? WorkersFor(SplitThreads - 1) : [];
         long total = weights.Sum(w => w.shape[0]);
         int parts = workers.Length + 1;

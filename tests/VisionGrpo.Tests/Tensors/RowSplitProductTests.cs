@@ -34,9 +34,10 @@ public sealed class RowSplitProductTests
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         manual_seed(4);
-        // Row counts off the 32-row alignment, so shares end mid-weight and cross from one weight into the next.
-        var modules = new[] { nn.Linear(72, 100, dtype: dtype), nn.Linear(72, 37, hasBias: false, dtype: dtype), nn.Linear(72, 260, dtype: dtype) };
-        foreach (var shape in new long[][] { [1, 1, 72], [1, 72], [72] })
+        // Row counts off the 32-row alignment, so shares end mid-weight and cross from one weight into the next; big
+        // enough (> 1 MiB together and alone) to be split at all.
+        var modules = new[] { nn.Linear(512, 1000, dtype: dtype), nn.Linear(512, 37, hasBias: false, dtype: dtype), nn.Linear(512, 2600, dtype: dtype) };
+        foreach (var shape in new long[][] { [1, 1, 512], [1, 512], [512] })
         {
             var x = randn(shape).to(dtype);
             var split = RowSplitProduct.CallAll(x, modules);
@@ -75,8 +76,8 @@ public sealed class RowSplitProductTests
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         manual_seed(6);
-        var linear = nn.Linear(32, 64);
-        var x = randn(1, 1, 32);
+        var linear = nn.Linear(512, 1024);
+        var x = randn(1, 1, 512);
         var plain = RowSplitProduct.Call(linear, x);
         using (var lora = new LoraLayer("model.layers.0.self_attn.q_proj", linear, new LoraConfig
         {
