@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace VisionGrpo.Tensors;
 
 /// <summary>
-/// <c>x·Wᵀ (+ b)</c> for a few token rows with W's output rows split across the cores: the weight-streaming product
+/// <c>x·Wᵀ (+ b)</c> for one token row with W's output rows split across the cores: the weight-streaming product
 /// of batch-1 decode. libtorch sends a one-row product to MKL's GEMV (or, through <c>F.linear</c>, to sgemm with
 /// M = 1), which runs on <b>one</b> core whatever the thread count; one core streams ≈ 27 GB/s on the project's EPYC
 /// against ≈ 58 GB/s for both (docs/benchmarks.md, "Decode: the GEMV"), so decode was held at half the bandwidth.
@@ -19,6 +19,7 @@ public static class RowSplitProduct
     /// <summary>Rows of W per slice are a multiple of this (64-byte lines for fp32 and bf16).</summary>
     const long Align = 32;
     static readonly object Gate = new();
+    static readonly object Busy = new();
     static SliceWorker[] _workers = [];
 
     /// <summary>Helper threads in use (the thread count of libtorch minus the caller), created on first use.</summary>
@@ -120,7 +121,20 @@ public static class RowSplitProduct
         var outputs = new Tensor[weights.Length];
         for (int i = 0; i < weights.Length; i++)
             outputs[i] = biases[i] is { } b ? (b.dtype == x.dtype ? b.clone() : b.to(x.dtype)) : torch.empty(weights[i].shape[0], dtype: x.dtype, device: x.device);
-        var workers = Mode == OneRowProduct.RowSplit ? WorkersFor(SplitThreads - 1) : [];
+        // The helpers serve one product at a time: a second thread arriving meanwhile computes on its own.
+        bool owner = Mode == OneRowProduct.RowSplit && Monitor.TryEnter(Busy);
+        try
+        {
+            return Split(x, vector, weights, biases, outputs, owner ? WorkersFor(SplitThreads - 1) : []);
+        }
+        finally
+        {
+            if (owner) Monitor.Exit(Busy);
+        }
+    }
+
+    static Tensor[] Split(Tensor x, Tensor vector, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, SliceWorker[] workers)
+    {
         long total = weights.Sum(w => w.shape[0]);
         int parts = workers.Length + 1;
         long step = (total + parts - 1) / parts;
@@ -177,9 +191,12 @@ public static class RowSplitProduct
     /// <summary>Posts an empty job to every worker and waits: the fixed cost of one split product's hand-off.</summary>
     public static void Handoff()
     {
-        var workers = WorkersFor(torch.get_num_threads() - 1);
-        foreach (var w in workers) w.Post(static () => { });
-        foreach (var w in workers) w.Wait();
+        lock (Busy)
+        {
+            var workers = WorkersFor(torch.get_num_threads() - 1);
+            foreach (var w in workers) w.Post(static () => { });
+            foreach (var w in workers) w.Wait();
+        }
     }
 
     static SliceWorker[] WorkersFor(int count)
