@@ -37,9 +37,11 @@ VISIONGRPO_THREADS=1 bench trainer --recipe recipes/demo.yaml --steps 14
 VISIONGRPO_MKL_AVX512=0 bench decoder-step --dtypes fp32 --loss full --iters 5
 bench decoder-step --iters 5
 
-# 5. Same shape: prefill 128 tokens and greedy decode at batch 1, with the copy-bandwidth roofline, fp32 and bf16.
+# 5. Same shape: prefill 128 tokens and greedy decode at batch 1, with the copy-bandwidth roofline, fp32 and bf16;
+#    the row-split decode products against nn.Linear's path, interleaved; and the GEMV probe behind them.
 VISIONGRPO_MKL_AVX512=0 bench model --skip-tiny --batches 1 --prompt 128 --decode 16 --dtypes fp32
-bench model --skip-tiny --batches 1 --prompt 128 --decode 16
+bench model --skip-tiny --batches 1 --prompt 128 --decode 16 --one-row rowsplit,linear
+bench gemv --iters 10 --stream
 
 # 6. The demo itself (README command, Release build, fp32 as recipes/demo.yaml says), then with bf16 forced on:
 #    before/after accuracy and the trainer's own phase split.

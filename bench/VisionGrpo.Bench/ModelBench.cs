@@ -3,6 +3,7 @@ using TorchSharp;
 using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Bench;
@@ -11,7 +12,8 @@ namespace VisionGrpo.Bench;
 /// Text prefill and KV-cache decode throughput of the Qwen2 decoder (through the Qwen2.5-VL wrapper) at batch 1 and
 /// 8, fp32 and bf16, for the tiny fixture config and a Qwen2.5-0.5B-shaped random model; peak RSS per run; decode
 /// compared with the memory-bandwidth roofline (weight bytes read per step ÷ measured copy bandwidth).
-/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16] [--batches 1,8]</c>.
+/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16] [--batches 1,8] [--one-row rowsplit,gemv,linear]</c>
+/// (--one-row: the batch-1 decode projection paths to compare, <see cref="RowSplitProduct.Mode"/>, interleaved).
 /// </summary>
 internal static class ModelBench
 {
@@ -27,8 +29,9 @@ internal static class ModelBench
         string tiny = Option(args, "--tiny-config") ?? Path.Combine("tests", "fixtures", "qwen2_5_vl_tiny", "config.json");
         int prompt = int.Parse(Option(args, "--prompt") ?? "128");
         int decode = int.Parse(Option(args, "--decode") ?? "16");
+        var modes = (Option(args, "--one-row") ?? "rowsplit").Split(',').Select(m => Enum.Parse<OneRowProduct>(m, ignoreCase: true)).ToArray();
         double bandwidth = CopyBandwidth();
-        Console.WriteLine($"threads {get_num_threads()}, copy bandwidth {bandwidth / 1e9:F1} GB/s (read+write of a 512 MiB fp32 buffer)");
+        Console.WriteLine($"one-row products (batch-1 decode; several run interleaved, one row each): {string.Join(", ", modes)}; threads {get_num_threads()}, copy bandwidth {bandwidth / 1e9:F1} GB/s (read+write of a 512 MiB fp32 buffer)");
         Console.WriteLine("| model | dtype | batch | prompt | prefill tok/s | decode tok/s | decode ms/step | roofline ms/step | % of roofline | peak RSS GiB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         var configs = new List<(string Name, QwenVLConfig Config)>();
@@ -46,43 +49,53 @@ internal static class ModelBench
                 long weightBytes = DecodeWeightBytes(config, dtype);
                 foreach (int batch in batches)
                 {
-                    var (prefill, step) = Measure(model, batch, prompt, decode);
+                    var results = Measure(model, batch, prompt, decode, modes);
                     double roofline = weightBytes / bandwidth;
-                    Console.WriteLine($"| {name} | {ModelFolder.DTypeName(dtype)} | {batch} | {prompt} | {batch * prompt / prefill:F0} | {batch / step:F1} | {step * 1e3:F2} | {roofline * 1e3:F2} | {100 * roofline / step:F0}% | {PeakGib():F2} |");
+                    foreach (var (mode, (prefill, step)) in results)
+                        Console.WriteLine($"| {name}{(modes.Length > 1 ? $" ({mode})" : "")} | {ModelFolder.DTypeName(dtype)} | {batch} | {prompt} | {batch * prompt / prefill:F0} | {batch / step:F1} | {step * 1e3:F2} | {roofline * 1e3:F2} | {100 * roofline / step:F0}% | {PeakGib():F2} |");
                 }
             }
         return 0;
     }
 
-    /// <summary>Best-of-3 prefill seconds and median decode seconds per step.</summary>
-    static (double Prefill, double Step) Measure(QwenVLForConditionalGeneration model, int batch, int prompt, int decode)
+    /// <summary>Per one-row mode: best-of-3 prefill seconds and median decode seconds per step (modes interleaved per repetition).</summary>
+    static Dictionary<OneRowProduct, (double Prefill, double Step)> Measure(QwenVLForConditionalGeneration model, int batch, int prompt, int decode, OneRowProduct[] modes)
+    {
+        var best = modes.ToDictionary(m => m, _ => double.MaxValue);
+        var steps = modes.ToDictionary(m => m, _ => new List<double>());
+        for (int rep = 0; rep < 3; rep++)
+            foreach (var mode in modes)
+            {
+                RowSplitProduct.Mode = mode;
+                best[mode] = Math.Min(best[mode], Run(model, batch, prompt, decode, rep, steps[mode]));
+            }
+        RowSplitProduct.Mode = OneRowProduct.RowSplit;
+        return modes.ToDictionary(m => m, m => { steps[m].Sort(); return (best[m], steps[m][steps[m].Count / 2]); });
+    }
+
+    /// <summary>One prefill (returns its seconds) and <paramref name="decode"/> greedy steps (appended to <paramref name="steps"/>).</summary>
+    static double Run(QwenVLForConditionalGeneration model, int batch, int prompt, int decode, int rep, List<double> steps)
     {
         using var noGrad = no_grad();
-        var gen = new Generator(7);
-        double bestPrefill = double.MaxValue;
-        var steps = new List<double>();
-        for (int rep = 0; rep < 3; rep++)
+        var gen = new Generator((ulong)(7 + rep));
+        using var scope = NewDisposeScope();
+        // Ordinary text ids (below the special tokens) so no image positions are involved.
+        var ids = randint(0, Math.Min(1000, model.Config.Text.VocabSize), [batch, prompt], dtype: ScalarType.Int64, generator: gen);
+        using var cache = KvCache.For(model.Config.Text, batch, prompt + decode, model.DType);
+        var sw = Stopwatch.StartNew();
+        var output = model.forward(new QwenVLInputs { InputIds = ids, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+        var next = output.Logits[.., -1, ..].argmax(-1);
+        double prefill = sw.Elapsed.TotalSeconds;
+        for (int i = 0; i < decode; i++)
         {
-            using var scope = NewDisposeScope();
-            // Ordinary text ids (below the special tokens) so no image positions are involved.
-            var ids = randint(0, Math.Min(1000, model.Config.Text.VocabSize), [batch, prompt], dtype: ScalarType.Int64, generator: gen);
-            using var cache = KvCache.For(model.Config.Text, batch, prompt + decode, model.DType);
-            var sw = Stopwatch.StartNew();
-            var output = model.forward(new QwenVLInputs { InputIds = ids, Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
-            var next = output.Logits[.., -1, ..].argmax(-1);
-            bestPrefill = Math.Min(bestPrefill, sw.Elapsed.TotalSeconds);
-            for (int i = 0; i < decode; i++)
-            {
-                using var stepScope = NewDisposeScope();
-                sw.Restart();
-                var o = model.forward(new QwenVLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
-                var token = o.Logits[.., -1, ..].argmax(-1);
-                steps.Add(sw.Elapsed.TotalSeconds);
-                next = token.MoveToOuterDisposeScope();
-            }
+            using var stepScope = NewDisposeScope();
+            sw.Restart();
+            var o = model.forward(new QwenVLInputs { InputIds = next.unsqueeze(1), Cache = cache, LogitsToKeep = LogitsToKeep.LastN(1) });
+            var token = o.Logits[.., -1, ..].argmax(-1);
+            steps.Add(sw.Elapsed.TotalSeconds);
+            next = token.MoveToOuterDisposeScope();
         }
-        steps.Sort();
-        return (bestPrefill, steps[steps.Count / 2]);
+        return prefill;
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ var benchmarks = new SortedDictionary<string, Func<string[], int>>
     ["distributed"] = DistributedBench.Run,
     ["grpo-loss"] = _ => GrpoLossBench.Run(),
     ["gemm"] = GemmBench.Run,
+    ["gemv"] = GemvBench.Run,
     ["generation"] = GenerationBench.Run,
     ["image-processor"] = _ => ImageProcessorBench.Run(),
     ["load-rss"] = LoadRssBench.Run,

@@ -12,7 +12,7 @@ namespace VisionGrpo.Bench;
 /// <summary>
 /// Seconds per GRPO step on CPU and where they go (generation incl. rewards / scoring forwards / backward /
 /// optimizer), plus model FLOPs utilisation against this machine's measured fp32 matmul peak.
-/// Usage: <c>trainer [--recipe FILE] [--model DIR] [--steps N] [--set key=value ...]</c> (default model:
+/// Usage: <c>trainer [--recipe FILE] [--model DIR] [--steps N] [--one-row rowsplit|gemv|linear] [--set key=value ...]</c> (default model:
 /// models/visiongrpo-demo; with <c>--recipe</c>, e.g. recipes/demo.yaml, the recipe's own model, data and settings,
 /// with only the step count, output and logging overridden).
 /// </summary>
@@ -23,6 +23,7 @@ internal static class TrainerBench
         string? recipeFile = ModelBench.Option(args, "--recipe");
         string model = ModelBench.Option(args, "--model") ?? Path.Combine("models", "visiongrpo-demo");
         int steps = int.Parse(ModelBench.Option(args, "--steps") ?? "6");
+        if (ModelBench.Option(args, "--one-row") is { } oneRow) VisionGrpo.Tensors.RowSplitProduct.Mode = Enum.Parse<VisionGrpo.Tensors.OneRowProduct>(oneRow, ignoreCase: true);
         string root = Path.Combine(Path.GetTempPath(), "vg-trainer-bench-" + Environment.ProcessId);
         var overrides = new List<string>
         {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Lora;
@@ -48,6 +49,8 @@ public sealed class LoraLayer : IDisposable
         B = new Parameter(torch.empty(outFeatures, config.R, dtype: ScalarType.Float32, device: w.device));
         Initialize(config.InitLoraWeights, config.R);
         _hook = baseLayer.register_forward_hook(Hook);
+        // Decode's one-row fast path bypasses module hooks: keep this layer on module.call.
+        RowSplitProduct.MarkHooked(baseLayer);
     }
 
     void Initialize(string mode, int r)
@@ -104,6 +107,7 @@ public sealed class LoraLayer : IDisposable
     {
         _hook?.remove();
         _hook = null;
+        RowSplitProduct.UnmarkHooked(Base);
         A.Dispose();
         B.Dispose();
     }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
+using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models;
@@ -64,7 +65,7 @@ public sealed class QwenVLForConditionalGeneration : nn.Module
     }
 
     /// <summary>LM-head logits of the kept positions of <paramref name="hidden"/>.</summary>
-    public Tensor ComputeLogits(Tensor hidden, LogitsToKeep keep) => nn.functional.linear(keep.Select(hidden), OutputWeight);
+    public Tensor ComputeLogits(Tensor hidden, LogitsToKeep keep) => RowSplitProduct.Project(keep.Select(hidden), OutputWeight);
 
     /// <summary>
     /// One forward pass. Without cache or with an empty one, positions come from <see cref="RopeIndex"/> (images

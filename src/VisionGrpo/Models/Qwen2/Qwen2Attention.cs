@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2;
@@ -50,24 +51,37 @@ public sealed class Qwen2Attention : nn.Module
     {
         using var scope = torch.NewDisposeScope();
         long b = x.shape[0], l = x.shape[1];
-        var q = q_proj.call(x).view(b, l, _heads, _headDim);
-        var k = k_proj.call(x).view(b, l, _kvHeads, _headDim);
+        // One call for the three projections: at batch-1 decode they share one row-split GEMV.
+        var qkv = RowSplitProduct.CallAll(x, q_proj, k_proj, v_proj);
+        var q = qkv[0].view(b, l, _heads, _headDim);
+        var k = qkv[1].view(b, l, _kvHeads, _headDim);
         if (q_norm is not null) q = q_norm.forward(q);
         if (k_norm is not null) k = k_norm.forward(k);
         q = q.transpose(1, 2);
         k = k.transpose(1, 2);
-        var v = v_proj.call(x).view(b, l, _kvHeads, _headDim).transpose(1, 2);
+        var v = qkv[2].view(b, l, _kvHeads, _headDim).transpose(1, 2);
         q = Qwen2RotaryEmbedding.Apply(q, inputs.Cos, inputs.Sin);
         k = Qwen2RotaryEmbedding.Apply(k, inputs.Cos, inputs.Sin);
         if (inputs.Cache is not null) (k, v) = inputs.Cache.Update(_layer, k, v);
-        k = RepeatKv(k, _heads / _kvHeads);
-        v = RepeatKv(v, _heads / _kvHeads);
-
-        Tensor output = inputs.Implementation == AttentionImplementation.Sdpa
-            ? nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: inputs.Allowed, is_casual: inputs.Allowed is null && inputs.IsCausal)
-            : Eager(q, k, v, inputs.Allowed);
+        Tensor output;
+        if (l == 1 && inputs.Implementation == AttentionImplementation.Sdpa && inputs.Allowed is not null && _heads != _kvHeads)
+        {
+            // One query per row (decode): the query heads of each KV head become its query rows, so the cached keys
+            // and values are used as they are instead of being copied once per query head (RepeatKv). The mask is
+            // per key ([B, 1, 1, K]) and broadcasts over those rows.
+            var grouped = q.reshape(b, _kvHeads, _heads / _kvHeads, _headDim);
+            output = nn.functional.scaled_dot_product_attention(grouped, k, v, attn_mask: inputs.Allowed).reshape(b, _heads, 1, _headDim);
+        }
+        else
+        {
+            k = RepeatKv(k, _heads / _kvHeads);
+            v = RepeatKv(v, _heads / _kvHeads);
+            output = inputs.Implementation == AttentionImplementation.Sdpa
+                ? nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: inputs.Allowed, is_casual: inputs.Allowed is null && inputs.IsCausal)
+                : Eager(q, k, v, inputs.Allowed);
+        }
         output = output.transpose(1, 2).reshape(b, l, _heads * _headDim);
-        return o_proj.call(output).MoveToOuterDisposeScope();
+        return RowSplitProduct.Call(o_proj, output).MoveToOuterDisposeScope();
     }
 
     /// <summary>HF eager: scores scaled after the product, masked to the dtype minimum, softmax in float32.</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2;
@@ -27,6 +28,8 @@ public sealed class Qwen2MLP : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return down_proj.call(nn.functional.silu(gate_proj.call(x)) * up_proj.call(x)).MoveToOuterDisposeScope();
+        // Projections through RowSplitProduct: unchanged module calls, except at batch-1 decode (a row-split GEMV).
+        var gateUp = RowSplitProduct.CallAll(x, gate_proj, up_proj);
+        return RowSplitProduct.Call(down_proj, nn.functional.silu(gateUp[0]) * gateUp[1]).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Tensors;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2;
@@ -60,6 +61,8 @@ public sealed class Qwen2Model : nn.Module
         KvCache? cache = null, bool outputHiddenStates = false, DeepstackInjection? deepstack = null)
     {
         using var scope = torch.NewDisposeScope();
+        // Batch-1 decode: the layers' small ops on one thread, the weight products split across the cores.
+        using var oneRowStep = RowSplitProduct.EnterOneRowStep(inputsEmbeds);
         int length = (int)inputsEmbeds.shape[1];
         int start = cache?.Length ?? 0;
         var keyMask = cache is not null ? cache.BeginStep(attentionMask, length) : attentionMask;

@@ -27,9 +27,12 @@ public sealed class Qwen2RMSNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var x32 = x.to(ScalarType.Float32);
+        // fp32 input: the casts are identities, skipped (each is a native call; a decode step runs 49 norms).
+        bool fp32 = x.dtype == ScalarType.Float32;
+        var x32 = fp32 ? x : x.to(ScalarType.Float32);
         var variance = x32.pow(2).mean([-1L], keepdim: true);
-        var normed = (x32 * torch.rsqrt(variance + _eps)).to(x.dtype);
+        var normed = x32 * torch.rsqrt(variance + _eps);
+        if (!fp32) normed = normed.to(x.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }
 }

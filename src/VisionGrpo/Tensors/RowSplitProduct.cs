@@ -1,0 +1,345 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace VisionGrpo.Tensors;
+
+/// <summary>
+/// <c>x·Wᵀ (+ b)</c> for one token row with W's output rows split across the cores: the weight-streaming product
+/// of batch-1 decode. libtorch sends a one-row product to MKL's GEMV (or, through <c>F.linear</c>, to sgemm with
+/// M = 1), which runs on <b>one</b> core whatever the thread count; one core streams ≈ 27 GB/s on the project's EPYC
+/// against ≈ 58 GB/s for both (docs/benchmarks.md, "Decode: the GEMV"), so decode was held at half the bandwidth.
+/// Here the calling thread and <see cref="Workers"/> helper threads each run a GEMV on their own slice of W's rows and
+/// write it into one output. Only for inference (no autograd graph is built; the caller must have grad disabled).
+/// </summary>
+public static class RowSplitProduct
+{
+    /// <summary>Rows of W per slice are a multiple of this (64-byte lines for fp32 and bf16).</summary>
+    const long Align = 32;
+    static readonly object Gate = new();
+    static readonly object Busy = new();
+    static SliceWorker[] _workers = [];
+
+    /// <summary>Helper threads in use (the thread count of libtorch minus the caller), created on first use.</summary>
+    public static int Workers => _workers.Length;
+
+    /// <summary>How one-row products run; <see cref="OneRowProduct.RowSplit"/> unless a benchmark compares them.</summary>
+    public static OneRowProduct Mode { get; set; } = OneRowProduct.RowSplit;
+
+    // Modules whose output a forward hook changes (LoRA adapters): they must go through module.call.
+    static readonly ConditionalWeakTable<nn.Module, object> Hooked = new();
+
+    /// <summary>Marks <paramref name="module"/> as carrying a forward hook, so <see cref="Call"/> always runs it as a module.</summary>
+    public static void MarkHooked(nn.Module module) => Hooked.AddOrUpdate(module, Hooked);
+
+    /// <summary>Undoes <see cref="MarkHooked"/> (the hook was removed).</summary>
+    public static void UnmarkHooked(nn.Module module) => Hooked.Remove(module);
+
+    /// <summary>
+    /// <paramref name="module"/> applied to <paramref name="x"/> <c>[..., in]</c>: the one-row path of
+    /// <see cref="Mode"/> when this is a one-token inference call on the CPU (decode at batch 1) and the module has no
+    /// hook, else <c>module.call(x)</c> (training, scoring, prefill, batched decode: unchanged).
+    /// </summary>
+    public static Tensor Call(Linear module, Tensor x) => CallAll(x, module)[0];
+
+    /// <summary>
+    /// Every module of <paramref name="modules"/> applied to the same <paramref name="x"/> (q/k/v, gate/up). On the
+    /// one-row path their rows are split across the threads as if the weights were one matrix, so three small
+    /// products cost one hand-off, with no fused copy of the weights to keep in step with training.
+    /// </summary>
+    public static Tensor[] CallAll(Tensor x, params Linear[] modules)
+    {
+        foreach (var m in modules)
+            if (Hooked.TryGetValue(m, out _) || !IsOneRow(x, m.weight!)) return [.. modules.Select(m => m.call(x))];
+        if (!WorthSplitting(modules.Select(m => m.weight!))) return [.. modules.Select(m => m.call(x))];
+        return OneRow(x, [.. modules.Select(m => m.weight!)], [.. modules.Select(m => m.bias)]);
+    }
+
+    /// <summary><c>F.linear(x, weight, bias)</c>, through the one-row path of <see cref="Mode"/> where it applies.</summary>
+    public static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null) =>
+        IsOneRow(x, weight) && WorthSplitting([weight]) ? OneRow(x, [weight], [bias])[0] : nn.functional.linear(x, weight, bias);
+
+    /// <summary>Below this many weight bytes a product is cheaper than the split's fixed cost (≈ 25 µs) saves.</summary>
+    const long MinSplitBytes = 1 << 20;
+
+    static bool WorthSplitting(IEnumerable<Tensor> weights) =>
+        Mode == OneRowProduct.Gemv || weights.Sum(w => w.numel() * w.element_size()) >= MinSplitBytes;
+
+    /// <summary>
+    /// Enters a one-token inference step (decode at batch 1) when <paramref name="x"/> is one on the CPU: libtorch
+    /// runs on one thread until the scope ends, and the split products alone use the other cores. At two threads an
+    /// OpenMP team woken by any op (SDPA forks one per layer) spins on the core the split worker needs, and each of
+    /// the step's ~170 hand-offs then waits for a time slice (docs/benchmarks.md, "Decode: the GEMV"). Anything else
+    /// gets a scope that changes nothing.
+    /// </summary>
+    public static StepScope EnterOneRowStep(Tensor x)
+    {
+        int threads = torch.get_num_threads();
+        if (Mode != OneRowProduct.RowSplit || threads < 2 || x.numel() != x.shape[^1] || x.device_type != DeviceType.CPU
+            || torch.is_grad_enabled() || _stepThreads != 0)
+            return default;
+        _stepThreads = threads;
+        torch.set_num_threads(1);
+        return new StepScope(threads);
+    }
+
+    /// <summary>Restores libtorch's thread count at the end of a one-row step (see <see cref="EnterOneRowStep"/>).</summary>
+    public readonly struct StepScope(int threads) : IDisposable
+    {
+        /// <summary>Restores the thread count, if this scope changed it.</summary>
+        public void Dispose()
+        {
+            if (threads == 0) return;
+            _stepThreads = 0;
+            torch.set_num_threads(threads);
+        }
+    }
+
+    // The thread count outside the current one-row step (0: no step open); the split products use that many.
+    [ThreadStatic] static int _stepThreads;
+
+    static int SplitThreads => _stepThreads != 0 ? _stepThreads : torch.get_num_threads();
+
+    // One thread: nothing to split, and F.linear is as fast as a GEMV there (docs/benchmarks.md), so the module call.
+    static bool IsOneRow(Tensor x, Tensor weight) =>
+        (Mode == OneRowProduct.Gemv || Mode == OneRowProduct.RowSplit && SplitThreads > 1)
+        && x.numel() == x.shape[^1] && x.device_type == DeviceType.CPU
+        && !torch.is_grad_enabled() && weight.is_contiguous() && weight.dtype == x.dtype;
+
+    /// <summary>
+    /// <c>W_i·x + b_i</c> for one input row <paramref name="x"/> <c>[..., in]</c> (all leading sizes 1): each output is
+    /// preset to its bias (or left empty), then every thread runs <c>addmv_</c> (GEMV straight into the output, β = 1
+    /// with a bias, 0 without) on its share of the rows of all weights together.
+    /// </summary>
+    static Tensor[] OneRow(Tensor x, Tensor[] weights, Tensor?[] biases)
+    {
+        using var scope = torch.NewDisposeScope();
+        long k = x.shape[^1];
+        var vector = x.is_contiguous() ? x.view(k) : x.reshape(k).contiguous();
+        var outputs = new Tensor[weights.Length];
+        for (int i = 0; i < weights.Length; i++)
+            outputs[i] = biases[i] is { } b ? (b.dtype == x.dtype ? b.clone() : b.to(x.dtype)) : torch.empty(weights[i].shape[0], dtype: x.dtype, device: x.device);
+        // The helpers serve one product at a time: a second thread arriving meanwhile computes on its own.
+        bool owner = Mode == OneRowProduct.RowSplit && Monitor.TryEnter(Busy);
+        try
+        {
+            return Split(x, vector, weights, biases, outputs, owner ? WorkersFor(SplitThreads - 1) : []);
+        }
+        finally
+        {
+            if (owner) Monitor.Exit(Busy);
+        }
+    }
+
+    static Tensor[] Split(Tensor x, Tensor vector, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, SliceWorker[] workers)
+    {
+        long total = weights.Sum(w => w.shape[0]);
+        int parts = workers.Length + 1;
+        long step = (total + parts - 1) / parts;
+        step = (step + Align - 1) / Align * Align;
+        var shares = Enumerable.Range(0, parts).Select(p => Share(weights, p * step, Math.Min(total, (p + 1) * step))).ToArray();
+        for (int p = 1; p < parts; p++)
+        {
+            var share = shares[p];
+            workers[p - 1].Post(() => Run(vector, weights, biases, outputs, share));
+        }
+        Exception? error = null;
+        try { Run(vector, weights, biases, outputs, shares[0]); }
+        catch (Exception e) { error = e; }
+        for (int p = 1; p < parts; p++) error ??= workers[p - 1].Wait();
+        if (error is not null) throw new InvalidOperationException("row-split product failed: " + error.Message, error);
+        return [.. outputs.Select((o, i) => o.view([.. x.shape[..^1], weights[i].shape[0]]).MoveToOuterDisposeScope())];
+    }
+
+    /// <summary>The pieces <c>(weight, first row, rows)</c> of the global row range <c>[from, to)</c> over the stacked weights.</summary>
+    static List<(int Weight, long Start, long Length)> Share(Tensor[] weights, long from, long to)
+    {
+        var pieces = new List<(int, long, long)>();
+        long offset = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            long n = weights[i].shape[0];
+            long start = Math.Max(from, offset), end = Math.Min(to, offset + n);
+            if (end > start) pieces.Add((i, start - offset, end - start));
+            offset += n;
+        }
+        return pieces;
+    }
+
+    /// <summary>One thread's share: GEMV of each weight slice into the matching slice of its output.</summary>
+    static void Run(Tensor x, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, List<(int Weight, long Start, long Length)> share)
+    {
+        if (share.Count == 0) return;
+        // Each share runs on one core: an MKL call free to fork its own OpenMP team would take the other thread's core.
+        using var oneThread = MklLocalThreads.Limit(1);
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        foreach (var (i, start, length) in share)
+        {
+            var w = weights[i].narrow(0, start, length);
+            var y = outputs[i].narrow(0, start, length);
+            // fp32: MKL sgemv straight into the output. bf16: libtorch's own bf16 GEMV is several times slower than
+            // oneDNN's one-row product behind F.linear, so that one, copied in.
+            if (x.dtype == ScalarType.Float32) y.addmv_(w, x, beta: biases[i] is null ? 0 : 1);
+            else if (biases[i] is null) y.copy_(nn.functional.linear(x, w));
+            else y.add_(nn.functional.linear(x, w));
+        }
+    }
+
+    /// <summary>Posts an empty job to every worker and waits: the fixed cost of one split product's hand-off.</summary>
+    public static void Handoff()
+    {
+        lock (Busy)
+        {
+            var workers = WorkersFor(torch.get_num_threads() - 1);
+            foreach (var w in workers) w.Post(static () => { });
+            foreach (var w in workers) w.Wait();
+        }
+    }
+
+    static SliceWorker[] WorkersFor(int count)
+    {
+        count = Math.Clamp(count, 0, Environment.ProcessorCount - 1);
+        var workers = _workers;
+        if (workers.Length >= count) return count == workers.Length ? workers : workers[..count];
+        lock (Gate)
+        {
+            if (_workers.Length < count)
+                _workers = [.. _workers, .. Enumerable.Range(_workers.Length, count - _workers.Length).Select(i => new SliceWorker(i))];
+            return _workers[..count];
+        }
+    }
+
+    /// <summary>
+    /// A background thread that runs one posted slice at a time. It spins for a while after each slice (decode posts
+    /// the next one within tens of microseconds) and then sleeps, so an idle process costs nothing.
+    /// </summary>
+    sealed class SliceWorker
+    {
+        static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 2000; // 0.5 ms
+        readonly SemaphoreSlim _wake = new(0);
+        volatile Action? _job;
+        volatile bool _busy;
+        volatile bool _sleeping;
+        Exception? _error;
+
+        public SliceWorker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = $"visiongrpo-gemv-{index}" };
+            thread.Start();
+        }
+
+        public void Post(Action job)
+        {
+            _error = null;
+            _busy = true;
+            _job = job;
+            // Store-load fence: the worker announces sleep, then re-reads the job (Dekker-style handshake).
+            Interlocked.MemoryBarrier();
+            if (_sleeping) _wake.Release();
+        }
+
+        /// <summary>Waits for the posted slice; returns its exception, if any.</summary>
+        public Exception? Wait()
+        {
+            var spin = new SpinWait();
+            while (_busy) spin.SpinOnce(sleep1Threshold: -1);
+            return _error;
+        }
+
+        void Loop()
+        {
+            // This thread's own kernels stay on one core (oneDNN and MKL would otherwise fork OpenMP teams from it).
+            OpenMpThreads.SetForThisThread(1);
+            using var oneThread = MklLocalThreads.Limit(1);
+            while (true)
+            {
+                Action? job = null;
+                long until = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+                while ((job = _job) is null && System.Diagnostics.Stopwatch.GetTimestamp() < until) Thread.SpinWait(8);
+                if (job is null)
+                {
+                    _sleeping = true;
+                    Interlocked.MemoryBarrier();
+                    // Re-check after announcing sleep: Post may have set the job before it saw _sleeping.
+                    if ((job = _job) is null) { _wake.Wait(); job = _job; }
+                    _sleeping = false;
+                    while (_wake.CurrentCount > 0) _wake.Wait(0);
+                    if (job is null) continue;
+                }
+                _job = null;
+                try { job(); }
+                catch (Exception e) { _error = e; }
+                _busy = false;
+            }
+        }
+    }
+}
+
+/// <summary>Which kernel path a one-token (decode, batch 1) projection takes; see <see cref="RowSplitProduct"/>.</summary>
+public enum OneRowProduct
+{
+    /// <summary><c>F.linear</c> as nn.Linear runs it (MKL sgemm with M = 1, one core).</summary>
+    Linear,
+    /// <summary>Matrix × vector on the calling thread (MKL sgemv, one core).</summary>
+    Gemv,
+    /// <summary>Matrix × vector with W's rows split across the threads.</summary>
+    RowSplit,
+}
+
+/// <summary>
+/// MKL's per-thread thread count (<c>mkl_set_num_threads_local</c>, exported by libtorch's statically linked MKL):
+/// lets one thread keep its MKL calls to one core without touching libtorch's global setting.
+/// </summary>
+static unsafe class MklLocalThreads
+{
+    static readonly delegate* unmanaged<int, int> SetLocal = Resolve();
+
+    static delegate* unmanaged<int, int> Resolve()
+    {
+        try
+        {
+            if (NativeLibrary.TryLoad("libtorch_cpu.so", out var library)
+                && NativeLibrary.TryGetExport(library, "MKL_Set_Num_Threads_Local", out var function))
+                return (delegate* unmanaged<int, int>)function;
+        }
+        catch (Exception) { }
+        return null;
+    }
+
+    /// <summary>Sets the calling thread's MKL thread count to <paramref name="threads"/> until the scope ends (no-op without MKL).</summary>
+    public static Scope Limit(int threads) => SetLocal == null ? default : new Scope(SetLocal(threads), true);
+
+    /// <summary>Restores the previous per-thread value (0 = follow the global one).</summary>
+    public readonly struct Scope(int previous, bool active) : IDisposable
+    {
+        public void Dispose() { if (active) SetLocal(previous); }
+    }
+}
+
+/// <summary>The calling thread's OpenMP team size (<c>omp_set_num_threads</c> of the libgomp libtorch loads).</summary>
+static unsafe class OpenMpThreads
+{
+    static readonly delegate* unmanaged<int, void> Set = Resolve();
+
+    static delegate* unmanaged<int, void> Resolve()
+    {
+        try
+        {
+            // dlsym on libtorch_cpu's handle also searches its dependencies, where libgomp is.
+            if (NativeLibrary.TryLoad("libtorch_cpu.so", out var library)
+                && NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var function))
+                return (delegate* unmanaged<int, void>)function;
+        }
+        catch (Exception) { }
+        return null;
+    }
+
+    /// <summary>Sets the OpenMP thread count of the calling (non-OpenMP) thread; no-op without libgomp.</summary>
+    public static void SetForThisThread(int threads)
+    {
+        if (Set != null) Set(threads);
+    }
+}
