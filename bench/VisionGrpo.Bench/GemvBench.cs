@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
@@ -23,7 +25,7 @@ internal static class GemvBench
         using var noGrad = no_grad();
         var (copy, read) = Bandwidth();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"threads {get_num_threads()}, {iters} interleaved runs (medians); copy bandwidth {copy / 1e9:F1} GB/s (read+write counted), read bandwidth {read / 1e9:F1} GB/s (sum of 1 GiB)"));
+            $"threads {get_num_threads()}, {iters} interleaved runs (medians); copy bandwidth {copy / 1e9:F1} GB/s (read+write counted), read bandwidth {read / 1e9:F1} GB/s (sum of 1 GiB); bf16 kernel {Bf16RowProduct.Lanes} fp32 lanes"));
         using var scope = NewDisposeScope();
         var gen = new Generator(5);
         var cases = new List<(string Name, ScalarType Dtype, long Bytes, Action Run)>();
@@ -38,6 +40,7 @@ internal static class GemvBench
                 cases.Add(($"{shape} linear [1,1,K]", dtype, bytes, () => nn.functional.linear(x, w)));
                 cases.Add(($"{shape} mv(W, x)", dtype, bytes, () => w.mv(x1)));
                 cases.Add(($"{shape} matmul(W, x 1-D)", dtype, bytes, () => w.matmul(x1)));
+                if (dtype == ScalarType.BFloat16) cases.Add(($"{shape} Bf16RowProduct, one core", dtype, bytes, () => ManagedBf16(w, x1)));
                 // Inside a one-row step as the model runs it: no OpenMP team spinning against the split worker.
                 cases.Add(($"{shape} row-split over threads", dtype, bytes, () => { using var step = RowSplitProduct.EnterOneRowStep(x); RowSplitProduct.Project(x, w); }));
             }
@@ -125,6 +128,20 @@ internal static class GemvBench
             double mb = gates[0].numel() * gates[0].element_size();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  4864×896 from memory, {name}: {t * 1e6:F0} µs = {mb / t / 1e9:F1} GB/s"));
         }
+    }
+
+    /// <summary><see cref="Bf16RowProduct"/> over all rows of <paramref name="w"/> on the calling thread (x widened first).</summary>
+    static unsafe Tensor ManagedBf16(Tensor w, Tensor x)
+    {
+        int k = (int)x.shape[0];
+        var wide = new float[k];
+        var y = empty(w.shape[0], dtype: ScalarType.BFloat16);
+        fixed (float* p = wide)
+        {
+            Bf16RowProduct.WidenInput((ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(x.bytes)), k, p);
+            Bf16RowProduct.Rows((ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(w.bytes)), w.shape[0], k, p, null, (ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(y.bytes)));
+        }
+        return y;
     }
 
     /// <summary>Copy bandwidth as the model bench counts it (2 × bytes of a 512 MiB copy) and read bandwidth (a 1 GiB sum).</summary>

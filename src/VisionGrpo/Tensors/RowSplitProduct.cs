@@ -14,7 +14,7 @@ namespace VisionGrpo.Tensors;
 /// Here the calling thread and <see cref="Workers"/> helper threads each run a GEMV on their own slice of W's rows and
 /// write it into one output. Only for inference (no autograd graph is built; the caller must have grad disabled).
 /// </summary>
-public static class RowSplitProduct
+public static unsafe class RowSplitProduct
 {
     /// <summary>Rows of W per slice are a multiple of this (64-byte lines for fp32 and bf16).</summary>
     const long Align = 32;
@@ -61,8 +61,17 @@ public static class RowSplitProduct
     public static Tensor Project(Tensor x, Tensor weight, Tensor? bias = null) =>
         IsOneRow(x, weight) && WorthSplitting([weight]) ? OneRow(x, [weight], [bias])[0] : nn.functional.linear(x, weight, bias);
 
-    /// <summary>Below this many weight bytes a product is cheaper than the split's fixed cost (≈ 25 µs) saves.</summary>
-    const long MinSplitBytes = 1 << 20;
+    /// <summary>
+    /// Below this many weight bytes (1 MiB) a product is cheaper than the split's fixed cost (≈ 25 µs) saves. Tests
+    /// lower it on their own thread to run the tiny model's products through the split.
+    /// </summary>
+    internal static long MinSplitBytes
+    {
+        get => _minSplitBytes == 0 ? 1 << 20 : _minSplitBytes;
+        set => _minSplitBytes = value;
+    }
+
+    [ThreadStatic] static long _minSplitBytes;
 
     static bool WorthSplitting(IEnumerable<Tensor> weights) =>
         Mode == OneRowProduct.Gemv || weights.Sum(w => w.numel() * w.element_size()) >= MinSplitBytes;
@@ -106,12 +115,14 @@ public static class RowSplitProduct
     static bool IsOneRow(Tensor x, Tensor weight) =>
         (Mode == OneRowProduct.Gemv || Mode == OneRowProduct.RowSplit && SplitThreads > 1)
         && x.numel() == x.shape[^1] && x.device_type == DeviceType.CPU
-        && !torch.is_grad_enabled() && weight.is_contiguous() && weight.dtype == x.dtype;
+        && !torch.is_grad_enabled() && weight.is_contiguous() && weight.dtype == x.dtype
+        && weight.dim() == 2 && weight.shape[1] == x.shape[^1];
 
     /// <summary>
     /// <c>W_i·x + b_i</c> for one input row <paramref name="x"/> <c>[..., in]</c> (all leading sizes 1): each output is
     /// preset to its bias (or left empty), then every thread runs <c>addmv_</c> (GEMV straight into the output, β = 1
-    /// with a bias, 0 without) on its share of the rows of all weights together.
+    /// with a bias, 0 without) on its share of the rows of all weights together; for bf16, <see cref="Bf16RowProduct"/>
+    /// on x widened to fp32 once (libtorch's bf16 GEMV and oneDNN's one-row product are compute-bound here).
     /// </summary>
     static Tensor[] OneRow(Tensor x, Tensor[] weights, Tensor?[] biases)
     {
@@ -120,12 +131,18 @@ public static class RowSplitProduct
         var vector = x.is_contiguous() ? x.view(k) : x.reshape(k).contiguous();
         var outputs = new Tensor[weights.Length];
         for (int i = 0; i < weights.Length; i++)
-            outputs[i] = biases[i] is { } b ? (b.dtype == x.dtype ? b.clone() : b.to(x.dtype)) : torch.empty(weights[i].shape[0], dtype: x.dtype, device: x.device);
+        {
+            if (biases[i] is { } bias && bias.numel() != weights[i].shape[0])
+                throw new ArgumentException($"bias of {bias.numel()} elements for a weight of {weights[i].shape[0]} output rows", nameof(biases));
+            outputs[i] = biases[i] is { } b ? (b.dtype == x.dtype ? b.clone() : b.to(x.dtype)).reshape(-1).contiguous() : torch.empty(weights[i].shape[0], dtype: x.dtype, device: x.device);
+        }
         // The helpers serve one product at a time: a second thread arriving meanwhile computes on its own.
         bool owner = Mode == OneRowProduct.RowSplit && Monitor.TryEnter(Busy);
         try
         {
-            return Split(x, vector, weights, biases, outputs, owner ? WorkersFor(SplitThreads - 1) : []);
+            // bf16: the managed kernel, on weights TorchSharp can span (< 2 GiB each); else F.linear per slice.
+            nint wide = x.dtype == ScalarType.BFloat16 && weights.All(w => w.numel() * 2 <= int.MaxValue) ? WidenBf16(vector) : 0;
+            return Split(x, vector, wide, weights, biases, outputs, owner ? WorkersFor(SplitThreads - 1) : []);
         }
         finally
         {
@@ -133,7 +150,23 @@ public static class RowSplitProduct
         }
     }
 
-    static Tensor[] Split(Tensor x, Tensor vector, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, SliceWorker[] workers)
+    // The calling thread's fp32 copy of a bf16 input row (pinned; read by the helpers while the caller waits for them).
+    [ThreadStatic] static float[]? _wide;
+
+    /// <summary>bf16 <paramref name="vector"/> widened once per product into this thread's scratch, in <see cref="Bf16RowProduct"/>'s order.</summary>
+    static nint WidenBf16(Tensor vector)
+    {
+        int k = checked((int)vector.shape[0]);
+        if (_wide is null || _wide.Length < k) _wide = GC.AllocateUninitializedArray<float>(Math.Max(k, 1024), pinned: true);
+        float* wide = (float*)Unsafe.AsPointer(ref _wide[0]);
+        Bf16RowProduct.WidenInput((ushort*)DataPointer(vector), k, wide);
+        return (nint)wide;
+    }
+
+    // The first element of a contiguous CPU tensor (TorchSharp's span over its data).
+    static void* DataPointer(Tensor t) => Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+
+    static Tensor[] Split(Tensor x, Tensor vector, nint wide, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, SliceWorker[] workers)
     {
         long total = weights.Sum(w => w.shape[0]);
         int parts = workers.Length + 1;
@@ -143,10 +176,10 @@ public static class RowSplitProduct
         for (int p = 1; p < parts; p++)
         {
             var share = shares[p];
-            workers[p - 1].Post(() => Run(vector, weights, biases, outputs, share));
+            workers[p - 1].Post(() => Run(vector, wide, weights, biases, outputs, share));
         }
         Exception? error = null;
-        try { Run(vector, weights, biases, outputs, shares[0]); }
+        try { Run(vector, wide, weights, biases, outputs, shares[0]); }
         catch (Exception e) { error = e; }
         for (int p = 1; p < parts; p++) error ??= workers[p - 1].Wait();
         if (error is not null) throw new InvalidOperationException("row-split product failed: " + error.Message, error);
@@ -168,10 +201,23 @@ public static class RowSplitProduct
         return pieces;
     }
 
-    /// <summary>One thread's share: GEMV of each weight slice into the matching slice of its output.</summary>
-    static void Run(Tensor x, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, List<(int Weight, long Start, long Length)> share)
+    /// <summary>
+    /// One thread's share: GEMV of each weight slice into the matching slice of its output. bf16 (<paramref name="wide"/>
+    /// is x widened to fp32): <see cref="Bf16RowProduct"/> on the slice's rows, straight from the tensors' memory.
+    /// </summary>
+    static void Run(Tensor x, nint wide, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, List<(int Weight, long Start, long Length)> share)
     {
         if (share.Count == 0) return;
+        if (wide != 0)
+        {
+            foreach (var (i, start, length) in share)
+            {
+                int k = checked((int)weights[i].shape[1]);
+                var y = (ushort*)DataPointer(outputs[i]) + start;
+                Bf16RowProduct.Rows((ushort*)DataPointer(weights[i]) + start * k, length, k, (float*)wide, biases[i] is null ? null : y, y);
+            }
+            return;
+        }
         // Each share runs on one core: an MKL call free to fork its own OpenMP team would take the other thread's core.
         using var oneThread = MklLocalThreads.Limit(1);
         using var scope = torch.NewDisposeScope();
@@ -180,8 +226,7 @@ public static class RowSplitProduct
         {
             var w = weights[i].narrow(0, start, length);
             var y = outputs[i].narrow(0, start, length);
-            // fp32: MKL sgemv straight into the output. bf16: libtorch's own bf16 GEMV is several times slower than
-            // oneDNN's one-row product behind F.linear, so that one, copied in.
+            // fp32: MKL sgemv straight into the output. Other dtypes (fp16, fp64, bf16 ≥ 2 GiB): F.linear, copied in.
             if (x.dtype == ScalarType.Float32) y.addmv_(w, x, beta: biases[i] is null ? 0 : 1);
             else if (biases[i] is null) y.copy_(nn.functional.linear(x, w));
             else y.add_(nn.functional.linear(x, w));
@@ -283,7 +328,7 @@ public enum OneRowProduct
 {
     /// <summary><c>F.linear</c> as nn.Linear runs it (MKL sgemm with M = 1, one core).</summary>
     Linear,
-    /// <summary>Matrix × vector on the calling thread (MKL sgemv, one core).</summary>
+    /// <summary>Matrix × vector on the calling thread (MKL sgemv, one core; bf16: <see cref="Bf16RowProduct"/>).</summary>
     Gemv,
     /// <summary>Matrix × vector with W's rows split across the threads.</summary>
     RowSplit,
