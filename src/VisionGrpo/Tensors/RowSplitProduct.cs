@@ -219,7 +219,7 @@ public static unsafe class RowSplitProduct
             return;
         }
         // Each share runs on one core: an MKL call free to fork its own OpenMP team would take the other thread's core.
-        using var oneThread = MklLocalThreads.Limit(1);
+        using var oneThread = NativeThreadLimits.LimitMkl(1);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         foreach (var (i, start, length) in share)
@@ -297,8 +297,8 @@ public static unsafe class RowSplitProduct
         void Loop()
         {
             // This thread's own kernels stay on one core (oneDNN and MKL would otherwise fork OpenMP teams from it).
-            OpenMpThreads.SetForThisThread(1);
-            using var oneThread = MklLocalThreads.Limit(1);
+            NativeThreadLimits.SetOpenMpForThisThread(1);
+            using var oneThread = NativeThreadLimits.LimitMkl(1);
             while (true)
             {
                 Action? job = null;
@@ -332,59 +332,4 @@ public enum OneRowProduct
     Gemv,
     /// <summary>Matrix × vector with W's rows split across the threads.</summary>
     RowSplit,
-}
-
-/// <summary>
-/// MKL's per-thread thread count (<c>mkl_set_num_threads_local</c>, exported by libtorch's statically linked MKL):
-/// lets one thread keep its MKL calls to one core without touching libtorch's global setting.
-/// </summary>
-static unsafe class MklLocalThreads
-{
-    static readonly delegate* unmanaged<int, int> SetLocal = Resolve();
-
-    static delegate* unmanaged<int, int> Resolve()
-    {
-        try
-        {
-            if (NativeLibrary.TryLoad("libtorch_cpu.so", out var library)
-                && NativeLibrary.TryGetExport(library, "MKL_Set_Num_Threads_Local", out var function))
-                return (delegate* unmanaged<int, int>)function;
-        }
-        catch (Exception) { }
-        return null;
-    }
-
-    /// <summary>Sets the calling thread's MKL thread count to <paramref name="threads"/> until the scope ends (no-op without MKL).</summary>
-    public static Scope Limit(int threads) => SetLocal == null ? default : new Scope(SetLocal(threads), true);
-
-    /// <summary>Restores the previous per-thread value (0 = follow the global one).</summary>
-    public readonly struct Scope(int previous, bool active) : IDisposable
-    {
-        public void Dispose() { if (active) SetLocal(previous); }
-    }
-}
-
-/// <summary>The calling thread's OpenMP team size (<c>omp_set_num_threads</c> of the libgomp libtorch loads).</summary>
-static unsafe class OpenMpThreads
-{
-    static readonly delegate* unmanaged<int, void> Set = Resolve();
-
-    static delegate* unmanaged<int, void> Resolve()
-    {
-        try
-        {
-            // dlsym on libtorch_cpu's handle also searches its dependencies, where libgomp is.
-            if (NativeLibrary.TryLoad("libtorch_cpu.so", out var library)
-                && NativeLibrary.TryGetExport(library, "omp_set_num_threads", out var function))
-                return (delegate* unmanaged<int, void>)function;
-        }
-        catch (Exception) { }
-        return null;
-    }
-
-    /// <summary>Sets the OpenMP thread count of the calling (non-OpenMP) thread; no-op without libgomp.</summary>
-    public static void SetForThisThread(int threads)
-    {
-        if (Set != null) Set(threads);
-    }
 }
