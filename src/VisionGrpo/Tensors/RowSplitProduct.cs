@@ -11,8 +11,9 @@ namespace VisionGrpo.Tensors;
 /// of batch-1 decode. libtorch sends a one-row product to MKL's GEMV (or, through <c>F.linear</c>, to sgemm with
 /// M = 1), which runs on <b>one</b> core whatever the thread count; one core streams ≈ 27 GB/s on the project's EPYC
 /// against ≈ 58 GB/s for both (docs/benchmarks.md, "Decode: the GEMV"), so decode was held at half the bandwidth.
-/// Here the calling thread and <see cref="Workers"/> helper threads each run a GEMV on their own slice of W's rows and
-/// write it into one output. Only for inference (no autograd graph is built; the caller must have grad disabled).
+/// Here the calling thread and <see cref="Workers"/> helper threads each run a managed GEMV (<see cref="Fp32RowProduct"/>,
+/// <see cref="Bf16RowProduct"/>: one sequential stream per thread) on their own slice of W's rows and write it into one
+/// output. Only for inference (no autograd graph is built; the caller must have grad disabled).
 /// </summary>
 public static unsafe class RowSplitProduct
 {
@@ -112,125 +113,122 @@ public static unsafe class RowSplitProduct
     static int SplitThreads => _stepThreads != 0 ? _stepThreads : torch.get_num_threads();
 
     // One thread: nothing to split, and F.linear is as fast as a GEMV there (docs/benchmarks.md), so the module call.
+    // fp32 and bf16 only: the managed kernels' dtypes (fp16 or fp64 decode keeps the module call).
     static bool IsOneRow(Tensor x, Tensor weight) =>
         (Mode == OneRowProduct.Gemv || Mode == OneRowProduct.RowSplit && SplitThreads > 1)
+        && x.dtype is ScalarType.Float32 or ScalarType.BFloat16
         && x.numel() == x.shape[^1] && x.device_type == DeviceType.CPU
         && !torch.is_grad_enabled() && weight.is_contiguous() && weight.dtype == x.dtype
         && weight.dim() == 2 && weight.shape[1] == x.shape[^1];
 
     /// <summary>
-    /// <c>W_i·x + b_i</c> for one input row <paramref name="x"/> <c>[..., in]</c> (all leading sizes 1): each output is
-    /// preset to its bias (or left empty), then every thread runs <c>addmv_</c> (GEMV straight into the output, β = 1
-    /// with a bias, 0 without) on its share of the rows of all weights together; for bf16, <see cref="Bf16RowProduct"/>
-    /// on x widened to fp32 once (libtorch's bf16 GEMV and oneDNN's one-row product are compute-bound here).
+    /// <c>W_i·x + b_i</c> for one input row <paramref name="x"/> <c>[..., in]</c> (all leading sizes 1): every thread
+    /// runs <see cref="Fp32RowProduct"/> or <see cref="Bf16RowProduct"/> on its share of the rows of all weights
+    /// together, straight from the tensors' memory into outputs allocated in their final shape; no other native call.
     /// </summary>
     static Tensor[] OneRow(Tensor x, Tensor[] weights, Tensor?[] biases)
     {
         using var scope = torch.NewDisposeScope();
-        long k = x.shape[^1];
-        var vector = x.is_contiguous() ? x.view(k) : x.reshape(k).contiguous();
+        bool bf16 = x.dtype == ScalarType.BFloat16;
+        int k = checked((int)x.shape[^1]);
+        long[] leading = x.shape[..^1];
+        var operands = new Operand[weights.Length];
         var outputs = new Tensor[weights.Length];
         for (int i = 0; i < weights.Length; i++)
         {
-            if (biases[i] is { } bias && bias.numel() != weights[i].shape[0])
-                throw new ArgumentException($"bias of {bias.numel()} elements for a weight of {weights[i].shape[0]} output rows", nameof(biases));
-            outputs[i] = biases[i] is { } b ? (b.dtype == x.dtype ? b.clone() : b.to(x.dtype)).reshape(-1).contiguous() : torch.empty(weights[i].shape[0], dtype: x.dtype, device: x.device);
+            long rows = weights[i].shape[0];
+            nint bias = 0;
+            if (biases[i] is { } b)
+            {
+                if (b.numel() != rows)
+                    throw new ArgumentException($"bias of {b.numel()} elements for a weight of {rows} output rows", nameof(biases));
+                bias = (nint)DataPointer(b.dtype == x.dtype && b.is_contiguous() ? b : b.to(x.dtype).contiguous());
+            }
+            outputs[i] = torch.empty([.. leading, rows], dtype: x.dtype, device: x.device);
+            operands[i] = new Operand((nint)DataPointer(weights[i]), bias, (nint)DataPointer(outputs[i]), rows);
         }
+        nint input = bf16 ? WidenBf16(x, k) : (nint)DataPointer(x.is_contiguous() ? x : x.contiguous());
         // The helpers serve one product at a time: a second thread arriving meanwhile computes on its own.
         bool owner = Mode == OneRowProduct.RowSplit && Monitor.TryEnter(Busy);
         try
         {
-            // bf16: the managed kernel, on weights TorchSharp can span (< 2 GiB each); else F.linear per slice.
-            nint wide = x.dtype == ScalarType.BFloat16 && weights.All(w => w.numel() * 2 <= int.MaxValue) ? WidenBf16(vector) : 0;
-            return Split(x, vector, wide, weights, biases, outputs, owner ? WorkersFor(SplitThreads - 1) : []);
+            Split(new Product(operands, k, input, bf16), owner ? WorkersFor(SplitThreads - 1) : []);
         }
         finally
         {
             if (owner) Monitor.Exit(Busy);
+        }
+        foreach (var o in outputs) o.MoveToOuterDisposeScope();
+        return outputs;
+    }
+
+    /// <summary>One weight of a product as raw memory: <c>Rows × k</c> elements at <c>W</c>, its bias (0: none) and output.</summary>
+    readonly record struct Operand(nint W, nint Bias, nint Y, long Rows);
+
+    /// <summary>The weights of one product (stacked in order) and the input row (fp32, or bf16 widened by <see cref="WidenBf16"/>).</summary>
+    sealed record Product(Operand[] Operands, int K, nint Input, bool Bf16)
+    {
+        /// <summary>Rows <c>[from, to)</c> of the stacked weights: the kernel on each weight's part of that range.</summary>
+        public void Run(long from, long to)
+        {
+            long offset = 0;
+            foreach (var op in Operands)
+            {
+                long start = Math.Max(from, offset), end = Math.Min(to, offset + op.Rows);
+                if (end > start)
+                {
+                    long first = start - offset, rows = end - start;
+                    if (Bf16)
+                        Bf16RowProduct.Rows((ushort*)op.W + first * K, rows, K, (float*)Input,
+                            op.Bias == 0 ? null : (ushort*)op.Bias + first, (ushort*)op.Y + first);
+                    else
+                        Fp32RowProduct.Rows((float*)op.W + first * K, rows, K, (float*)Input,
+                            op.Bias == 0 ? null : (float*)op.Bias + first, (float*)op.Y + first);
+                }
+                offset += op.Rows;
+            }
         }
     }
 
     // The calling thread's fp32 copy of a bf16 input row (pinned; read by the helpers while the caller waits for them).
     [ThreadStatic] static float[]? _wide;
 
-    /// <summary>bf16 <paramref name="vector"/> widened once per product into this thread's scratch, in <see cref="Bf16RowProduct"/>'s order.</summary>
-    static nint WidenBf16(Tensor vector)
+    /// <summary>bf16 <paramref name="x"/> widened once per product into this thread's scratch, in <see cref="Bf16RowProduct"/>'s order.</summary>
+    static nint WidenBf16(Tensor x, int k)
     {
-        int k = checked((int)vector.shape[0]);
         if (_wide is null || _wide.Length < k) _wide = GC.AllocateUninitializedArray<float>(Math.Max(k, 1024), pinned: true);
         float* wide = (float*)Unsafe.AsPointer(ref _wide[0]);
-        Bf16RowProduct.WidenInput((ushort*)DataPointer(vector), k, wide);
+        Bf16RowProduct.WidenInput((ushort*)DataPointer(x.is_contiguous() ? x : x.contiguous()), k, wide);
         return (nint)wide;
     }
 
-    // The first element of a contiguous CPU tensor (TorchSharp's span over its data).
-    static void* DataPointer(Tensor t) => Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
+    /// <summary>
+    /// The first element of a contiguous CPU tensor. TorchSharp's span over the data (<c>bytes</c>) has an int length,
+    /// so a tensor of 2 GiB or more (a 7B model's fp32 LM head) is reached through a view of its first element.
+    /// </summary>
+    static void* DataPointer(Tensor t) =>
+        t.numel() * t.element_size() <= int.MaxValue
+            ? Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes))
+            : DataPointer(t.view(-1).narrow(0, 0, 1));
 
-    static Tensor[] Split(Tensor x, Tensor vector, nint wide, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, SliceWorker[] workers)
+    /// <summary>Rows of the stacked weights in equal, <see cref="Align"/>-row shares: the caller runs the first, each worker one more.</summary>
+    static void Split(Product product, SliceWorker[] workers)
     {
-        long total = weights.Sum(w => w.shape[0]);
+        long total = 0;
+        foreach (var op in product.Operands) total += op.Rows;
         int parts = workers.Length + 1;
         long step = (total + parts - 1) / parts;
         step = (step + Align - 1) / Align * Align;
-        var shares = Enumerable.Range(0, parts).Select(p => Share(weights, p * step, Math.Min(total, (p + 1) * step))).ToArray();
         for (int p = 1; p < parts; p++)
         {
-            var share = shares[p];
-            workers[p - 1].Post(() => Run(vector, wide, weights, biases, outputs, share));
+            long from = Math.Min(total, p * step), to = Math.Min(total, (p + 1) * step);
+            workers[p - 1].Post(() => product.Run(from, to));
         }
         Exception? error = null;
-        try { Run(vector, wide, weights, biases, outputs, shares[0]); }
+        try { product.Run(0, Math.Min(total, step)); }
         catch (Exception e) { error = e; }
         for (int p = 1; p < parts; p++) error ??= workers[p - 1].Wait();
         if (error is not null) throw new InvalidOperationException("row-split product failed: " + error.Message, error);
-        return [.. outputs.Select((o, i) => o.view([.. x.shape[..^1], weights[i].shape[0]]).MoveToOuterDisposeScope())];
-    }
-
-    /// <summary>The pieces <c>(weight, first row, rows)</c> of the global row range <c>[from, to)</c> over the stacked weights.</summary>
-    static List<(int Weight, long Start, long Length)> Share(Tensor[] weights, long from, long to)
-    {
-        var pieces = new List<(int, long, long)>();
-        long offset = 0;
-        for (int i = 0; i < weights.Length; i++)
-        {
-            long n = weights[i].shape[0];
-            long start = Math.Max(from, offset), end = Math.Min(to, offset + n);
-            if (end > start) pieces.Add((i, start - offset, end - start));
-            offset += n;
-        }
-        return pieces;
-    }
-
-    /// <summary>
-    /// One thread's share: GEMV of each weight slice into the matching slice of its output. bf16 (<paramref name="wide"/>
-    /// is x widened to fp32): <see cref="Bf16RowProduct"/> on the slice's rows, straight from the tensors' memory.
-    /// </summary>
-    static void Run(Tensor x, nint wide, Tensor[] weights, Tensor?[] biases, Tensor[] outputs, List<(int Weight, long Start, long Length)> share)
-    {
-        if (share.Count == 0) return;
-        if (wide != 0)
-        {
-            foreach (var (i, start, length) in share)
-            {
-                int k = checked((int)weights[i].shape[1]);
-                var y = (ushort*)DataPointer(outputs[i]) + start;
-                Bf16RowProduct.Rows((ushort*)DataPointer(weights[i]) + start * k, length, k, (float*)wide, biases[i] is null ? null : y, y);
-            }
-            return;
-        }
-        // Each share runs on one core: an MKL call free to fork its own OpenMP team would take the other thread's core.
-        using var oneThread = NativeThreadLimits.LimitMkl(1);
-        using var scope = torch.NewDisposeScope();
-        using var noGrad = torch.no_grad();
-        foreach (var (i, start, length) in share)
-        {
-            var w = weights[i].narrow(0, start, length);
-            var y = outputs[i].narrow(0, start, length);
-            // fp32: MKL sgemv straight into the output. Other dtypes (fp16, fp64, bf16 ≥ 2 GiB): F.linear, copied in.
-            if (x.dtype == ScalarType.Float32) y.addmv_(w, x, beta: biases[i] is null ? 0 : 1);
-            else if (biases[i] is null) y.copy_(nn.functional.linear(x, w));
-            else y.add_(nn.functional.linear(x, w));
-        }
     }
 
     /// <summary>Posts an empty job to every worker and waits: the fixed cost of one split product's hand-off.</summary>
@@ -296,9 +294,6 @@ public static unsafe class RowSplitProduct
 
         void Loop()
         {
-            // This thread's own kernels stay on one core (oneDNN and MKL would otherwise fork OpenMP teams from it).
-            NativeThreadLimits.SetOpenMpForThisThread(1);
-            using var oneThread = NativeThreadLimits.LimitMkl(1);
             while (true)
             {
                 Action? job = null;
@@ -328,7 +323,7 @@ public enum OneRowProduct
 {
     /// <summary><c>F.linear</c> as nn.Linear runs it (MKL sgemm with M = 1, one core).</summary>
     Linear,
-    /// <summary>Matrix × vector on the calling thread (MKL sgemv, one core; bf16: <see cref="Bf16RowProduct"/>).</summary>
+    /// <summary>Matrix × vector on the calling thread (<see cref="Fp32RowProduct"/> or <see cref="Bf16RowProduct"/>, one core).</summary>
     Gemv,
     /// <summary>Matrix × vector with W's rows split across the threads.</summary>
     RowSplit,

@@ -68,6 +68,10 @@ public sealed class RowSplitProductTests
         // Several rows (prefill, batched decode): bit-equal to the module.
         var rows = randn(3, 2, 16);
         Assert.Equal(0, (RowSplitProduct.Call(linear, rows) - linear.call(rows)).abs().max().item<float>());
+        // fp16 (no managed kernel): the module call, bit for bit, even above the split floor.
+        var half = nn.Linear(512, 1024, dtype: ScalarType.Float16);
+        var x16 = randn(1, 1, 512).to(ScalarType.Float16);
+        Assert.Equal(0, (RowSplitProduct.Call(half, x16) - half.call(x16)).abs().max().to(ScalarType.Float32).item<float>());
     });
 
     [Fact]
