@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Diagnostics;
 using System.Globalization;
 using TorchSharp;
@@ -40,7 +38,7 @@ internal static class GemvBench
                 cases.Add(($"{shape} linear [1,1,K]", dtype, bytes, () => nn.functional.linear(x, w)));
                 cases.Add(($"{shape} mv(W, x)", dtype, bytes, () => w.mv(x1)));
                 cases.Add(($"{shape} matmul(W, x 1-D)", dtype, bytes, () => w.matmul(x1)));
-                if (dtype == ScalarType.BFloat16) cases.Add(($"{shape} Bf16RowProduct, one core", dtype, bytes, () => ManagedBf16(w, x1)));
+                cases.Add(($"{shape} managed kernel, one core", dtype, bytes, () => OneCore(x, w)));
                 // Inside a one-row step as the model runs it: no OpenMP team spinning against the split worker.
                 cases.Add(($"{shape} row-split over threads", dtype, bytes, () => { using var step = RowSplitProduct.EnterOneRowStep(x); RowSplitProduct.Project(x, w); }));
             }
@@ -130,18 +128,12 @@ internal static class GemvBench
         }
     }
 
-    /// <summary><see cref="Bf16RowProduct"/> over all rows of <paramref name="w"/> on the calling thread (x widened first).</summary>
-    static unsafe Tensor ManagedBf16(Tensor w, Tensor x)
+    /// <summary>The one-row product's managed kernel (<see cref="Fp32RowProduct"/> or <see cref="Bf16RowProduct"/>) on the calling thread alone.</summary>
+    static void OneCore(Tensor x, Tensor w)
     {
-        int k = (int)x.shape[0];
-        var wide = new float[k];
-        var y = empty(w.shape[0], dtype: ScalarType.BFloat16);
-        fixed (float* p = wide)
-        {
-            Bf16RowProduct.WidenInput((ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(x.bytes)), k, p);
-            Bf16RowProduct.Rows((ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(w.bytes)), w.shape[0], k, p, null, (ushort*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(y.bytes)));
-        }
-        return y;
+        RowSplitProduct.Mode = OneRowProduct.Gemv;
+        try { RowSplitProduct.Project(x, w); }
+        finally { RowSplitProduct.Mode = OneRowProduct.RowSplit; }
     }
 
     /// <summary>Copy bandwidth as the model bench counts it (2 × bytes of a 512 MiB copy) and read bandwidth (a 1 GiB sum).</summary>

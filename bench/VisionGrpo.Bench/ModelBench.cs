@@ -12,8 +12,9 @@ namespace VisionGrpo.Bench;
 /// Text prefill and KV-cache decode throughput of the Qwen2 decoder (through the Qwen2.5-VL wrapper) at batch 1 and
 /// 8, fp32 and bf16, for the tiny fixture config and a Qwen2.5-0.5B-shaped random model; peak RSS per run; decode
 /// compared with the memory-bandwidth roofline (weight bytes read per step ÷ measured copy bandwidth).
-/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16] [--batches 1,8] [--one-row rowsplit,gemv,linear]</c>
-/// (--one-row: the batch-1 decode projection paths to compare, <see cref="RowSplitProduct.Mode"/>, interleaved).
+/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16] [--batches 1,8] [--one-row rowsplit,gemv,linear] [--reps 3]</c>
+/// (--one-row: the batch-1 decode projection paths to compare, <see cref="RowSplitProduct.Mode"/>, interleaved;
+/// --reps: repetitions per path, each with its own bandwidth measurement).
 /// </summary>
 internal static class ModelBench
 {
@@ -30,14 +31,14 @@ internal static class ModelBench
         int prompt = int.Parse(Option(args, "--prompt") ?? "128");
         int decode = int.Parse(Option(args, "--decode") ?? "16");
         var modes = (Option(args, "--one-row") ?? "rowsplit").Split(',').Select(m => Enum.Parse<OneRowProduct>(m, ignoreCase: true)).ToArray();
-        double bandwidth = CopyBandwidth();
-        Console.WriteLine($"one-row products (batch-1 decode; several run interleaved, one row each): {string.Join(", ", modes)}; threads {get_num_threads()}, copy bandwidth {bandwidth / 1e9:F1} GB/s (read+write of a 512 MiB fp32 buffer)");
-        Console.WriteLine("| model | dtype | batch | prompt | prefill tok/s | decode tok/s | decode ms/step | roofline ms/step | % of roofline | peak RSS GiB |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"one-row products (batch-1 decode; several run interleaved, one row each): {string.Join(", ", modes)}; threads {get_num_threads()}; copy bandwidth (read+write of a 512 MiB fp32 buffer) measured before every repetition");
+        Console.WriteLine("| model | dtype | batch | prompt | prefill tok/s | decode tok/s | decode ms/step | copy bw GB/s | roofline ms/step | % of roofline | peak RSS GiB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         var configs = new List<(string Name, QwenVLConfig Config)>();
         if (!args.Contains("--skip-tiny")) configs.Add(("tiny (fixture)", QwenVLConfig.Load(tiny)));
         var dtypes = (Option(args, "--dtypes") ?? "fp32,bf16").Split(',').Select(d => d == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32).ToArray();
         var batches = (Option(args, "--batches") ?? "1,8").Split(',').Select(int.Parse).ToArray();
+        int repetitions = int.Parse(Option(args, "--reps") ?? "3");
         if (!args.Contains("--skip-05b")) configs.Add(("Qwen2.5-0.5B-shaped", QwenVLConfig.Parse(Qwen05BConfig, "qwen2.5-0.5b")));
         foreach (var (name, config) in configs)
             foreach (var dtype in dtypes)
@@ -48,29 +49,38 @@ internal static class ModelBench
                 model.eval();
                 long weightBytes = DecodeWeightBytes(config, dtype);
                 foreach (int batch in batches)
-                {
-                    var results = Measure(model, batch, prompt, decode, modes);
-                    double roofline = weightBytes / bandwidth;
-                    foreach (var (mode, (prefill, step)) in results)
-                        Console.WriteLine($"| {name}{(modes.Length > 1 ? $" ({mode})" : "")} | {ModelFolder.DTypeName(dtype)} | {batch} | {prompt} | {batch * prompt / prefill:F0} | {batch / step:F1} | {step * 1e3:F2} | {roofline * 1e3:F2} | {100 * roofline / step:F0}% | {PeakGib():F2} |");
-                }
+                    foreach (var (mode, r) in Measure(model, batch, prompt, decode, modes, repetitions, weightBytes))
+                        Console.WriteLine($"| {name}{(modes.Length > 1 ? $" ({mode})" : "")} | {ModelFolder.DTypeName(dtype)} | {batch} | {prompt} | {batch * prompt / r.Prefill:F0} | {batch / r.Step:F1} | {r.Step * 1e3:F2} | {r.Bandwidth / 1e9:F1} | {weightBytes / r.Bandwidth * 1e3:F2} | {100 * r.ShareOfRoofline:F0}% | {PeakGib():F2} |");
             }
         return 0;
     }
 
-    /// <summary>Per one-row mode: best-of-3 prefill seconds and median decode seconds per step (modes interleaved per repetition).</summary>
-    static Dictionary<OneRowProduct, (double Prefill, double Step)> Measure(QwenVLForConditionalGeneration model, int batch, int prompt, int decode, OneRowProduct[] modes)
+    /// <summary>
+    /// Per one-row mode: best prefill seconds, median decode seconds per step, median copy bandwidth, and the median
+    /// over repetitions of (roofline at the bandwidth measured just before the repetition ÷ that repetition's median
+    /// step). This VM's memory bandwidth moves by ±20 % within minutes (docs/benchmarks.md), so each repetition is held
+    /// against the bandwidth of its own moment; modes interleave per repetition.
+    /// </summary>
+    static Dictionary<OneRowProduct, (double Prefill, double Step, double Bandwidth, double ShareOfRoofline)> Measure(
+        QwenVLForConditionalGeneration model, int batch, int prompt, int decode, OneRowProduct[] modes, int repetitions, long weightBytes)
     {
         var best = modes.ToDictionary(m => m, _ => double.MaxValue);
         var steps = modes.ToDictionary(m => m, _ => new List<double>());
-        for (int rep = 0; rep < 3; rep++)
+        var bandwidths = modes.ToDictionary(m => m, _ => new List<double>());
+        var shares = modes.ToDictionary(m => m, _ => new List<double>());
+        for (int rep = 0; rep < repetitions; rep++)
             foreach (var mode in modes)
             {
                 RowSplitProduct.Mode = mode;
-                best[mode] = Math.Min(best[mode], Run(model, batch, prompt, decode, rep, steps[mode]));
+                double bandwidth = CopyBandwidth();
+                var these = new List<double>();
+                best[mode] = Math.Min(best[mode], Run(model, batch, prompt, decode, rep, these));
+                steps[mode].AddRange(these);
+                bandwidths[mode].Add(bandwidth);
+                shares[mode].Add(weightBytes / bandwidth / ScoringBench.Median(these));
             }
         RowSplitProduct.Mode = OneRowProduct.RowSplit;
-        return modes.ToDictionary(m => m, m => { steps[m].Sort(); return (best[m], steps[m][steps[m].Count / 2]); });
+        return modes.ToDictionary(m => m, m => (best[m], ScoringBench.Median(steps[m]), ScoringBench.Median(bandwidths[m]), ScoringBench.Median(shares[m])));
     }
 
     /// <summary>One prefill (returns its seconds) and <paramref name="decode"/> greedy steps (appended to <paramref name="steps"/>).</summary>
@@ -112,7 +122,7 @@ internal static class ModelBench
         var b = empty_like(a);
         b.copy_(a);
         double best = double.MaxValue;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 3; i++)
         {
             var sw = Stopwatch.StartNew();
             b.copy_(a);
