@@ -12,7 +12,7 @@ namespace VisionGrpo.Bench;
 /// <c>torch.mv(W, x)</c> and <c>matmul</c> with a 1-D input. Each is compared with its weight bytes ÷ the process's
 /// read and copy bandwidth (a weight read twice shows up as &lt; 50 %). Also the fixed costs a ~700-op decode step
 /// pays: a tiny elementwise op, and <c>torch.set_num_threads</c>. Variants run interleaved so load hits them alike.
-/// Usage: <c>gemv [--dtypes fp32,bf16] [--iters 20] [--stream]</c> (--stream: all projections of one 0.5B decode step, from memory, through each <see cref="OneRowProduct"/> path).
+/// Usage: <c>gemv [--dtypes fp32,bf16] [--iters 20] [--stream] [--costs]</c> (--stream: all projections of one 0.5B decode step, from memory, through each <see cref="OneRowProduct"/> path; --costs: only the per-call costs of the step's bookkeeping).
 /// </summary>
 internal static class GemvBench
 {
@@ -21,6 +21,7 @@ internal static class GemvBench
         int iters = int.Parse(ModelBench.Option(args, "--iters") ?? "20", CultureInfo.InvariantCulture);
         var dtypes = (ModelBench.Option(args, "--dtypes") ?? "fp32,bf16").Split(',').Select(GemmBench.Parse).ToArray();
         using var noGrad = no_grad();
+        if (args.Contains("--costs")) { CallCosts(); return 0; }
         var (copy, read) = Bandwidth();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"threads {get_num_threads()}, {iters} interleaved runs (medians); copy bandwidth {copy / 1e9:F1} GB/s (read+write counted), read bandwidth {read / 1e9:F1} GB/s (sum of 1 GiB); bf16 kernel {Bf16RowProduct.Lanes} fp32 lanes"));
@@ -156,6 +157,42 @@ internal static class GemvBench
             bestRead = Math.Min(bestRead, sw.Elapsed.TotalSeconds);
         }
         return (2.0 * a.numel() * 4 / bestCopy, big.numel() * 4.0 / bestRead);
+    }
+
+    /// <summary>
+    /// What a decode step's bookkeeping costs per call: TorchSharp accessors (<c>shape</c> marshals the sizes through a
+    /// callback, ≈ 2 µs, where <c>size(d)</c> is one P/Invoke, ≈ 20 ns), scopes, a small allocation, and a whole
+    /// one-row product of a cached 128 × 896 weight through <see cref="RowSplitProduct"/> (split floor lowered).
+    /// </summary>
+    static void CallCosts()
+    {
+        RowSplitProduct.MinSplitBytes = 1;
+        using var scope = NewDisposeScope();
+        var x = ones(1, 1, 896);
+        var w = ones(128, 896);
+        var linear = nn.Linear(896, 128);
+        using var step = RowSplitProduct.EnterOneRowStep(x);
+        const int n = 100000;
+        void Time(string name, Action call)
+        {
+            call();
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++) call();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {sw.Elapsed.TotalSeconds / n * 1e9:F0} ns"));
+        }
+        Time("x.shape", () => _ = x.shape);
+        Time("x.size(-1)", () => _ = x.size(-1));
+        Time("x.dim()", () => _ = x.dim());
+        Time("x.numel()", () => _ = x.numel());
+        Time("x.dtype", () => _ = x.dtype);
+        Time("x.device", () => _ = x.device);
+        Time("x.is_contiguous()", () => _ = x.is_contiguous());
+        Time("x.bytes", () => _ = x.bytes.Length);
+        Time("dispose scope", () => { using var s = NewDisposeScope(); });
+        Time("empty [1, 1, 128] in a scope", () => { using var s = NewDisposeScope(); _ = empty([1, 1, 128]); });
+        Time("x.view(896) in a scope", () => { using var s = NewDisposeScope(); _ = x.view(896); });
+        Time("RowSplitProduct.Project, 128 × 896", () => { using var s = NewDisposeScope(); RowSplitProduct.Project(x, w); });
+        Time("RowSplitProduct.Call, nn.Linear 896 → 128", () => { using var s = NewDisposeScope(); RowSplitProduct.Call(linear, x); });
     }
 
     /// <summary>Per-call cost of a tiny op (TorchSharp + dispatcher + allocation) and of switching the thread count.</summary>
