@@ -108,7 +108,7 @@ internal sealed class RolloutGenerator
     {
         using var prompts = _prompts.Build(rows);
         using var scope = torch.NewDisposeScope();
-        var (_, _, images, imageGrids) = Images(prompts, _policy.Device, seed, p => promptIndex[p], embedOnlyIfNeeded: true);
+        var (_, _, images, imageGrids) = Images(prompts, _policy.Device, seed, p => promptIndex[p], trainingOnly: true);
         return Groups(rows, prompts, images, imageGrids, p => promptIndex[p], _ => (0, [], [], []));
     }
 
@@ -144,17 +144,19 @@ internal sealed class RolloutGenerator
     /// The prompts' images, split per prompt, and (unless only the pixels are needed) the vision tower's embeddings.
     /// The tower runs in training mode, as TRL's rollouts do, so its LoRA dropout (when LoRA targets it) is on: prompt
     /// p's images draw their masks from (round seed, global prompt index <paramref name="promptIndex"/>(p)), the same
-    /// on whichever rank and with whichever other prompts it is embedded.
+    /// on whichever rank and with whichever other prompts it is embedded. <paramref name="trainingOnly"/>: the images
+    /// feed training alone (no generation), so when the vision tower trains — training re-embeds them from the pixels —
+    /// the embeddings are not computed.
     /// </summary>
     (Tensor? Embeds, Tensor? Grid, Tensor?[]? Images, Tensor?[]? Grids) Images(PromptBatch prompts, Device device, long seed,
-        Func<int, int> promptIndex, bool embedOnlyIfNeeded = false)
+        Func<int, int> promptIndex, bool trainingOnly = false)
     {
         if (prompts.Inputs.PixelValues is not { } pixels || prompts.Inputs.ImageGridThw is not { } gridCpu) return (null, null, null, null);
         var grid = gridCpu.to(device);
         var pixelValues = pixels.to(device).to(_policy.Model.DType);
         // Generation needs the embeddings; training keeps them unless the vision tower trains (then the pixels).
         Tensor? embeds = null;
-        if (!(embedOnlyIfNeeded && _visionTrains))
+        if (!(trainingOnly && _visionTrains))
         {
             var promptKeys = Enumerable.Range(0, prompts.ImageCounts.Length).Select(p => CounterRandom.Key(seed, RolloutImageDropout, promptIndex(p))).ToArray();
             using var streams = DropoutStreams.ForImages(ImageDropoutKeys.PerOwner(promptKeys, prompts.ImageCounts, gridCpu));
