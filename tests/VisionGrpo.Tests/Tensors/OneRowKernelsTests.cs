@@ -171,6 +171,9 @@ public sealed class OneRowKernelsTests
         { ScalarType.BFloat16, "plain", 2, 2, 64, false, 9 },
         { ScalarType.Float32, "interleaved", 4, 1, 64, true, 9 },
         { ScalarType.BFloat16, "interleaved", 4, 1, 64, true, 9 },
+        // A head dimension off the vector width (36: tails in every loop), three queries per KV head.
+        { ScalarType.Float32, "plain", 6, 2, 36, false, 9 },
+        { ScalarType.BFloat16, "plain", 6, 2, 36, false, 9 },
         { ScalarType.Float32, "sections", 14, 2, 64, false, 700 },
         { ScalarType.BFloat16, "sections", 14, 2, 64, false, 700 },
     };

@@ -72,8 +72,10 @@ internal static unsafe class DecodeAttention
 
         byte* qIo = (byte*)OneRowKernels.Pointer(q);
         byte* mask = allowed is null ? null : (byte*)OneRowKernels.Pointer(allowed);
-        using var work = new Scratch(2 * group * d + group * keys);
-        float* queries = work[0], output = work[group * d], weights = work[2 * group * d];
+        int rows = Padded(group);
+        using var work = new Scratch(2 * rows * d + rows * keys);
+        float* queries = work[0], output = work[rows * d], weights = work[2 * rows * d];
+        new Span<float>(queries, rows * d).Clear();
         for (int g = 0; g < layout.KvHeads; g++)
         {
             for (int i = 0; i < group; i++)
@@ -105,7 +107,7 @@ internal static unsafe class DecodeAttention
     /// </summary>
     static void Attend(GroupRows g, byte* keys, byte* values, byte* mask, float* row, bool bf16)
     {
-        int d = g.Dim, size = bf16 ? 2 : 4;
+        int d = g.Dim, size = bf16 ? 2 : 4, rows = Padded(g.Group);
         float scale = (float)(1.0 / Math.Sqrt(d));
         for (int j = 0; j < g.Keys; j++)
         {
@@ -115,7 +117,7 @@ internal static unsafe class DecodeAttention
                 continue;
             }
             float* key = Row(keys + (long)j * d * size, bf16, row, d);
-            for (int i = 0; i < g.Group; i++) g.Weights[i * g.Keys + j] = RowMath.Dot(g.Queries + i * d, key, d) * scale;
+            for (int i = 0; i < rows; i += 4) QueryBlocks.Dot4(g.Queries + i * d, d, key, scale, g.Weights + i * g.Keys + j, g.Keys);
         }
         var reciprocal = stackalloc float[g.Group];
         for (int i = 0; i < g.Group; i++)
@@ -124,15 +126,15 @@ internal static unsafe class DecodeAttention
             // Every slot masked (no key to attend to): an output of zeros rather than SDPA's 0/0.
             reciprocal[i] = sum == 0 ? 0 : 1 / sum;
         }
-        new Span<float>(g.Output, g.Group * d).Clear();
-        for (int j = 0; j < g.Keys; j++)
-        {
-            if (mask != null && mask[j] == 0) continue;
-            float* value = Row(values + (long)j * d * size, bf16, row, d);
-            for (int i = 0; i < g.Group; i++) RowMath.AddScaled(g.Output + i * d, g.Weights[i * g.Keys + j], value, d);
-        }
+        for (int i = 0; i < rows; i += 4) QueryBlocks.WeightedSum4(g.Weights + i * g.Keys, g.Keys, values, bf16, mask, d, g.Output + i * d);
         for (int i = 0; i < g.Group; i++) RowMath.Scale(g.Output + i * d, reciprocal[i], d);
     }
+
+    /// <summary>
+    /// <paramref name="group"/> rounded up to whole blocks of four query rows (<see cref="QueryBlocks"/>); the rows past
+    /// the group are zero queries whose results are dropped.
+    /// </summary>
+    static int Padded(int group) => (group + 3) & ~3;
 
     /// <summary>A cached row as fp32: the memory itself for fp32, else widened into <paramref name="row"/>.</summary>
     static float* Row(byte* at, bool bf16, float* row, int d)

@@ -149,28 +149,6 @@ internal static unsafe class RowMath
         }
     }
 
-    /// <summary>Σ a[i]·b[i] over <paramref name="n"/> elements, fp32 accumulation.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Dot(float* a, float* b, int n)
-    {
-        int i = 0;
-        var sum = Vector<float>.Zero;
-        for (; i + Lanes <= n; i += Lanes) sum = Vector.FusedMultiplyAdd(Vector.Load(a + i), Vector.Load(b + i), sum);
-        float total = Vector.Sum(sum);
-        for (; i < n; i++) total += a[i] * b[i];
-        return total;
-    }
-
-    /// <summary><c>acc[i] += p · v[i]</c>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void AddScaled(float* acc, float p, float* v, int n)
-    {
-        int i = 0;
-        var scale = new Vector<float>(p);
-        for (; i + Lanes <= n; i += Lanes) Vector.Store(Vector.FusedMultiplyAdd(scale, Vector.Load(v + i), Vector.Load(acc + i)), acc + i);
-        for (; i < n; i++) acc[i] += p * v[i];
-    }
-
     /// <summary><c>x[i] *= factor</c>.</summary>
     public static void Scale(float* x, float factor, int n)
     {
