@@ -20,9 +20,10 @@ internal readonly unsafe record struct CacheLayer(nint Keys, nint Values, int Ca
 /// query heads of one KV head go together, so each cached key and value is read once per KV head.
 /// <para>
 /// Numerics: q and k are normed and rotated with torch's roundings (<see cref="RowMath"/>), so the cached key is the
-/// general path's bit for bit. Scores, softmax and the weighted sum run in fp32 with a different summation order than
-/// SDPA's kernel (fp32: ≈ 1e-6 relative); for bf16 the softmax weights are rounded to bf16 before they multiply the
-/// values, as SDPA's CPU kernel does, and the output is rounded once (within a bf16 ulp or two of SDPA's).
+/// general path's bit for bit. Scores, softmax and the weighted sum run in fp32 in another summation order than
+/// SDPA's kernel (fp32: ≤ 3e-6 of the output's scale at 700 slots); for bf16 the softmax weights are rounded to bf16
+/// before they multiply the values and the denominator stays the fp32 sum, as SDPA's CPU kernel does: bit for bit at
+/// a few slots, and at 700 slots (SDPA works in blocks of keys) 1–3 % of the outputs off by one bf16 ulp of the scale.
 /// </para>
 /// </summary>
 internal static unsafe class DecodeAttention

@@ -6,7 +6,8 @@ namespace VisionGrpo.Tensors.OneRow;
 /// <summary>
 /// The two products of decode attention for four query heads at once (the heads sharing one KV head come in a
 /// group): each key or value is loaded once for the four, and the accumulators stay in registers. One query at a
-/// time ran the 1,024-slot attention of a 0.5B step in ≈ 4 ms against ≈ 1.3 ms of cache reads (fp32).
+/// time, the 1,024-slot attention of a 0.5B decode step took 4.9 ms (fp32) and 4.6 ms (bf16), more than SDPA; four at
+/// a time 4.3 and 3.0 ms (one run each, docs/benchmarks.md, "Decode: the one-row ops").
 /// </summary>
 internal static unsafe class QueryBlocks
 {
