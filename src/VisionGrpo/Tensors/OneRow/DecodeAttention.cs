@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -106,6 +107,7 @@ internal static unsafe class DecodeAttention
     /// <paramref name="values"/> (<c>[Keys, Dim]</c> of the dtype at those addresses; <paramref name="row"/>: a Dim-float
     /// scratch for a bf16 key or value widened).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Attend(GroupRows g, byte* keys, byte* values, byte* mask, float* row, bool bf16)
     {
         int d = g.Dim, size = bf16 ? 2 : 4, rows = Padded(g.Group);

@@ -51,6 +51,7 @@ internal static unsafe class QueryBlocks
     /// or bf16), skipping masked slots. The head dimension goes in chunks of two vectors: eight accumulators, each
     /// value chunk loaded (and for bf16 widened) once for the four rows.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightedSum4(float* weights, int keys, byte* values, bool bf16, byte* mask, int d, float* output)
     {
         float* w0 = weights, w1 = weights + keys, w2 = weights + 2 * keys, w3 = weights + 3 * keys;

@@ -18,6 +18,7 @@ internal static unsafe class RowMath
     static int Lanes => Vector<float>.Count;
 
     /// <summary>Reads <paramref name="n"/> elements (fp32, or bf16 when <paramref name="bf16"/>) at <paramref name="src"/> into fp32 <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Widen(void* src, bool bf16, float* dst, int n)
     {
         if (!bf16)
@@ -38,6 +39,7 @@ internal static unsafe class RowMath
     }
 
     /// <summary>Writes fp32 <paramref name="src"/> to <paramref name="dst"/> as fp32, or as bf16 rounded to nearest even.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Narrow(float* src, bool bf16, void* dst, int n)
     {
         if (!bf16)
@@ -72,6 +74,7 @@ internal static unsafe class RowMath
     public static float Round(float v, bool bf16) => bf16 ? Bf16RowProduct.ToFloat(Bf16RowProduct.ToBf16(v)) : v;
 
     /// <summary><c>a[i] = a[i] + b[i]</c>, rounded (torch's <c>add</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(float* a, float* b, int n, bool bf16)
     {
         int i = 0;
@@ -83,6 +86,7 @@ internal static unsafe class RowMath
     /// <c>gate[i] = silu(gate[i]) · up[i]</c> with torch's two roundings (<c>silu</c>'s output, then the product's);
     /// silu is <c>x / (1 + exp(−x))</c> as torch's CPU kernel writes it. exp is .NET's, within an ulp of torch's.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SiluMul(float* gate, float* up, int n, bool bf16)
     {
         int i = 0;
@@ -106,6 +110,7 @@ internal static unsafe class RowMath
     /// The sum runs in fp64 over the fp32 squares, so it is the correctly rounded sum torch's cascade sum nearly always
     /// reaches: the fp32 path agrees with torch to an ulp of the scale, bf16 nearly always bit for bit.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RmsNorm(float* x, float* weight, int n, float eps, bool bf16)
     {
         int i = 0;
@@ -129,6 +134,7 @@ internal static unsafe class RowMath
     /// Rotary embedding of one head in place: <c>x·cos + rotate_half(x)·sin</c> with <c>rotate_half(x) = [−x₂, x₁]</c>,
     /// each product and the sum rounded as torch's three ops round them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rope(float* x, float* cos, float* sin, int dim, bool bf16)
     {
         int half = dim / 2, i = 0;
@@ -150,6 +156,7 @@ internal static unsafe class RowMath
     }
 
     /// <summary><c>x[i] *= factor</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale(float* x, float factor, int n)
     {
         int i = 0;
@@ -163,6 +170,7 @@ internal static unsafe class RowMath
     /// fp32 sum, the denominator. For bf16 each numerator is then rounded to bf16, as SDPA's CPU kernel rounds the
     /// weights it multiplies the bf16 values by (its denominator stays the fp32 sum). All slots −∞: zeros, sum 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SoftmaxNumerators(float* s, int n, bool bf16)
     {
         int i = 0;
