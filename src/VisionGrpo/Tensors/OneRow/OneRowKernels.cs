@@ -88,7 +88,7 @@ public static unsafe class OneRowKernels
     }
 
     /// <summary>
-    /// The first element of a contiguous CPU tensor: LibTorchSharp's <c>THSTensor_data</c> called directly (≈ 20 ns),
+    /// The first element of a contiguous CPU tensor: LibTorchSharp's <c>THSTensor_data</c> called directly (≈ 30–60 ns),
     /// where TorchSharp's <c>bytes</c> span costs ≈ 1.2 µs of checks and metadata calls — per tensor, several per layer.
     /// </summary>
     internal static void* Pointer(Tensor t)
