@@ -4,6 +4,7 @@ using VisionGrpo.Models;
 using VisionGrpo.Models.Qwen2;
 using VisionGrpo.Models.Qwen2_5_VL;
 using VisionGrpo.Tensors;
+using VisionGrpo.Tensors.OneRow;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Bench;
@@ -12,9 +13,10 @@ namespace VisionGrpo.Bench;
 /// Text prefill and KV-cache decode throughput of the Qwen2 decoder (through the Qwen2.5-VL wrapper) at batch 1 and
 /// 8, fp32 and bf16, for the tiny fixture config and a Qwen2.5-0.5B-shaped random model; peak RSS per run; decode
 /// compared with the memory-bandwidth roofline (weight bytes read per step ÷ measured copy bandwidth).
-/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16] [--batches 1,8] [--one-row rowsplit,gemv,linear] [--reps 3]</c>
-/// (--one-row: the batch-1 decode projection paths to compare, <see cref="RowSplitProduct.Mode"/>, interleaved;
-/// --reps: repetitions per path, each with its own bandwidth measurement).
+/// Usage: <c>model [--tiny-config PATH] [--prompt N] [--decode N] [--skip-05b] [--skip-tiny] [--dtypes fp32,bf16] [--batches 1,8] [--one-row rowsplit,gemv,linear] [--one-row-ops on,off] [--reps 3]</c>
+/// (--one-row: the batch-1 decode projection paths to compare, <see cref="RowSplitProduct.Mode"/>; --one-row-ops:
+/// the managed kernels of the other ops on or off, <see cref="OneRowKernels.Enabled"/>; all combinations interleaved;
+/// --reps: repetitions per combination, each with its own bandwidth measurement).
 /// </summary>
 internal static class ModelBench
 {
@@ -30,8 +32,15 @@ internal static class ModelBench
         string tiny = Option(args, "--tiny-config") ?? Path.Combine("tests", "fixtures", "qwen2_5_vl_tiny", "config.json");
         int prompt = int.Parse(Option(args, "--prompt") ?? "128");
         int decode = int.Parse(Option(args, "--decode") ?? "16");
-        var modes = (Option(args, "--one-row") ?? "rowsplit").Split(',').Select(m => Enum.Parse<OneRowProduct>(m, ignoreCase: true)).ToArray();
-        Console.WriteLine($"one-row products (batch-1 decode; several run interleaved, one row each): {string.Join(", ", modes)}; threads {get_num_threads()}; copy bandwidth (read+write of a 512 MiB fp32 buffer) measured before every repetition");
+        var products = (Option(args, "--one-row") ?? "rowsplit").Split(',').Select(m => Enum.Parse<OneRowProduct>(m, ignoreCase: true)).ToArray();
+        var ops = (Option(args, "--one-row-ops") ?? "on").Split(',').Select(o => o switch
+        {
+            "on" => true,
+            "off" => false,
+            _ => throw new ArgumentException($"--one-row-ops takes on, off or both (on,off), not '{o}'"),
+        }).ToArray();
+        var modes = products.SelectMany(p => ops.Select(o => new Variant(p, o))).ToArray();
+        Console.WriteLine($"one-row variants (batch-1 decode; several run interleaved, one row each): {string.Join("; ", modes)}; threads {get_num_threads()}; copy bandwidth (read+write of a 512 MiB fp32 buffer) measured before every repetition");
         Console.WriteLine("| model | dtype | batch | prompt | prefill tok/s | decode tok/s | decode ms/step | copy bw GB/s | roofline ms/step | % of roofline | peak RSS GiB |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         var configs = new List<(string Name, QwenVLConfig Config)>();
@@ -55,14 +64,20 @@ internal static class ModelBench
         return 0;
     }
 
+    /// <summary>A batch-1 decode configuration: the products' path and whether the other ops run as managed kernels.</summary>
+    readonly record struct Variant(OneRowProduct Products, bool Ops)
+    {
+        public override string ToString() => $"{Products.ToString().ToLowerInvariant()}, ops {(Ops ? "on" : "off")}";
+    }
+
     /// <summary>
-    /// Per one-row mode: best prefill seconds, median decode seconds per step, median copy bandwidth, and the median
-    /// over repetitions of (roofline at the bandwidth measured just before the repetition ÷ that repetition's median
-    /// step). This VM's memory bandwidth moves by ±20 % within minutes (docs/benchmarks.md), so each repetition is held
-    /// against the bandwidth of its own moment; modes interleave per repetition.
+    /// Per variant: best prefill seconds, median decode seconds per step, median copy bandwidth, and the median over
+    /// repetitions of (roofline at the bandwidth measured just before the repetition ÷ that repetition's median step).
+    /// This VM's memory bandwidth moves by ±20 % within minutes (docs/benchmarks.md), so each repetition is held
+    /// against the bandwidth of its own moment; variants interleave per repetition.
     /// </summary>
-    static Dictionary<OneRowProduct, (double Prefill, double Step, double Bandwidth, double ShareOfRoofline)> Measure(
-        QwenVLForConditionalGeneration model, int batch, int prompt, int decode, OneRowProduct[] modes, int repetitions, long weightBytes)
+    static Dictionary<Variant, (double Prefill, double Step, double Bandwidth, double ShareOfRoofline)> Measure(
+        QwenVLForConditionalGeneration model, int batch, int prompt, int decode, Variant[] modes, int repetitions, long weightBytes)
     {
         var best = modes.ToDictionary(m => m, _ => double.MaxValue);
         var steps = modes.ToDictionary(m => m, _ => new List<double>());
@@ -71,7 +86,8 @@ internal static class ModelBench
         for (int rep = 0; rep < repetitions; rep++)
             foreach (var mode in modes)
             {
-                RowSplitProduct.Mode = mode;
+                RowSplitProduct.Mode = mode.Products;
+                OneRowKernels.Enabled = mode.Ops;
                 double bandwidth = CopyBandwidth();
                 var these = new List<double>();
                 best[mode] = Math.Min(best[mode], Run(model, batch, prompt, decode, rep, these));
@@ -80,6 +96,7 @@ internal static class ModelBench
                 shares[mode].Add(weightBytes / bandwidth / ScoringBench.Median(these));
             }
         RowSplitProduct.Mode = OneRowProduct.RowSplit;
+        OneRowKernels.Enabled = true;
         return modes.ToDictionary(m => m, m => (best[m], ScoringBench.Median(steps[m]), ScoringBench.Median(bandwidths[m]), ScoringBench.Median(shares[m])));
     }
 

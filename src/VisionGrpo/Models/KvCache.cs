@@ -1,5 +1,7 @@
 using TorchSharp;
 using VisionGrpo.Models.Qwen2;
+using VisionGrpo.Tensors;
+using VisionGrpo.Tensors.OneRow;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models;
@@ -76,6 +78,21 @@ public sealed class KvCache : IDisposable
             _values[layer].narrow(2, Length, count).copy_(values);
         }
         return (_keys[layer].narrow(2, 0, Length + count), _values[layer].narrow(2, 0, Length + count));
+    }
+
+    /// <summary>
+    /// Layer <paramref name="layer"/>'s buffers as raw memory for batch-1 decode, whose attention kernel writes this
+    /// step's slot itself (<see cref="DecodeAttention"/>); null when they are not one CPU row of
+    /// <paramref name="dtype"/> shaped for <paramref name="layout"/> (the caller then takes <see cref="Update"/>).
+    /// </summary>
+    internal unsafe CacheLayer? OneRowLayer(int layer, ScalarType dtype, HeadLayout layout)
+    {
+        Tensor keys = _keys[layer], values = _values[layer];
+        if (BatchSize != 1 || Length >= Capacity || keys.dtype != dtype || keys.device_type != DeviceType.CPU
+            || keys.size(1) != layout.KvHeads || keys.size(3) != layout.HeadDim
+            || !keys.is_contiguous() || !values.is_contiguous() || keys.numel() * keys.element_size() > int.MaxValue)
+            return null;
+        return new CacheLayer((nint)TensorMemory.Pointer(keys), (nint)TensorMemory.Pointer(values), Capacity, Length);
     }
 
     /// <summary>Advances the write cursor after all layers processed <paramref name="count"/> tokens.</summary>

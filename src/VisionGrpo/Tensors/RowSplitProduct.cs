@@ -144,13 +144,13 @@ public static unsafe class RowSplitProduct
             {
                 if (b.numel() != rows)
                     throw new ArgumentException($"bias of {b.numel()} elements for a weight of {rows} output rows", nameof(biases));
-                bias = (nint)DataPointer(b.dtype == x.dtype && b.is_contiguous() ? b : b.to(x.dtype).contiguous());
+                bias = (nint)TensorMemory.Pointer(b.dtype == x.dtype && b.is_contiguous() ? b : b.to(x.dtype).contiguous());
             }
             shape[^1] = rows;
             outputs[i] = torch.empty(shape, dtype: x.dtype, device: torch.CPU);
-            operands[i] = new Operand((nint)DataPointer(weights[i]), bias, (nint)DataPointer(outputs[i]), rows);
+            operands[i] = new Operand((nint)TensorMemory.Pointer(weights[i]), bias, (nint)TensorMemory.Pointer(outputs[i]), rows);
         }
-        nint input = bf16 ? WidenBf16(x, k) : (nint)DataPointer(x.is_contiguous() ? x : x.contiguous());
+        nint input = bf16 ? WidenBf16(x, k) : (nint)TensorMemory.Pointer(x.is_contiguous() ? x : x.contiguous());
         // The helpers serve one product at a time: a second thread arriving meanwhile computes on its own.
         bool owner = Mode == OneRowProduct.RowSplit && Monitor.TryEnter(Busy);
         try
@@ -201,18 +201,9 @@ public static unsafe class RowSplitProduct
     {
         if (_wide is null || _wide.Length < k) _wide = GC.AllocateUninitializedArray<float>(Math.Max(k, 1024), pinned: true);
         float* wide = (float*)Unsafe.AsPointer(ref _wide[0]);
-        Bf16RowProduct.WidenInput((ushort*)DataPointer(x.is_contiguous() ? x : x.contiguous()), k, wide);
+        Bf16RowProduct.WidenInput((ushort*)TensorMemory.Pointer(x.is_contiguous() ? x : x.contiguous()), k, wide);
         return (nint)wide;
     }
-
-    /// <summary>
-    /// The first element of a contiguous CPU tensor. TorchSharp's span over the data (<c>bytes</c>) has an int length,
-    /// so a tensor of 2 GiB or more (a 7B model's fp32 LM head) is reached through a view of its first element.
-    /// </summary>
-    static void* DataPointer(Tensor t) =>
-        t.numel() * t.element_size() <= int.MaxValue
-            ? Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes))
-            : DataPointer(t.view(-1).narrow(0, 0, 1));
 
     /// <summary>Rows of the stacked weights in equal, <see cref="Align"/>-row shares: the caller runs the first, each worker one more.</summary>
     static void Split(Product product, SliceWorker[] workers)

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VisionGrpo.Tensors;
+using VisionGrpo.Tensors.OneRow;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2;
@@ -50,9 +51,23 @@ public sealed class Qwen2Attention : nn.Module
     public Tensor forward(Tensor x, DecoderInputs inputs)
     {
         using var scope = torch.NewDisposeScope();
-        long b = x.shape[0], l = x.shape[1];
         // One call for the three projections: at batch-1 decode they share one row-split GEMV.
         var qkv = RowSplitProduct.CallAll(x, q_proj, k_proj, v_proj);
+        // Batch-1 decode with SDPA: norms, RoPE, the cache write and the attention as one managed kernel.
+        var output = OneRowKernels.Applies(x, qkv[0], qkv[1], qkv[2], inputs.Cos, inputs.Sin, q_norm?.weight, k_norm?.weight)
+            && inputs.Implementation == AttentionImplementation.Sdpa
+            && inputs.Cache?.OneRowLayer(_layer, x.dtype, Layout) is { } cached
+            ? DecodeAttention.Run(Layout, qkv[0], qkv[1], qkv[2], inputs.Cos, inputs.Sin, q_norm?.weight, k_norm?.weight,
+                q_norm?.Eps ?? 0, cached, inputs.Allowed)
+            : Attend(qkv, x.shape[0], x.shape[1], inputs);
+        return RowSplitProduct.Call(o_proj, output).MoveToOuterDisposeScope();
+    }
+
+    HeadLayout Layout => new(_heads, _kvHeads, _headDim);
+
+    /// <summary>The general path from the projections to <c>o_proj</c>'s input <c>[B, L, heads·head_dim]</c>.</summary>
+    Tensor Attend(Tensor[] qkv, long b, long l, DecoderInputs inputs)
+    {
         var q = qkv[0].view(b, l, _heads, _headDim);
         var k = qkv[1].view(b, l, _kvHeads, _headDim);
         if (q_norm is not null) q = q_norm.forward(q);
@@ -80,8 +95,7 @@ public sealed class Qwen2Attention : nn.Module
                 ? nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: inputs.Allowed, is_casual: inputs.Allowed is null && inputs.IsCausal)
                 : Eager(q, k, v, inputs.Allowed);
         }
-        output = output.transpose(1, 2).reshape(b, l, _heads * _headDim);
-        return RowSplitProduct.Call(o_proj, output).MoveToOuterDisposeScope();
+        return output.transpose(1, 2).reshape(b, l, _heads * _headDim);
     }
 
     /// <summary>HF eager: scores scaled after the product, masked to the dtype minimum, softmax in float32.</summary>

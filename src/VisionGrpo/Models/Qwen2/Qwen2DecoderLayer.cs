@@ -1,4 +1,5 @@
 using TorchSharp;
+using VisionGrpo.Tensors.OneRow;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2;
@@ -29,8 +30,12 @@ public sealed class Qwen2DecoderLayer : nn.Module
     public Tensor forward(Tensor hidden, DecoderInputs inputs)
     {
         using var scope = torch.NewDisposeScope();
-        var h = hidden + self_attn.forward(input_layernorm.forward(hidden), inputs);
-        h = h + mlp.forward(post_attention_layernorm.forward(h));
+        var h = Residual(hidden, self_attn.forward(input_layernorm.forward(hidden), inputs));
+        h = Residual(h, mlp.forward(post_attention_layernorm.forward(h)));
         return h.MoveToOuterDisposeScope();
     }
+
+    /// <summary><c>h + update</c>; at batch-1 decode added into <paramref name="update"/> (a fresh projection output) by managed code.</summary>
+    static Tensor Residual(Tensor h, Tensor update) =>
+        OneRowKernels.Applies(h, update) && update.numel() == h.numel() ? OneRowKernels.AddInto(h, update) : h + update;
 }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using VisionGrpo.Tensors;
+using VisionGrpo.Tensors.OneRow;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Models.Qwen2;
@@ -30,6 +31,10 @@ public sealed class Qwen2MLP : nn.Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         // Projections through RowSplitProduct: unchanged module calls, except at batch-1 decode (a row-split GEMV).
         var gateUp = RowSplitProduct.CallAll(x, gate_proj, up_proj);
-        return RowSplitProduct.Call(down_proj, nn.functional.silu(gateUp[0]) * gateUp[1]).MoveToOuterDisposeScope();
+        // Batch-1 decode: silu(gate)·up computed into the gate row (managed), not two ops and two tensors.
+        var hidden = OneRowKernels.Applies(gateUp[0], gateUp[1])
+            ? OneRowKernels.SiluMulInto(gateUp[0], gateUp[1])
+            : nn.functional.silu(gateUp[0]) * gateUp[1];
+        return RowSplitProduct.Call(down_proj, hidden).MoveToOuterDisposeScope();
     }
 }
