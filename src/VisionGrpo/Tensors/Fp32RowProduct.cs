@@ -5,12 +5,16 @@ namespace VisionGrpo.Tensors;
 
 /// <summary>
 /// <c>y = W·x (+ b)</c> for fp32 <c>W</c> <c>[rows, k]</c> (row-major) and one input row, read at memory bandwidth:
-/// the batch-1 decode product of fp32 models. One row at a time, front to back, so a thread's share of W is one
-/// sequential stream the hardware prefetcher follows; MKL's sgemv on the same slices streamed 37–46 GB/s over both
-/// cores of the project's EPYC against 48–54 for this loop (docs/benchmarks.md, "Decode: one stream per thread").
-/// <see cref="Vector{T}"/> is the machine's natural width (AVX2 or AVX-512 on x64: 8 lanes, as fast as 16 here,
-/// the loop being bound by memory; NEON on arm64), so one loop serves every CPU. Sums are fp32 in four partial sums
-/// per row, so the result differs from MKL's in summation order only.
+/// the batch-1 decode product of fp32 models. A slice is read as four sequential streams a quarter of the slice apart
+/// (rows i, i + q, i + 2q, i + 3q together), which the hardware prefetcher follows and which keep more lines in flight
+/// than one stream: on the project's EPYC, over both cores, MKL's sgemv on the same slices streamed 37–46 GB/s, one
+/// row after another 48–55, four far streams 54–63 (docs/benchmarks.md, "Decode: streams per thread"); neighbouring
+/// rows together (a few KiB apart) were slower than one stream. <see cref="Vector{T}"/> is the machine's natural
+/// width (AVX2 or AVX-512 on x64: 8 lanes, as fast as 16 here, the loop being bound by memory; NEON on arm64), so one
+/// loop serves every CPU. Sums are fp32, so the result differs from MKL's in summation order only.
+/// Every helper is compiled fully optimized even where the JIT declines to inline it: tier-0 code of
+/// <see cref="Vector.Sum{T}(Vector{T})"/> adds the lanes in another order, so a row's bits would depend on whether the
+/// JIT had tiered up yet (the split-vs-alone test of <c>RowSplitProductTests</c> caught it).
 /// </summary>
 public static unsafe class Fp32RowProduct
 {
@@ -21,28 +25,57 @@ public static unsafe class Fp32RowProduct
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rows(float* w, long rows, int k, float* x, float* bias, float* y)
     {
-        for (long r = 0; r < rows; r++)
+        long quarter = rows / 4, stride = quarter * k;
+        for (long r = 0; r < quarter; r++)
         {
-            float sum = Dot(w + r * k, k, x);
-            y[r] = bias == null ? sum : sum + bias[r];
+            var (s0, s1, s2, s3) = FourDots(w + r * k, stride, k, x);
+            Store(y, bias, r, s0);
+            Store(y, bias, r + quarter, s1);
+            Store(y, bias, r + 2 * quarter, s2);
+            Store(y, bias, r + 3 * quarter, s3);
         }
+        for (long r = 4 * quarter; r < rows; r++) Store(y, bias, r, Dot(w + r * k, k, x));
     }
 
-    // Four independent partial sums cover the FMA latency; the tail past the last whole vector is scalar.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    static void Store(float* y, float* bias, long r, float sum) => y[r] = bias == null ? sum : sum + bias[r];
+
+    // Rows at row, row + stride, row + 2·stride, row + 3·stride (in elements): one partial sum each covers the FMA
+    // latency, four being in flight.
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    static (float, float, float, float) FourDots(float* row, long stride, int k, float* x)
+    {
+        int lanes = Vector<float>.Count, j = 0;
+        float* r1 = row + stride, r2 = r1 + stride, r3 = r2 + stride;
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (; j + lanes <= k; j += lanes)
+        {
+            var xv = Vector.Load(x + j);
+            s0 = Vector.FusedMultiplyAdd(Vector.Load(row + j), xv, s0);
+            s1 = Vector.FusedMultiplyAdd(Vector.Load(r1 + j), xv, s1);
+            s2 = Vector.FusedMultiplyAdd(Vector.Load(r2 + j), xv, s2);
+            s3 = Vector.FusedMultiplyAdd(Vector.Load(r3 + j), xv, s3);
+        }
+        float a0 = Vector.Sum(s0), a1 = Vector.Sum(s1), a2 = Vector.Sum(s2), a3 = Vector.Sum(s3);
+        for (; j < k; j++)
+        {
+            a0 += row[j] * x[j];
+            a1 += r1[j] * x[j];
+            a2 += r2[j] * x[j];
+            a3 += r3[j] * x[j];
+        }
+        return (a0, a1, a2, a3);
+    }
+
+    // One row (the rows past the four quarters), summed exactly as FourDots sums each of its rows, so a row's value
+    // does not depend on how a split groups the rows (nor on the thread count).
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     static float Dot(float* row, int k, float* x)
     {
         int lanes = Vector<float>.Count, j = 0;
-        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (; j + 4 * lanes <= k; j += 4 * lanes)
-        {
-            s0 = Vector.FusedMultiplyAdd(Vector.Load(row + j), Vector.Load(x + j), s0);
-            s1 = Vector.FusedMultiplyAdd(Vector.Load(row + j + lanes), Vector.Load(x + j + lanes), s1);
-            s2 = Vector.FusedMultiplyAdd(Vector.Load(row + j + 2 * lanes), Vector.Load(x + j + 2 * lanes), s2);
-            s3 = Vector.FusedMultiplyAdd(Vector.Load(row + j + 3 * lanes), Vector.Load(x + j + 3 * lanes), s3);
-        }
-        for (; j + lanes <= k; j += lanes) s0 = Vector.FusedMultiplyAdd(Vector.Load(row + j), Vector.Load(x + j), s0);
-        float sum = Vector.Sum((s0 + s1) + (s2 + s3));
+        Vector<float> s = default;
+        for (; j + lanes <= k; j += lanes) s = Vector.FusedMultiplyAdd(Vector.Load(row + j), Vector.Load(x + j), s);
+        float sum = Vector.Sum(s);
         for (; j < k; j++) sum += row[j] * x[j];
         return sum;
     }

@@ -28,16 +28,23 @@ internal static unsafe class TensorMemory
         return Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
     }
 
+    /// <summary>Whether <see cref="Pointer"/> calls <c>THSTensor_data</c> directly (false: through TorchSharp's span).</summary>
+    public static bool Direct => TensorData != null;
+
     // THSTensor_data(handle): the tensor's data_ptr(), no allocation, no callbacks; null where the export is not found.
     static readonly delegate* unmanaged[SuppressGCTransition]<nint, void*> TensorData =
         (delegate* unmanaged[SuppressGCTransition]<nint, void*>)LibTorchSharpExport("THSTensor_data");
 
+    // Looked up on first use, when a tensor exists, so libtorch and LibTorchSharp are loaded already (no
+    // TorchRuntime.EnsureInitialized here: it also applies the environment's thread count, which must not change
+    // under a caller that set its own).
     static nint LibTorchSharpExport(string symbol)
     {
-        TorchRuntime.EnsureInitialized();
         try
         {
-            if (NativeLibrary.TryLoad("libLibTorchSharp.so", out var library) && NativeLibrary.TryGetExport(library, symbol, out var function))
+            if ((NativeLibrary.TryLoad("LibTorchSharp", typeof(TorchSharp.torch).Assembly, null, out var library)
+                    || NativeLibrary.TryLoad("libLibTorchSharp.so", out library))
+                && NativeLibrary.TryGetExport(library, symbol, out var function))
                 return function;
         }
         catch (Exception) { }

@@ -55,6 +55,18 @@ public sealed class RowSplitProductTests
     });
 
     [Fact]
+    public unsafe void Tensor_memory_is_read_directly_and_leaves_the_thread_count_alone() => AtTwoThreads(() =>
+    {
+        using var scope = NewDisposeScope();
+        var t = arange(10, dtype: ScalarType.Float32);
+        // The first use looks up LibTorchSharp's export; it once reset the thread count to the environment's.
+        Assert.Equal(3f, ((float*)TensorMemory.Pointer(t))[3]);
+        Assert.Equal(2, get_num_threads());
+        Assert.True(TensorMemory.Direct, "THSTensor_data not found: one-row kernels pay ≈ 1 µs per tensor through TorchSharp's span");
+        Assert.Throws<ArgumentException>(() => TensorMemory.Pointer(t.view(2, 5).t()));
+    });
+
+    [Fact]
     public void Other_calls_are_the_module_call() => AtTwoThreads(() =>
     {
         using var scope = NewDisposeScope();
