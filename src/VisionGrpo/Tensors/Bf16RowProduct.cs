@@ -16,9 +16,8 @@ namespace VisionGrpo.Tensors;
 /// over both cores even with software prefetch, one row after another 44–53, four far streams 49–63
 /// (docs/benchmarks.md, "Decode: streams per thread"). Sums are fp32; the bias is added in fp32 and the result rounded
 /// to bf16 to nearest even, as torch rounds.
-/// Every helper is compiled fully optimized even where the JIT declines to inline it: tier-0 code of
-/// <see cref="Vector.Sum{T}(Vector{T})"/> adds the lanes in another order, so a row's bits would depend on whether the
-/// JIT had tiered up yet (the split-vs-alone test of <c>RowSplitProductTests</c> caught it).
+/// Every helper is compiled fully optimized even where the JIT declines to inline it (tier-0 <see cref="Vector{T}"/>
+/// code is a call per operation), so the first decode steps run at speed too.
 /// </summary>
 public static unsafe class Bf16RowProduct
 {

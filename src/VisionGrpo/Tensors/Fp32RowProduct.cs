@@ -12,9 +12,8 @@ namespace VisionGrpo.Tensors;
 /// rows together (a few KiB apart) were slower than one stream. <see cref="Vector{T}"/> is the machine's natural
 /// width (AVX2 or AVX-512 on x64: 8 lanes, as fast as 16 here, the loop being bound by memory; NEON on arm64), so one
 /// loop serves every CPU. Sums are fp32, so the result differs from MKL's in summation order only.
-/// Every helper is compiled fully optimized even where the JIT declines to inline it: tier-0 code of
-/// <see cref="Vector.Sum{T}(Vector{T})"/> adds the lanes in another order, so a row's bits would depend on whether the
-/// JIT had tiered up yet (the split-vs-alone test of <c>RowSplitProductTests</c> caught it).
+/// Every helper is compiled fully optimized even where the JIT declines to inline it (tier-0 <see cref="Vector{T}"/>
+/// code is a call per operation), so the first decode steps run at speed too.
 /// </summary>
 public static unsafe class Fp32RowProduct
 {
