@@ -11,8 +11,8 @@ namespace VisionGrpo.Tensors;
 /// holds two weights, element 2i in its low half (<c>lane &lt;&lt; 16</c>) and 2i + 1 in its high half
 /// (<c>lane &amp; 0xFFFF0000</c>). <see cref="WidenInput"/> lays <c>x</c> out to match (per block of 2L elements, the L
 /// even ones and then the L odd ones, L = <see cref="Lanes"/>), so the loop is a load, a shift, an and and two FMAs per
-/// vector of weights. A slice is read as four sequential streams a quarter of the slice apart (rows i, i + q, i + 2q,
-/// i + 3q together), as <see cref="Fp32RowProduct"/> does: the first version's four neighbouring rows read 20–29 GB/s
+/// vector of weights. A slice is read in <see cref="FourStreams"/>' order, four sequential streams a quarter of the
+/// slice apart, as <see cref="Fp32RowProduct"/> reads it: the first version's four neighbouring rows read 20–29 GB/s
 /// over both cores even with software prefetch, one row after another 44–53, four far streams 49–63
 /// (docs/benchmarks.md, "Decode: streams per thread"). Sums are fp32; the bias is added in fp32 and the result rounded
 /// to bf16 to nearest even, as torch rounds.
@@ -47,52 +47,63 @@ public static unsafe class Bf16RowProduct
     /// <paramref name="bias"/> (bf16, may be null) may be <paramref name="y"/> itself (an output preset to the bias).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Rows(ushort* w, long rows, int k, float* x, ushort* bias, ushort* y)
-    {
-        long quarter = rows / 4, stride = quarter * k;
-        for (long r = 0; r < quarter; r++)
-        {
-            var (s0, s1, s2, s3) = FourDots(w + r * k, stride, k, x);
-            Store(y, bias, r, s0);
-            Store(y, bias, r + quarter, s1);
-            Store(y, bias, r + 2 * quarter, s2);
-            Store(y, bias, r + 3 * quarter, s3);
-        }
-        for (long r = 4 * quarter; r < rows; r++) Store(y, bias, r, Dot(w + r * k, k, x));
-    }
+    public static void Rows(ushort* w, long rows, int k, float* x, ushort* bias, ushort* y) =>
+        FourStreams.Rows<Dots, ushort>(w, rows, k, x, bias, y);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    static void Store(ushort* y, ushort* bias, long r, float sum) => y[r] = ToBf16(bias == null ? sum : sum + ToFloat(bias[r]));
-
-    // Rows at row, row + stride, row + 2·stride, row + 3·stride (in elements), a vector of weight pairs per step each,
-    // even and odd halves summed apart: eight partial sums in flight cover the FMA latency.
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    static (float, float, float, float) FourDots(ushort* row, long stride, int k, float* x)
+    /// <summary>bf16 weights widened by shift and mask, even and odd halves summed apart, outputs rounded to bf16.</summary>
+    readonly struct Dots : IRowDots<ushort>
     {
-        int lanes = Lanes, block = 2 * lanes, whole = k / block * block, j = 0;
-        var high = new Vector<uint>(0xFFFF0000u);
-        uint* p0 = (uint*)row, p1 = (uint*)(row + stride), p2 = (uint*)(row + 2 * stride), p3 = (uint*)(row + 3 * stride);
-        Vector<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
-        for (; j < whole; j += block)
+        // Rows at row, row + stride, row + 2·stride, row + 3·stride (in elements), a vector of weight pairs per step each,
+        // even and odd halves summed apart: eight partial sums in flight cover the FMA latency.
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static (float, float, float, float) FourDots(ushort* row, long stride, int k, float* x)
         {
-            var xe = Vector.Load(x + j);
-            var xo = Vector.Load(x + j + lanes);
-            int pair = j / 2;
-            var v = Vector.Load(p0 + pair);
-            e0 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e0);
-            o0 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o0);
-            v = Vector.Load(p1 + pair);
-            e1 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e1);
-            o1 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o1);
-            v = Vector.Load(p2 + pair);
-            e2 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e2);
-            o2 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o2);
-            v = Vector.Load(p3 + pair);
-            e3 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e3);
-            o3 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o3);
+            int lanes = Lanes, block = 2 * lanes, whole = k / block * block, j = 0;
+            var high = new Vector<uint>(0xFFFF0000u);
+            uint* p0 = (uint*)row, p1 = (uint*)(row + stride), p2 = (uint*)(row + 2 * stride), p3 = (uint*)(row + 3 * stride);
+            Vector<float> e0 = default, o0 = default, e1 = default, o1 = default, e2 = default, o2 = default, e3 = default, o3 = default;
+            for (; j < whole; j += block)
+            {
+                var xe = Vector.Load(x + j);
+                var xo = Vector.Load(x + j + lanes);
+                int pair = j / 2;
+                var v = Vector.Load(p0 + pair);
+                e0 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e0);
+                o0 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o0);
+                v = Vector.Load(p1 + pair);
+                e1 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e1);
+                o1 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o1);
+                v = Vector.Load(p2 + pair);
+                e2 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e2);
+                o2 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o2);
+                v = Vector.Load(p3 + pair);
+                e3 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), xe, e3);
+                o3 = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), xo, o3);
+            }
+            return (Tail(Vector.Sum(e0 + o0), row, whole, k, x), Tail(Vector.Sum(e1 + o1), row + stride, whole, k, x),
+                Tail(Vector.Sum(e2 + o2), row + 2 * stride, whole, k, x), Tail(Vector.Sum(e3 + o3), row + 3 * stride, whole, k, x));
         }
-        return (Tail(Vector.Sum(e0 + o0), row, whole, k, x), Tail(Vector.Sum(e1 + o1), row + stride, whole, k, x),
-            Tail(Vector.Sum(e2 + o2), row + 2 * stride, whole, k, x), Tail(Vector.Sum(e3 + o3), row + 3 * stride, whole, k, x));
+
+        // One row (the rows past the four quarters), summed exactly as FourDots sums each of its rows, so a row's value
+        // does not depend on how a split groups the rows (nor on the thread count).
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+        public static float Dot(ushort* row, int k, float* x)
+        {
+            int lanes = Lanes, block = 2 * lanes, whole = k / block * block;
+            var high = new Vector<uint>(0xFFFF0000u);
+            uint* pairs = (uint*)row;
+            Vector<float> e = default, o = default;
+            for (int j = 0; j < whole; j += block)
+            {
+                var v = Vector.Load(pairs + j / 2);
+                e = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), Vector.Load(x + j), e);
+                o = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), Vector.Load(x + j + lanes), o);
+            }
+            return Tail(Vector.Sum(e + o), row, whole, k, x);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static ushort Output(float sum, ushort* bias, long r) => ToBf16(bias == null ? sum : sum + ToFloat(bias[r]));
     }
 
     /// <summary><paramref name="sum"/> plus the row's elements past the whole blocks (scalar, in plain order).</summary>
@@ -101,24 +112,6 @@ public static unsafe class Bf16RowProduct
     {
         for (int j = from; j < k; j++) sum += ToFloat(row[j]) * x[j];
         return sum;
-    }
-
-    // One row (the rows past the four quarters), summed exactly as FourDots sums each of its rows, so a row's value
-    // does not depend on how a split groups the rows (nor on the thread count).
-    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    static float Dot(ushort* row, int k, float* x)
-    {
-        int lanes = Lanes, block = 2 * lanes, whole = k / block * block;
-        var high = new Vector<uint>(0xFFFF0000u);
-        uint* pairs = (uint*)row;
-        Vector<float> e = default, o = default;
-        for (int j = 0; j < whole; j += block)
-        {
-            var v = Vector.Load(pairs + j / 2);
-            e = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(Vector.ShiftLeft(v, 16)), Vector.Load(x + j), e);
-            o = Vector.FusedMultiplyAdd(Vector.AsVectorSingle(v & high), Vector.Load(x + j + lanes), o);
-        }
-        return Tail(Vector.Sum(e + o), row, whole, k, x);
     }
 
     /// <summary>The fp32 value of bf16 bits <paramref name="bits"/> (exact).</summary>
