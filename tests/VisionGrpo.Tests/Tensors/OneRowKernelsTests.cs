@@ -270,11 +270,15 @@ public sealed class OneRowKernelsTests
         using var model = TinyFixture.Model(dtype);
         manual_seed(25);
         var ids = randint(0, 100, [1, 6], dtype: ScalarType.Int64);
-        var (fastTokens, fastLogits) = Greedy(model, ids, 8);
-        var (generalTokens, generalLogits) = General(() => Greedy(model, ids, 8));
-        Assert.Equal(generalTokens, fastTokens);
-        for (int i = 0; i < fastLogits.Count; i++)
-            Assert.True(TinyFixture.MaxDiff(fastLogits[i], generalLogits[i]) <= tolerance * Scale(generalLogits[i]), $"step {i}");
+        AssertSameDecode(Greedy(model, ids, 8), General(() => Greedy(model, ids, 8)), tolerance);
+    }
+
+    /// <summary>The same greedy tokens, and each step's logits within <paramref name="tolerance"/> of their scale.</summary>
+    static void AssertSameDecode((List<long> Tokens, List<Tensor> Logits) fast, (List<long> Tokens, List<Tensor> Logits) general, double tolerance)
+    {
+        Assert.Equal(general.Tokens, fast.Tokens);
+        for (int i = 0; i < fast.Logits.Count; i++)
+            Assert.True(TinyFixture.MaxDiff(fast.Logits[i], general.Logits[i]) <= tolerance * Scale(general.Logits[i]), $"step {i}");
     }
 
     /// <summary>Greedy decode of <paramref name="steps"/> tokens after <paramref name="ids"/>: the tokens and each step's logits.</summary>
@@ -310,11 +314,7 @@ public sealed class OneRowKernelsTests
         var ids = randint(0, 100, [2, 7], dtype: ScalarType.Int64);
         var mask = ones([2, 7], dtype: ScalarType.Int64);
         mask[1, ..3].fill_(0);
-        var fast = ShrinkingDecode(model, ids, mask);
-        var general = General(() => ShrinkingDecode(model, ids, mask));
-        Assert.Equal(general.Tokens, fast.Tokens);
-        for (int i = 0; i < fast.Logits.Count; i++)
-            Assert.True(TinyFixture.MaxDiff(fast.Logits[i], general.Logits[i]) <= tolerance * Scale(general.Logits[i]), $"step {i}");
+        AssertSameDecode(ShrinkingDecode(model, ids, mask), General(() => ShrinkingDecode(model, ids, mask)), tolerance);
     }
 
     static (List<long> Tokens, List<Tensor> Logits) ShrinkingDecode(QwenVLForConditionalGeneration model, Tensor ids, Tensor mask)
