@@ -87,8 +87,8 @@ public static unsafe class RowSplitProduct
     public static StepScope EnterOneRowStep(Tensor x)
     {
         int threads = torch.get_num_threads();
-        if (Mode != OneRowProduct.RowSplit || threads < 2 || x.numel() != x.size(-1) || x.device_type != DeviceType.CPU
-            || torch.is_grad_enabled() || _stepThreads != 0)
+        // Only where the products will split: an fp16 step (module calls) would otherwise lose its second core.
+        if (Mode != OneRowProduct.RowSplit || threads < 2 || !IsInferenceRow(x) || _stepThreads != 0)
             return default;
         _stepThreads = threads;
         torch.set_num_threads(1);
@@ -112,13 +112,20 @@ public static unsafe class RowSplitProduct
 
     static int SplitThreads => _stepThreads != 0 ? _stepThreads : torch.get_num_threads();
 
+    /// <summary>
+    /// <paramref name="x"/> is one token row of an inference call that the managed one-row kernels take (products here,
+    /// the other ops in <c>Tensors/OneRow</c>): on the CPU, grad disabled, fp32 or bf16 (fp16 and fp64 keep their torch
+    /// ops), all leading sizes 1.
+    /// </summary>
+    internal static bool IsInferenceRow(Tensor x) =>
+        x.device_type == DeviceType.CPU && !torch.is_grad_enabled()
+        && (x.dtype is ScalarType.Float32 or ScalarType.BFloat16)
+        && x.dim() > 0 && x.numel() == x.size(-1);
+
     // One thread: nothing to split, and F.linear is as fast as a GEMV there (docs/benchmarks.md), so the module call.
-    // fp32 and bf16 only: the managed kernels' dtypes (fp16 or fp64 decode keeps the module call).
     static bool IsOneRow(Tensor x, Tensor weight) =>
         (Mode == OneRowProduct.Gemv || Mode == OneRowProduct.RowSplit && SplitThreads > 1)
-        && x.dtype is ScalarType.Float32 or ScalarType.BFloat16
-        && x.numel() == x.size(-1) && x.device_type == DeviceType.CPU
-        && !torch.is_grad_enabled() && weight.is_contiguous() && weight.dtype == x.dtype
+        && IsInferenceRow(x) && weight.is_contiguous() && weight.dtype == x.dtype
         && weight.dim() == 2 && weight.size(1) == x.size(-1);
 
     /// <summary>

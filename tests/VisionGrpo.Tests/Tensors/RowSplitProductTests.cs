@@ -118,6 +118,9 @@ public sealed class RowSplitProductTests
         Assert.Equal(2, get_num_threads());
         using (RowSplitProduct.EnterOneRowStep(zeros(1, 3, 8)))
             Assert.Equal(2, get_num_threads());
+        // fp16 has no managed kernel (its products stay module calls): its step keeps both threads.
+        using (RowSplitProduct.EnterOneRowStep(zeros([1, 1, 8], dtype: ScalarType.Float16)))
+            Assert.Equal(2, get_num_threads());
     });
 
     [Fact]

@@ -26,10 +26,8 @@ public static unsafe class OneRowKernels
     /// </summary>
     public static bool Applies(Tensor x, params Tensor?[] operands)
     {
-        if (!Enabled || OffOnThisThread || x.device_type != DeviceType.CPU || torch.is_grad_enabled()) return false;
+        if (!Enabled || OffOnThisThread || !RowSplitProduct.IsInferenceRow(x) || !x.is_contiguous()) return false;
         var dtype = x.dtype;
-        if (dtype != ScalarType.Float32 && dtype != ScalarType.BFloat16 || x.dim() == 0 || x.numel() != x.size(-1) || !x.is_contiguous())
-            return false;
         foreach (var t in operands)
             if (t is not null && (t.dtype != dtype || t.device_type != DeviceType.CPU || !t.is_contiguous())) return false;
         return true;
