@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using TorchSharp.Modules;
+using VisionGrpo.Tensors.OneRow;
 using static TorchSharp.torch;
 
 namespace VisionGrpo.Tensors;
@@ -63,8 +63,9 @@ public static unsafe class RowSplitProduct
         IsOneRow(x, weight) && WorthSplitting([weight]) ? OneRow(x, [weight], [bias])[0] : nn.functional.linear(x, weight, bias);
 
     /// <summary>
-    /// Below this many weight bytes (1 MiB) a product is cheaper than the split's fixed cost (≈ 25 µs) saves. Tests
-    /// lower it on their own thread to run the tiny model's products through the split.
+    /// Below this many weight bytes (1 MiB) a product is cheaper than the split's fixed cost saves (set when that cost
+    /// was ≈ 25 µs; the managed kernels brought it to ≈ 6 µs, floor not re-tuned). Tests lower it on their own thread
+    /// to run the tiny model's products through the split.
     /// </summary>
     internal static long MinSplitBytes
     {
@@ -157,7 +158,12 @@ public static unsafe class RowSplitProduct
             outputs[i] = torch.empty(shape, dtype: x.dtype, device: torch.CPU);
             operands[i] = new Operand((nint)TensorMemory.Pointer(weights[i]), bias, (nint)TensorMemory.Pointer(outputs[i]), rows);
         }
-        nint input = bf16 ? WidenBf16(x, k) : (nint)TensorMemory.Pointer(x.is_contiguous() ? x : x.contiguous());
+        var row = TensorMemory.Pointer(x.is_contiguous() ? x : x.contiguous());
+        // bf16: x widened to fp32 once, in Bf16RowProduct's order, into this thread's pinned scratch (the helpers read
+        // it while the caller waits for them).
+        using var wide = bf16 ? new Scratch(k) : default;
+        if (bf16) Bf16RowProduct.WidenInput((ushort*)row, k, wide[0]);
+        nint input = bf16 ? (nint)wide[0] : (nint)row;
         // The helpers serve one product at a time: a second thread arriving meanwhile computes on its own.
         bool owner = Mode == OneRowProduct.RowSplit && Monitor.TryEnter(Busy);
         try
@@ -175,7 +181,7 @@ public static unsafe class RowSplitProduct
     /// <summary>One weight of a product as raw memory: <c>Rows × k</c> elements at <c>W</c>, its bias (0: none) and output.</summary>
     readonly record struct Operand(nint W, nint Bias, nint Y, long Rows);
 
-    /// <summary>The weights of one product (stacked in order) and the input row (fp32, or bf16 widened by <see cref="WidenBf16"/>).</summary>
+    /// <summary>The weights of one product (stacked in order) and the input row (fp32, or bf16 widened to fp32 by <see cref="Bf16RowProduct.WidenInput"/>).</summary>
     sealed record Product(Operand[] Operands, int K, nint Input, bool Bf16)
     {
         /// <summary>Rows <c>[from, to)</c> of the stacked weights: the kernel on each weight's part of that range.</summary>
@@ -198,18 +204,6 @@ public static unsafe class RowSplitProduct
                 offset += op.Rows;
             }
         }
-    }
-
-    // The calling thread's fp32 copy of a bf16 input row (pinned; read by the helpers while the caller waits for them).
-    [ThreadStatic] static float[]? _wide;
-
-    /// <summary>bf16 <paramref name="x"/> widened once per product into this thread's scratch, in <see cref="Bf16RowProduct"/>'s order.</summary>
-    static nint WidenBf16(Tensor x, int k)
-    {
-        if (_wide is null || _wide.Length < k) _wide = GC.AllocateUninitializedArray<float>(Math.Max(k, 1024), pinned: true);
-        float* wide = (float*)Unsafe.AsPointer(ref _wide[0]);
-        Bf16RowProduct.WidenInput((ushort*)TensorMemory.Pointer(x.is_contiguous() ? x : x.contiguous()), k, wide);
-        return (nint)wide;
     }
 
     /// <summary>Rows of the stacked weights in equal, <see cref="Align"/>-row shares: the caller runs the first, each worker one more.</summary>

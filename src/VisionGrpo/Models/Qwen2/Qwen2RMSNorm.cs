@@ -13,16 +13,14 @@ public sealed class Qwen2RMSNorm : nn.Module<Tensor, Tensor>
 {
     /// <summary>The per-channel scale (HF name <c>weight</c>).</summary>
     public readonly Parameter weight;
-    readonly double _eps;
-
     /// <summary>The epsilon added to the mean of squares.</summary>
-    public double Eps => _eps;
+    public double Eps { get; }
 
     /// <summary>Creates the norm with a weight of ones.</summary>
     public Qwen2RMSNorm(long size, double eps, ScalarType dtype = ScalarType.Float32, Device? device = null)
         : base(nameof(Qwen2RMSNorm))
     {
-        _eps = eps;
+        Eps = eps;
         weight = new Parameter(torch.ones(size, dtype: dtype, device: device));
         register_parameter("weight", weight);
     }
@@ -31,13 +29,13 @@ public sealed class Qwen2RMSNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         // Batch-1 decode: the same math (and bf16 roundings) as managed code, one allocation instead of six ops.
-        if (OneRowKernels.Applies(x, weight) && weight.numel() == x.numel()) return OneRowKernels.RmsNorm(x, weight, _eps);
+        if (OneRowKernels.Applies(x, weight) && weight.numel() == x.numel()) return OneRowKernels.RmsNorm(x, weight, Eps);
         using var scope = torch.NewDisposeScope();
         // fp32 input: the casts are identities, skipped (each is a native call; a decode step runs 49 norms).
         bool fp32 = x.dtype == ScalarType.Float32;
         var x32 = fp32 ? x : x.to(ScalarType.Float32);
         var variance = x32.pow(2).mean([-1L], keepdim: true);
-        var normed = x32 * torch.rsqrt(variance + _eps);
+        var normed = x32 * torch.rsqrt(variance + Eps);
         if (!fp32) normed = normed.to(x.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }
