@@ -37,7 +37,7 @@ internal static class LoraInfoCommand
     internal static LoraTargetModules ParseTargets(string value)
     {
         if (value.StartsWith("re:", StringComparison.Ordinal)) return LoraTargetModules.FromPattern(value[3..]);
-        if (string.Equals(value.Trim(), LoraTargetModules.AllLinearShorthand, StringComparison.OrdinalIgnoreCase)) return LoraTargetModules.AllLinear;
+        if (LoraTargetModules.IsShorthand(value.Trim())) return LoraTargetModules.AllLinear;
         var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0) throw new ArgumentException($"--target-modules '{value}' names no module.");
         return LoraTargetModules.FromNames(names);

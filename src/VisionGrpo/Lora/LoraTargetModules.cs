@@ -38,8 +38,10 @@ public sealed class LoraTargetModules
     /// PEFT's string form of <c>target_modules</c>: <c>all-linear</c> (any case) is the shorthand, anything else a
     /// full-match regular expression.
     /// </summary>
-    public static LoraTargetModules FromString(string value) =>
-        string.Equals(value, AllLinearShorthand, StringComparison.OrdinalIgnoreCase) ? AllLinear : FromPattern(value);
+    public static LoraTargetModules FromString(string value) => IsShorthand(value) ? AllLinear : FromPattern(value);
+
+    /// <summary>Whether <paramref name="value"/> is the <c>all-linear</c> shorthand (any case, as PEFT lower-cases it).</summary>
+    public static bool IsShorthand(string value) => string.Equals(value, AllLinearShorthand, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The name list (null when a pattern is used). PEFT keeps it as a set; order carries no meaning.</summary>
     public IReadOnlyList<string>? Names { get; }

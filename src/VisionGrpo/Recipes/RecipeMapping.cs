@@ -36,7 +36,7 @@ public static partial class RecipeMapping
         {
             [var only] when only.StartsWith("re:", StringComparison.Ordinal) => Checked(() => LoraTargetModules.FromPattern(only[3..])),
             // TRL turns a one-entry lora_target_modules into PEFT's string form, where all-linear is the shorthand.
-            [var only] when string.Equals(only.Trim(), LoraTargetModules.AllLinearShorthand, StringComparison.OrdinalIgnoreCase) => LoraTargetModules.AllLinear,
+            [var only] when LoraTargetModules.IsShorthand(only.Trim()) => LoraTargetModules.AllLinear,
             _ => Checked(() => LoraTargetModules.FromNames(targets)),
         };
         var config = new LoraConfig
